@@ -1,0 +1,50 @@
+import type { Money, Price, Quantity } from './decimal';
+import type { OrderSide } from './order';
+
+/** Maker added liquidity; taker removed it. */
+export type Liquidity = 'maker' | 'taker';
+
+/** One execution. `tradeId` is unique per venue and instrument, which is how duplicates are dropped. */
+export interface Fill {
+  readonly clientOrderId: string;
+  readonly venueOrderId?: string;
+  readonly tradeId: string;
+  readonly instrumentId: string;
+  readonly side: OrderSide;
+  readonly price: Price;
+  readonly quantity: Quantity;
+  readonly fee: Money;
+  readonly feeCurrency: string;
+  readonly liquidity: Liquidity;
+  readonly tsEvent: number;
+  readonly tsInit: number;
+}
+
+/** A net position in one instrument. `quantity` is signed: negative is short. */
+export interface Position {
+  readonly instrumentId: string;
+  readonly quantity: Quantity;
+  readonly averagePrice: Price;
+  readonly realizedPnl: Money;
+  readonly fees: Money;
+  readonly tsEvent: number;
+}
+
+/** One currency's balance. */
+export interface Balance {
+  readonly currency: string;
+  readonly total: Money;
+  readonly free: Money;
+  readonly locked: Money;
+  readonly tsEvent: number;
+}
+
+/** Cash accounts cannot borrow; margin accounts can. */
+export type AccountType = 'cash' | 'margin';
+
+/** The position a venue reports, used in reconciliation. */
+export interface VenuePosition {
+  readonly instrumentId: string;
+  readonly quantity: Quantity;
+  readonly averagePrice?: Price;
+}

@@ -1,0 +1,79 @@
+/**
+ * Every error autotrader raises on purpose has a code from this table. The code is stable
+ * (users grep for it and match on it); the hint says what to do about it.
+ */
+export const ERROR_CODES = {
+  // configuration and command line
+  CONFIG_INVALID: { retryable: false, hint: 'Fix the named field in the config or command line.' },
+  PARAM_INVALID: { retryable: false, hint: "Check the strategy's parameters (--param name=value)." },
+  STRATEGY_NOT_FOUND: { retryable: false, hint: 'Use a built-in name (see README) or a path to a .ts file exporting defineStrategy(...).' },
+  STRATEGY_INVALID: { retryable: false, hint: 'The module must export a strategy made with defineStrategy(...).' },
+  STRATEGY_ERROR: { retryable: false, hint: 'The strategy threw while handling an event; see the event and stack (--verbose).' },
+  SUBSCRIBER_ERROR: { retryable: false, hint: 'A bus subscriber threw while handling an event.' },
+  PLUGIN_NOT_FOUND: { retryable: false, hint: 'Install the plugin package or use a built-in venue name.' },
+  PLUGIN_INVALID: { retryable: false, hint: 'The plugin must export definePlugin(...) with a supported apiVersion.' },
+  CAPABILITY_MISSING: { retryable: false, hint: 'The venue lacks a capability the strategy needs.' },
+  RANGE_INVALID: { retryable: false, hint: '--from must be before --to.' },
+  // data
+  DATA_NOT_FOUND: { retryable: false, hint: 'Check the path; run `pnpm data import` to make an Arrow file.' },
+  DATA_CORRUPT: { retryable: false, hint: 'The file is not a readable Arrow file of a known kind; re-import it.' },
+  DATA_PARSE: { retryable: false, hint: 'Fix or remove the named line, then import again.' },
+  DATA_UNSORTED: { retryable: false, hint: 'Rows must be in ascending time order; sort the source before importing.' },
+  DATA_EMPTY: { retryable: false, hint: 'No rows are left (check --from/--to and the file).' },
+  DATA_FORMAT_UNKNOWN: { retryable: false, hint: 'Give --format, or use a supported layout (see README: data format).' },
+  // instruments and orders
+  INSTRUMENT_UNKNOWN: { retryable: false, hint: 'The venue does not list this symbol; check its spelling and venue.' },
+  ORDER_INVALID: { retryable: false, hint: 'The order failed validation before it was sent.' },
+  ORDER_UNKNOWN: { retryable: false, hint: 'No order with that client order id is known.' },
+  ORDER_TRANSITION_ILLEGAL: { retryable: false, hint: 'An order event arrived that its state does not allow; the event was not applied.' },
+  ORDER_OVERFILL: { retryable: false, hint: 'Fills exceed the order quantity; reconcile with the venue.' },
+  FILL_UNKNOWN_ORDER: { retryable: false, hint: 'A fill arrived for an order this process does not know; reconcile with the venue.' },
+  TICK_SIZE: { retryable: false, hint: 'The price is not a multiple of the instrument tick size.' },
+  LOT_SIZE: { retryable: false, hint: 'The quantity is not a multiple of the instrument lot size, or is below the minimum.' },
+  MIN_NOTIONAL: { retryable: false, hint: 'Price × quantity is below the instrument minimum notional.' },
+  INSUFFICIENT_FUNDS: { retryable: false, hint: 'Not enough free balance for this order.' },
+  ORDER_TYPE_UNSUPPORTED: { retryable: false, hint: 'The venue does not support this order type or time in force.' },
+  VENUE_REJECTED: { retryable: false, hint: 'The venue rejected the request; its reason is attached.' },
+  // venue transport
+  VENUE_UNAVAILABLE: { retryable: true, hint: 'The venue could not be reached or answered 5xx; retried with backoff.' },
+  VENUE_TIMEOUT: { retryable: true, hint: 'The venue did not answer in time; the order is queried before anything is resent.' },
+  RATE_LIMITED: { retryable: true, hint: 'The venue asked us to slow down; requests wait for Retry-After.' },
+  VENUE_MESSAGE_MALFORMED: { retryable: false, hint: 'A venue message did not match its schema; it was logged and skipped.' },
+  AUTH_MISSING: { retryable: false, hint: 'Set the named environment variable.' },
+  AUTH_FAILED: { retryable: false, hint: 'The venue refused the credentials or signature.' },
+  // runtime
+  CLOCK_BACKWARDS: { retryable: false, hint: 'Events must not go back in time.' },
+  INTERNAL: { retryable: false, hint: 'A bug in autotrader; please report it with --verbose output.' },
+} as const satisfies Record<string, { retryable: boolean; hint: string }>;
+
+/** One of the codes in {@link ERROR_CODES}. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** An error with a stable code, a retry flag, and optional structured details. */
+export class AutotraderError extends Error {
+  readonly code: ErrorCode;
+  readonly retryable: boolean;
+  readonly details: Readonly<Record<string, unknown>>;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; details?: Record<string, unknown>; retryable?: boolean } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'AutotraderError';
+    this.code = code;
+    this.retryable = options.retryable ?? ERROR_CODES[code].retryable;
+    this.details = options.details ?? {};
+  }
+
+  /** The hint for this error's code: what the user can do about it. */
+  get hint(): string {
+    return ERROR_CODES[this.code].hint;
+  }
+}
+
+/** Type guard for {@link AutotraderError}, optionally of one code. */
+export function isAutotraderError(error: unknown, code?: ErrorCode): error is AutotraderError {
+  return error instanceof AutotraderError && (code === undefined || error.code === code);
+}
+
+/** Shorthand to build an {@link AutotraderError}. */
+export const fail = (code: ErrorCode, message: string, details?: Record<string, unknown>, cause?: unknown): AutotraderError =>
+  new AutotraderError(code, message, { details, cause });

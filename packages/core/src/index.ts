@@ -1,0 +1,18 @@
+/**
+ * @packageDocumentation
+ * The domain model, events, ports, bus, clock, and the plugin and strategy contracts of autotrader.
+ */
+export * from './decimal';
+export * from './errors';
+export * from './instrument';
+export * from './market-data';
+export * from './order';
+export * from './account';
+export * from './ids';
+export * from './events';
+export * from './bus';
+export * from './clock';
+export * from './ports';
+export * from './logger';
+export * from './plugin';
+export * from './strategy';

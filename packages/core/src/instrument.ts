@@ -1,0 +1,99 @@
+import { z } from 'zod';
+import { Decimal, type Price, type Quantity, type Money, price, quantity, money } from './decimal';
+
+/** What kind of thing an instrument is. */
+export type AssetClass = 'spot' | 'perpetual' | 'future' | 'option' | 'fx' | 'equity';
+
+/**
+ * A tradable instrument with the venue rules an order must satisfy before it leaves the process.
+ * `id` is `SYMBOL.VENUE` (for example `BTCUSDT.BINANCE`).
+ */
+export interface Instrument {
+  readonly id: string;
+  readonly symbol: string;
+  readonly venue: string;
+  readonly assetClass: AssetClass;
+  readonly base: string;
+  readonly quote: string;
+  readonly tickSize: Price;
+  readonly lotSize: Quantity;
+  readonly minQuantity: Quantity;
+  readonly maxQuantity?: Quantity;
+  readonly minNotional: Money;
+  readonly pricePrecision: number;
+  readonly sizePrecision: number;
+  readonly multiplier: Decimal;
+  readonly expiry?: number;
+  readonly strike?: Price;
+  readonly right?: 'call' | 'put';
+}
+
+const decimalText = z.union([z.string(), z.number()]).refine((v) => {
+  try {
+    return new Decimal(v).isFinite();
+  } catch {
+    return false;
+  }
+}, 'must be a decimal number');
+
+/** The plain-JSON form of an instrument, as stored in Arrow metadata and config files. */
+export const instrumentSpecSchema = z.object({
+  symbol: z.string().min(1),
+  venue: z.string().min(1).default('SIM'),
+  assetClass: z.enum(['spot', 'perpetual', 'future', 'option', 'fx', 'equity']).default('spot'),
+  base: z.string().min(1).optional(),
+  quote: z.string().min(1).default('USD'),
+  tickSize: decimalText.default('0.00000001'),
+  lotSize: decimalText.default('0.00000001'),
+  minQuantity: decimalText.optional(),
+  maxQuantity: decimalText.optional(),
+  minNotional: decimalText.default('0'),
+  multiplier: decimalText.default('1'),
+  expiry: z.number().int().optional(),
+});
+/** Input accepted by {@link makeInstrument}. */
+export type InstrumentSpec = z.input<typeof instrumentSpecSchema>;
+
+const decimalsOf = (step: Decimal): number => Math.max(0, step.decimalPlaces());
+
+/** Builds an {@link Instrument} from its plain spec, validating every field. */
+export function makeInstrument(spec: InstrumentSpec): Instrument {
+  const s = instrumentSpecSchema.parse(spec);
+  const tickSize = price(s.tickSize);
+  const lotSize = quantity(s.lotSize);
+  return {
+    id: `${s.symbol}.${s.venue}`,
+    symbol: s.symbol,
+    venue: s.venue,
+    assetClass: s.assetClass,
+    base: s.base ?? s.symbol,
+    quote: s.quote,
+    tickSize,
+    lotSize,
+    minQuantity: quantity(s.minQuantity ?? s.lotSize),
+    maxQuantity: s.maxQuantity === undefined ? undefined : quantity(s.maxQuantity),
+    minNotional: money(s.minNotional),
+    pricePrecision: decimalsOf(tickSize),
+    sizePrecision: decimalsOf(lotSize),
+    multiplier: new Decimal(s.multiplier),
+    expiry: s.expiry,
+  };
+}
+
+/** The plain spec of an instrument, the inverse of {@link makeInstrument}. */
+export function instrumentToSpec(i: Instrument): InstrumentSpec {
+  return {
+    symbol: i.symbol,
+    venue: i.venue,
+    assetClass: i.assetClass,
+    base: i.base,
+    quote: i.quote,
+    tickSize: i.tickSize.toString(),
+    lotSize: i.lotSize.toString(),
+    minQuantity: i.minQuantity.toString(),
+    maxQuantity: i.maxQuantity?.toString(),
+    minNotional: i.minNotional.toString(),
+    multiplier: i.multiplier.toString(),
+    expiry: i.expiry,
+  };
+}

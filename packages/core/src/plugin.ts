@@ -1,0 +1,75 @@
+import type { z } from 'zod';
+import type { EventBus } from './bus';
+import type { Clock } from './clock';
+import { AutotraderError } from './errors';
+import type { AssetClass } from './instrument';
+import type { Logger } from './logger';
+import type { MarketDataKind } from './market-data';
+import type { OrderType, TimeInForce } from './order';
+import type { DataPort, ExecutionPort, InstrumentProvider } from './ports';
+
+/** The plugin API version this kernel speaks. A plugin built for another version is refused at load. */
+export const PLUGIN_API_VERSION = 1;
+
+/** What a venue can do. The kernel checks these before the first order. */
+export interface VenueCapabilities {
+  readonly assetClasses: readonly AssetClass[];
+  readonly orderTypes: readonly OrderType[];
+  readonly timeInForce: readonly TimeInForce[];
+  /** True when the venue amends orders in place; otherwise the engine cancels and replaces. */
+  readonly nativeModify: boolean;
+  readonly data: readonly MarketDataKind[];
+  readonly execution: boolean;
+}
+
+/** A weighted rate limit: at most `limit` units per `intervalMs`. */
+export interface RateLimitRule {
+  readonly name: string;
+  readonly limit: number;
+  readonly intervalMs: number;
+  /** Which requests count: all requests, or only order placements. */
+  readonly scope: 'requests' | 'orders';
+}
+
+/** What a plugin gets from the kernel when it is created. */
+export interface PluginContext {
+  readonly clock: Clock;
+  readonly bus: EventBus;
+  readonly logger: Logger;
+  /** Environment variables; secrets are read from here and nowhere else. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** What a plugin's `create` returns: the three ports, each optional where the venue lacks it. */
+export interface VenueConnection {
+  readonly instruments: InstrumentProvider;
+  readonly data?: DataPort;
+  readonly execution?: ExecutionPort;
+}
+
+/** A venue plugin. Make one with {@link definePlugin}. */
+export interface VenuePlugin<Schema extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  readonly apiVersion: number;
+  readonly capabilities: VenueCapabilities;
+  readonly rateLimits?: readonly RateLimitRule[];
+  readonly configSchema: Schema;
+  create(config: z.output<Schema>, ctx: PluginContext): VenueConnection | Promise<VenueConnection>;
+}
+
+/** Declares a venue plugin. The identity function, there for type inference and a load-time check. */
+export function definePlugin<Schema extends z.ZodType>(plugin: VenuePlugin<Schema>): VenuePlugin<Schema> {
+  return plugin;
+}
+
+/** Checks that a loaded module is a plugin this kernel can run, or throws `PLUGIN_INVALID`. */
+export function assertPlugin(candidate: unknown, source: string): VenuePlugin {
+  const p = candidate as Partial<VenuePlugin> | undefined;
+  if (!p || typeof p !== 'object' || typeof p.name !== 'string' || typeof p.create !== 'function' || !p.capabilities || !p.configSchema) {
+    throw new AutotraderError('PLUGIN_INVALID', `${source} does not export a plugin made with definePlugin(...)`);
+  }
+  if (p.apiVersion !== PLUGIN_API_VERSION) {
+    throw new AutotraderError('PLUGIN_INVALID', `plugin '${p.name}' speaks apiVersion ${String(p.apiVersion)}, this kernel speaks ${PLUGIN_API_VERSION}`);
+  }
+  return p as VenuePlugin;
+}

@@ -1,0 +1,88 @@
+import type { Balance, Fill, VenuePosition } from './account';
+import type { Quantity, Price } from './decimal';
+import type { ErrorCode } from './errors';
+import type { Instrument } from './instrument';
+import type { MarketDataKind } from './market-data';
+import type { OrderSnapshot, OrderStatus } from './order';
+
+/** What a venue tells the engine about our orders. The OMS turns these into state transitions. */
+export type ExecutionReport =
+  | { readonly kind: 'accepted'; readonly clientOrderId: string; readonly venueOrderId: string; readonly tsEvent: number }
+  | { readonly kind: 'rejected'; readonly clientOrderId: string; readonly code: ErrorCode; readonly reason: string; readonly tsEvent: number }
+  | { readonly kind: 'canceled'; readonly clientOrderId: string; readonly tsEvent: number; readonly reason?: string }
+  | { readonly kind: 'expired'; readonly clientOrderId: string; readonly tsEvent: number }
+  | {
+      readonly kind: 'updated';
+      readonly clientOrderId: string;
+      readonly quantity?: Quantity;
+      readonly price?: Price;
+      readonly triggerPrice?: Price;
+      readonly tsEvent: number;
+    }
+  | { readonly kind: 'cancelRejected' | 'modifyRejected'; readonly clientOrderId: string; readonly reason: string; readonly tsEvent: number }
+  | { readonly kind: 'fill'; readonly fill: Fill };
+
+/** Receives execution reports from a venue. */
+export type ExecutionReportSink = (report: ExecutionReport) => void;
+
+/** An order as the venue knows it, for queries and reconciliation. */
+export interface VenueOrderState {
+  readonly clientOrderId: string;
+  readonly venueOrderId: string;
+  readonly instrumentId: string;
+  readonly status: OrderStatus;
+  readonly side: 'buy' | 'sell';
+  readonly quantity: Quantity;
+  readonly filledQuantity: Quantity;
+  readonly price?: Price;
+}
+
+/** Changes sent with a native modify. */
+export interface VenueOrderChanges {
+  readonly quantity?: Quantity;
+  readonly price?: Price;
+  readonly triggerPrice?: Price;
+}
+
+/**
+ * The execution port: how the engine talks to a venue about orders. Methods resolve when the venue
+ * has received the request; outcomes arrive as {@link ExecutionReport}s through the sink given to
+ * `connect`. A failure rejects with an `AutotraderError` whose `retryable` flag the engine obeys.
+ */
+export interface ExecutionPort {
+  readonly venue: string;
+  connect(sink: ExecutionReportSink): Promise<void>;
+  disconnect(): Promise<void>;
+  submit(order: OrderSnapshot): Promise<void>;
+  cancel(order: OrderSnapshot): Promise<void>;
+  /** Native modify. Absent when the venue has none: the engine then cancels and replaces. */
+  modify?(order: OrderSnapshot, changes: VenueOrderChanges): Promise<void>;
+  /** One order by our client order id, or undefined when the venue does not know it. */
+  order(clientOrderId: string, instrumentId: string): Promise<VenueOrderState | undefined>;
+  openOrders(instrumentId?: string): Promise<VenueOrderState[]>;
+  positions(): Promise<VenuePosition[]>;
+  balances(): Promise<Balance[]>;
+  /** Our fills at or after `since` (epoch ms), oldest first, for reconciliation after a reconnect. */
+  fillsSince?(instrumentId: string, since: number): Promise<Fill[]>;
+}
+
+/** One market-data subscription. */
+export interface DataSubscription {
+  readonly kind: MarketDataKind;
+  readonly instrumentId: string;
+  /** For bars: the interval, for example `1m`. */
+  readonly interval?: string;
+}
+
+/** The data port: subscriptions to a venue's live market data, which it publishes on the bus. */
+export interface DataPort {
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  subscribe(subscription: DataSubscription): Promise<void>;
+  unsubscribe(subscription: DataSubscription): Promise<void>;
+}
+
+/** Loads a venue's instruments with their trading rules. */
+export interface InstrumentProvider {
+  load(): Promise<Instrument[]>;
+}
