@@ -1,0 +1,144 @@
+import { toJsonSafe } from './json-safe';
+import type { Summary, SummaryMeta } from './types';
+
+/** What a missing (null or non-finite) value prints as. */
+export const NOT_AVAILABLE = 'n/a';
+
+/** Groups the integer part of a fixed-point string in thousands: `1234567.50` → `1,234,567.50`. */
+function groupThousands(fixed: string): string {
+  const negative = fixed.startsWith('-');
+  const body = negative ? fixed.slice(1) : fixed;
+  const dot = body.indexOf('.');
+  const int = dot === -1 ? body : body.slice(0, dot);
+  const frac = dot === -1 ? '' : body.slice(dot);
+  const grouped = int.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return (negative ? '-' : '') + grouped + frac;
+}
+
+/** `x` with `digits` decimals, thousands grouped, and no `-0.00`. */
+export function formatFixed(x: number | null, digits = 2): string {
+  if (x === null || !Number.isFinite(x)) return NOT_AVAILABLE;
+  const s = x.toFixed(digits);
+  // A tiny negative rounds to "-0.00"; print it as zero.
+  return groupThousands(/^-0\.?0*$/.test(s) ? s.slice(1) : s);
+}
+
+/** A money amount with 2 decimals and the currency: `10,523.45 USDT`. */
+export function formatMoney(x: number | null, currency = ''): string {
+  const s = formatFixed(x, 2);
+  return s === NOT_AVAILABLE || currency === '' ? s : `${s} ${currency}`;
+}
+
+/** A fraction as a percentage with 2 decimals: 0.12345 → `12.35%`. */
+export function formatPercent(x: number | null): string {
+  const s = x === null ? NOT_AVAILABLE : formatFixed(x * 100, 2);
+  return s === NOT_AVAILABLE ? s : `${s}%`;
+}
+
+/** Epoch milliseconds as an ISO 8601 UTC timestamp. */
+export function formatTime(ms: number): string {
+  return Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : NOT_AVAILABLE;
+}
+
+/** A duration in ms as days, hours, minutes and seconds: `12d 3h 4m`, `45s`, `0s`. */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return NOT_AVAILABLE;
+  let s = Math.round(ms / 1000);
+  const d = Math.floor(s / 86_400);
+  s -= d * 86_400;
+  const h = Math.floor(s / 3600);
+  s -= h * 3600;
+  const m = Math.floor(s / 60);
+  s -= m * 60;
+  const parts: string[] = [];
+  if (d > 0) parts.push(`${d}d`);
+  if (h > 0) parts.push(`${h}h`);
+  if (m > 0) parts.push(`${m}m`);
+  // Seconds only matter for short durations; beside days they are noise.
+  if (d === 0 && (s > 0 || parts.length === 0)) parts.push(`${s}s`);
+  return parts.join(' ');
+}
+
+/** An integer count with thousands grouped. */
+export function formatCount(n: number): string {
+  return formatFixed(n, 0);
+}
+
+/** Strategy parameters on one line: `fast=10, slow=30`; values JSON-encoded, strings bare. */
+export function formatParams(params: Readonly<Record<string, unknown>> | undefined): string {
+  if (params === undefined) return '';
+  const safe = toJsonSafe(params);
+  if (safe === null || typeof safe !== 'object' || Array.isArray(safe)) return '';
+  return Object.entries(safe)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join(', ');
+}
+
+/** The profit factor, or `inf` when there were wins and no losses. */
+function formatProfitFactor(summary: Summary): string {
+  if (summary.profitFactor !== null) return formatFixed(summary.profitFactor, 2);
+  return summary.grossLoss === 0 && summary.grossProfit > 0 ? 'inf' : NOT_AVAILABLE;
+}
+
+/** One line of a summary table. Figures align right; free text (names, parameters) aligns left. */
+export interface SummaryRow {
+  label: string;
+  value: string;
+  kind: 'text' | 'figure';
+}
+
+/**
+ * The labelled, formatted rows of a summary, in display order. Shared by the text table and the HTML
+ * report so that both always say the same thing.
+ */
+export function summaryRows(summary: Summary, meta: SummaryMeta): SummaryRow[] {
+  const money = (x: number | null): string => formatMoney(x, meta.currency);
+  const text: Array<[string, string]> = [['Strategy', meta.strategy]];
+  if (meta.instruments !== undefined && meta.instruments.length > 0) text.push(['Instruments', meta.instruments.join(', ')]);
+  const params = formatParams(meta.params);
+  if (params !== '') text.push(['Parameters', params]);
+  const figures: Array<[string, string]> = [];
+  figures.push(
+    ['Start', formatTime(summary.start)],
+    ['End', formatTime(summary.end)],
+    ['Events', formatCount(summary.bars)],
+    ['Starting cash', money(summary.startingCash)],
+    ['Final equity', money(summary.finalEquity)],
+    ['Total return', formatPercent(summary.totalReturn)],
+    ['Annualized return (CAGR)', formatPercent(summary.annualizedReturn)],
+    ['Annualized volatility', formatPercent(summary.annualizedVolatility)],
+    ['Sharpe ratio', formatFixed(summary.sharpe, 2)],
+    ['Sortino ratio', formatFixed(summary.sortino, 2)],
+    ['Max drawdown', formatPercent(summary.maxDrawdown)],
+    ['Max drawdown duration', formatDuration(summary.maxDrawdownDuration)],
+    ['Exposure', formatPercent(summary.exposure)],
+    ['Fees', money(summary.fees)],
+    ['Trades', formatCount(summary.trades)],
+    ['Win rate', formatPercent(summary.winRate)],
+    ['Profit factor', formatProfitFactor(summary)],
+    ['Average trade', money(summary.averageTrade)],
+    ['Best trade', money(summary.bestTrade)],
+    ['Worst trade', money(summary.worstTrade)],
+  );
+  return [
+    ...text.map(([label, value]): SummaryRow => ({ label, value, kind: 'text' })),
+    ...figures.map(([label, value]): SummaryRow => ({ label, value, kind: 'figure' })),
+  ];
+}
+
+/**
+ * The summary as an aligned two-column text table for a terminal: labels left-aligned, values
+ * right-aligned, percentages and money with 2 decimals, times as ISO 8601 UTC, missing values `n/a`.
+ * Ends with a newline.
+ */
+export function formatSummary(summary: Summary, meta: SummaryMeta): string {
+  // One line per row: a control character inside a value (say, in a strategy name) would break the table.
+  // eslint-disable-next-line no-control-regex
+  const rows = summaryRows(summary, meta).map((r) => ({ ...r, value: r.value.replace(/[\u0000-\u001f\u007f]+/g, ' ') }));
+  const labelWidth = Math.max(...rows.map((r) => r.label.length));
+  // Figures share one right-aligned column; long free text must not push that column to the right.
+  const figureWidth = Math.max(...rows.map((r) => (r.kind === 'figure' ? r.value.length : 0)));
+  const rule = '-'.repeat(labelWidth + 2 + figureWidth);
+  const lines = rows.map((r) => `${r.label.padEnd(labelWidth)}  ${r.kind === 'figure' ? r.value.padStart(figureWidth) : r.value}`);
+  return [rule, ...lines, rule].join('\n') + '\n';
+}
