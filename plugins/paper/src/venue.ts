@@ -1,0 +1,888 @@
+import {
+  AutotraderError,
+  Decimal,
+  ZERO,
+  silentLogger,
+  type Balance,
+  type Bar,
+  type BookSnapshot,
+  type Clock,
+  type EventBus,
+  type ExecutionPort,
+  type ExecutionReportSink,
+  type Fill,
+  type Instrument,
+  type Logger,
+  type Money,
+  type OrderSide,
+  type OrderSnapshot,
+  type OrderStatus,
+  type OrderType,
+  type Position,
+  type Price,
+  type Quantity,
+  type QuoteTick,
+  type TimeInForce,
+  type TradeTick,
+  type VenueOrderChanges,
+  type VenueOrderState,
+  type VenuePosition,
+} from '@autotrader/core';
+import { SimAccount } from './account';
+import { paperVenueConfigSchema, type PaperVenueConfig, type PaperVenueConfigInput } from './config';
+import { FaultState, type VenueFaults } from './faults';
+import { buyLock, feeFor, feeSchedule, notional, roundAdverse, sizeCap, slipped, volumeShareCap, type FeeSchedule } from './fill-models';
+import { matchAtPoint, matchBar, trail, type MatchOut, type MatchState } from './matching';
+import { ReportOutbox } from './outbox';
+import { mulberry32 } from './prng';
+import { checkGrid, checkNotional, checkShape, checkSupported, type RuleViolation } from './rules';
+
+/** The kinds of market event the venue matches on. */
+const BAR = 0;
+const TRADE = 1;
+const QUOTE = 2;
+const BOOK = 3;
+type EventKind = typeof BAR | typeof TRADE | typeof QUOTE | typeof BOOK;
+type MarketEvent = Bar | TradeTick | QuoteTick | BookSnapshot;
+
+const DAY_MS = 86_400_000;
+
+/** An order as the venue holds it. Status is `submitted` until it arrives (after the submit latency). */
+interface SimOrder extends MatchState {
+  readonly clientOrderId: string;
+  venueOrderId: string;
+  readonly instrumentId: string;
+  readonly side: OrderSide;
+  readonly type: OrderType;
+  quantity: Quantity;
+  price: Price | undefined;
+  triggerPrice: Price | undefined;
+  readonly trailingOffset: Price | undefined;
+  readonly timeInForce: TimeInForce;
+  readonly expireAt: number | undefined;
+  readonly postOnly: boolean;
+  readonly reduceOnly: boolean;
+  status: OrderStatus;
+  filled: Quantity;
+  averagePrice: Price | undefined;
+  fees: Money;
+  /** When the order reached the venue (or was last modified); bars closing after it may fill it. */
+  arrivedAt: number;
+  /** Buys: the price the cash lock is computed at. */
+  lockPrice: Decimal | undefined;
+  /** Cash held back for this buy. */
+  locked: Money;
+  /** Base quantity held back for this sell (no-short accounts). */
+  sellLocked: Quantity;
+  expiryAlert: string;
+}
+
+/** Per-instrument market state and the live orders resting on it. */
+interface InstrumentBook {
+  readonly instrument: Instrument;
+  lastBar: Bar | undefined;
+  lastTrade: TradeTick | undefined;
+  lastQuote: QuoteTick | undefined;
+  lastBook: BookSnapshot | undefined;
+  /** The last traded price (a trade, a bar's close, or the mid of a quote or book); NaN before any. */
+  lastPrice: number;
+  /** Best bid and ask from the last quote or book (NaN before any). */
+  bid: number;
+  ask: number;
+  /** Accepted orders not yet done, in arrival order (which is matching priority). */
+  readonly live: SimOrder[];
+}
+
+/** One order's match on the current event. */
+interface Hit extends MatchOut {
+  order: SimOrder | undefined;
+  /** Arrival rank on this event: the tie-break when two fills happen at the same point of the path. */
+  seq: number;
+}
+
+/** True when one of the first `n` orders is IOC or FOK (it may expire on this event). */
+function hasTimeLimit(live: readonly SimOrder[], n: number): boolean {
+  for (let i = 0; i < n; i++) {
+    const tif = live[i]!.timeInForce;
+    if (tif === 'IOC' || tif === 'FOK') return true;
+  }
+  return false;
+}
+
+/** Sorts the first `n` hits by path position, then arrival (insertion sort: n is tiny). */
+function sortHits(hits: Hit[], n: number): void {
+  for (let i = 1; i < n; i++) {
+    const h = hits[i]!;
+    let j = i - 1;
+    while (j >= 0 && (hits[j]!.at > h.at || (hits[j]!.at === h.at && hits[j]!.seq > h.seq))) {
+      hits[j + 1] = hits[j]!;
+      j--;
+    }
+    hits[j + 1] = h;
+  }
+}
+
+const isLive = (s: OrderStatus): boolean => s === 'accepted' || s === 'partially_filled';
+
+/** The read-only market state the venue keeps for one instrument. */
+export interface LastMarket {
+  readonly bar: Bar | undefined;
+  readonly trade: TradeTick | undefined;
+  readonly quote: QuoteTick | undefined;
+  readonly book: BookSnapshot | undefined;
+  /** NaN before the first event. */
+  readonly lastPrice: number;
+}
+
+/** What {@link createSimulatedVenue} needs. */
+export interface SimulatedVenueOptions {
+  readonly config: PaperVenueConfigInput;
+  readonly instruments: readonly Instrument[];
+  readonly clock: Clock;
+  readonly bus: EventBus;
+  readonly logger?: Logger;
+}
+
+let instances = 0;
+
+/**
+ * The simulated venue: one matching engine for backtest and paper. It listens to market data on the
+ * bus ahead of everyone else (priority −1000), matches the live orders of that instrument, keeps a
+ * cash-and-netting account, and sends outcomes to the sink given to {@link connect}. It never
+ * publishes on the bus. Requests take effect after their latency on the clock; fills happen only on
+ * market events. The semantics are in README.md and on {@link matchBar}.
+ */
+export class SimulatedVenue implements ExecutionPort {
+  /** The venue name (config.venue). */
+  readonly venue: string;
+  /** The parsed configuration. */
+  readonly config: PaperVenueConfig;
+  /** Fault injection for tests. */
+  readonly faults: VenueFaults;
+
+  private readonly faultState: FaultState;
+  private readonly clock: Clock;
+  private readonly log: Logger;
+  private readonly books = new Map<string, InstrumentBook>();
+  private readonly orders = new Map<string, SimOrder>();
+  private readonly fillsByInstrument = new Map<string, Fill[]>();
+  private readonly account: SimAccount;
+  private readonly outbox: ReportOutbox;
+  private readonly fees: FeeSchedule;
+  private readonly rng: () => number;
+  private readonly alertPrefix: string;
+  private readonly pendingAlerts = new Set<string>();
+  private readonly unsubscribe: (() => void)[] = [];
+  private readonly hits: Hit[] = [];
+  private orderNo = 1;
+  private tradeNo = 1;
+  private alertNo = 1;
+  /** The book of the last instrument seen: most backtests trade one instrument, so the Map is skipped. */
+  private hotId = '';
+  private hotBook: InstrumentBook | undefined;
+  /** Quantity still available on the current event, per side; undefined until computed, null when unlimited. */
+  private capBuy: Quantity | null | undefined;
+  private capSell: Quantity | null | undefined;
+  private matching = false;
+
+  constructor(options: SimulatedVenueOptions) {
+    const parsed = paperVenueConfigSchema.safeParse(options.config);
+    if (!parsed.success) {
+      throw new AutotraderError('CONFIG_INVALID', `paper venue config is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`, {
+        details: { issues: parsed.error.issues },
+      });
+    }
+    this.config = parsed.data;
+    this.venue = this.config.venue;
+    this.clock = options.clock;
+    this.log = (options.logger ?? silentLogger).child('paper');
+    this.fees = feeSchedule(this.config.fees);
+    this.rng = mulberry32(this.config.seed);
+    this.alertPrefix = `paper#${++instances}:${this.venue}`;
+    this.account = new SimAccount(this.config.startingBalances, this.clock.now());
+    this.outbox = new ReportOutbox(this.clock, `${this.alertPrefix}:flush`);
+    this.faultState = new FaultState(this.outbox);
+    this.faults = this.faultState;
+    for (const instrument of options.instruments) {
+      this.books.set(instrument.id, {
+        instrument,
+        lastBar: undefined,
+        lastTrade: undefined,
+        lastQuote: undefined,
+        lastBook: undefined,
+        lastPrice: NaN,
+        bid: NaN,
+        ask: NaN,
+        live: [],
+      });
+    }
+    const sub = { priority: -1000, owner: 'paper-venue' };
+    this.unsubscribe.push(
+      options.bus.on('bar', this.onBar, sub),
+      options.bus.on('trade', this.onTrade, sub),
+      options.bus.on('quote', this.onQuote, sub),
+      options.bus.on('book', this.onBook, sub),
+    );
+  }
+
+  // ---------------------------------------------------------------- market data (the hot path)
+
+  private bookOf(instrumentId: string): InstrumentBook | undefined {
+    if (instrumentId === this.hotId) return this.hotBook;
+    const book = this.books.get(instrumentId);
+    this.hotId = instrumentId;
+    this.hotBook = book;
+    return book;
+  }
+
+  private readonly onBar = (bar: Bar): void => {
+    const book = this.bookOf(bar.instrumentId);
+    if (book === undefined) return;
+    book.lastBar = bar;
+    book.lastPrice = bar.close;
+    if (book.live.length !== 0) this.matchEvent(book, BAR, bar);
+  };
+
+  private readonly onTrade = (trade: TradeTick): void => {
+    const book = this.bookOf(trade.instrumentId);
+    if (book === undefined) return;
+    book.lastTrade = trade;
+    book.lastPrice = trade.price;
+    if (book.live.length !== 0) this.matchEvent(book, TRADE, trade);
+  };
+
+  private readonly onQuote = (quote: QuoteTick): void => {
+    const book = this.bookOf(quote.instrumentId);
+    if (book === undefined) return;
+    book.lastQuote = quote;
+    book.bid = quote.bid;
+    book.ask = quote.ask;
+    book.lastPrice = (quote.bid + quote.ask) / 2;
+    if (book.live.length !== 0) this.matchEvent(book, QUOTE, quote);
+  };
+
+  private readonly onBook = (snapshot: BookSnapshot): void => {
+    const book = this.bookOf(snapshot.instrumentId);
+    if (book === undefined) return;
+    book.lastBook = snapshot;
+    book.bid = snapshot.bids.length > 0 ? snapshot.bids[0]![0] : NaN;
+    book.ask = snapshot.asks.length > 0 ? snapshot.asks[0]![0] : NaN;
+    if (book.bid > 0 && book.ask > 0) book.lastPrice = (book.bid + book.ask) / 2;
+    if (book.live.length !== 0) this.matchEvent(book, BOOK, snapshot);
+  };
+
+  /**
+   * Matches the live orders of one instrument on one event, in two passes: first every eligible order
+   * decides (in numbers) whether and where it trades, then the fills are booked in the order the
+   * intrabar path reaches them (arrival order on ties and on ticks). Booking in path order is what
+   * lets a stop-loss and a take-profit on the same bar resolve the way the bar really went.
+   */
+  private matchEvent(book: InstrumentBook, kind: EventKind, event: MarketEvent): void {
+    const live = book.live;
+    const n = live.length;
+    const tsEvent = event.tsEvent;
+    let hits = 0;
+    for (let i = 0; i < n; i++) {
+      const o = live[i]!;
+      // A bar covers the time before its close: only orders that were there before it closed may fill.
+      if (!isLive(o.status) || (kind === BAR && !(tsEvent > o.arrivedAt))) continue;
+      const out = this.hitAt(hits);
+      let hit: boolean;
+      if (kind === BAR) {
+        hit = matchBar(o, event as Bar, out);
+      } else {
+        const p = SimulatedVenue.touch(kind, event, o.side);
+        hit = p > 0 && matchAtPoint(o, p, false, out);
+      }
+      o.fresh = false;
+      if (hit) {
+        out.order = o;
+        hits++;
+      }
+    }
+    // The common case on the hot path: nothing trades and nothing can expire, so nothing changes.
+    if (hits === 0 && !hasTimeLimit(live, n)) return;
+
+    this.capBuy = undefined;
+    this.capSell = undefined;
+    this.matching = true;
+    try {
+      if (hits > 1 && kind === BAR) sortHits(this.hits, hits);
+      for (let h = 0; h < hits; h++) {
+        const hit = this.hits[h]!;
+        const o = hit.order!;
+        hit.order = undefined;
+        if (isLive(o.status)) this.execute(book, o, kind, event, hit);
+      }
+      // IOC and FOK act on the first event where the order can trade (for stops: once triggered).
+      for (let i = 0; i < n; i++) {
+        const o = live[i]!;
+        if (!isLive(o.status) || (kind === BAR && !(tsEvent > o.arrivedAt))) continue;
+        if ((o.timeInForce === 'IOC' || o.timeInForce === 'FOK') && (o.type === 'market' || o.type === 'limit' || o.triggered)) {
+          this.close(o, 'expired');
+          this.outbox.emit({ kind: 'expired', clientOrderId: o.clientOrderId, tsEvent: this.clock.now() });
+        }
+      }
+    } finally {
+      this.matching = false;
+      this.compact(book);
+    }
+  }
+
+  /** The reusable match record number `k` (grown on demand, so steady state allocates nothing). */
+  private hitAt(k: number): Hit {
+    let h = this.hits[k];
+    if (h === undefined) {
+      h = { price: 0, source: 'market', liquidity: 'taker', at: 0, order: undefined, seq: k };
+      this.hits.push(h);
+    }
+    h.seq = k;
+    return h;
+  }
+
+  private compact(book: InstrumentBook): void {
+    const live = book.live;
+    let w = 0;
+    for (let r = 0; r < live.length; r++) {
+      const o = live[r]!;
+      if (isLive(o.status)) live[w++] = o;
+    }
+    live.length = w;
+  }
+
+  /** The price an order of this side can trade at on a tick event (NaN when there is none). */
+  private static touch(kind: EventKind, event: MarketEvent, side: OrderSide): number {
+    if (kind === TRADE) return (event as TradeTick).price;
+    if (kind === QUOTE) return side === 'buy' ? (event as QuoteTick).ask : (event as QuoteTick).bid;
+    const levels = side === 'buy' ? (event as BookSnapshot).asks : (event as BookSnapshot).bids;
+    return levels.length > 0 ? levels[0]![0] : NaN;
+  }
+
+  /** How much the event still offers to this side (null: unlimited), shared by the orders it fills. */
+  private capacity(book: InstrumentBook, kind: EventKind, event: MarketEvent, side: OrderSide): Quantity | null {
+    const cached = side === 'buy' ? this.capBuy : this.capSell;
+    if (cached !== undefined) return cached;
+    let cap: Quantity | null = null;
+    if (this.config.partialFills) {
+      const i = book.instrument;
+      const slip = this.config.slippage;
+      if (kind === BAR) {
+        if (slip.kind === 'volumeShare') cap = volumeShareCap(i, (event as Bar).volume, slip.limit);
+      } else if (kind === TRADE) {
+        const size = (event as TradeTick).size;
+        if (slip.kind === 'volumeShare') cap = volumeShareCap(i, size, slip.limit);
+        else if (size > 0) cap = sizeCap(i, size);
+      } else {
+        const size = kind === QUOTE ? (side === 'buy' ? (event as QuoteTick).askSize : (event as QuoteTick).bidSize) : topSize(event as BookSnapshot, side);
+        if (size > 0) cap = sizeCap(i, size);
+      }
+    }
+    if (side === 'buy') this.capBuy = cap;
+    else this.capSell = cap;
+    return cap;
+  }
+
+  /** Turns a price decision into a fill: quantity, price adjustments, fees, funds, then the account. */
+  private execute(book: InstrumentBook, o: SimOrder, kind: EventKind, event: MarketEvent, m: MatchOut): void {
+    const i = book.instrument;
+    const now = this.clock.now();
+    const remaining = o.quantity.sub(o.filled) as Quantity;
+    let qty = remaining;
+    const cap = this.capacity(book, kind, event, o.side);
+    if (cap !== null && cap.lt(qty)) qty = cap;
+    if (!qty.gt(0)) return;
+    if (o.timeInForce === 'FOK' && qty.lt(remaining)) return;
+
+    let reduceOnlyClipped = false;
+    if (o.reduceOnly) {
+      const pos = this.account.positionQuantity(o.instrumentId);
+      const reducible = o.side === 'buy' ? pos.neg() : pos;
+      if (!reducible.gt(0)) {
+        this.cancelWithReason(o, now, 'reduce-only: the position is already flat or on the same side, so this fill would increase it');
+        return;
+      }
+      if (reducible.lt(qty)) {
+        if (o.timeInForce === 'FOK') return; // all or nothing: it expires
+        qty = reducible as Quantity;
+        reduceOnlyClipped = true;
+      }
+    }
+
+    let px: Price;
+    if (m.source === 'limit') px = o.price!;
+    else if (m.source === 'trigger') px = o.triggerPrice!;
+    else if (m.source === 'trail') px = this.trailTriggerPrice(o, i);
+    else px = roundAdverse(i, new Decimal(m.price), o.side);
+    if (m.liquidity === 'taker') {
+      const volume = kind === BAR ? (event as Bar).volume : kind === TRADE ? (event as TradeTick).size : 0;
+      const share = volume > 0 ? qty.toNumber() / volume : 0;
+      px = slipped(this.config.slippage, i, o.side, o.type, px, share, o.type === 'limit' || o.type === 'stop_limit' ? o.price : undefined);
+    }
+    const fee = feeFor(this.fees, i, px, qty, m.liquidity);
+
+    let available: Decimal | undefined;
+    if (o.side === 'buy') {
+      available = this.account.free(i.quote).add(o.locked);
+      const cost = notional(i, px, qty).add(fee);
+      if (cost.gt(available)) {
+        this.cancelWithReason(o, now, `INSUFFICIENT_FUNDS: this fill needs ${cost.toString()} ${i.quote}, ${available.toString()} is available`);
+        return;
+      }
+      available = available.sub(cost);
+    } else if (!this.config.allowShort && this.account.positionQuantity(o.instrumentId).lt(qty)) {
+      this.cancelWithReason(o, now, `INSUFFICIENT_FUNDS: selling ${qty.toString()} would go short and shorting is not allowed`);
+      return;
+    }
+
+    this.account.applyFill(i, o.side, px, qty, fee, now);
+    const before = o.filled;
+    o.filled = before.add(qty) as Quantity;
+    o.averagePrice = (o.averagePrice === undefined ? px : o.averagePrice.mul(before).add(px.mul(qty)).div(o.filled)) as Price;
+    o.fees = o.fees.add(fee) as Money;
+    o.status = o.filled.gte(o.quantity) ? 'filled' : 'partially_filled';
+    this.relock(o, i, o.quantity.sub(o.filled));
+    const remainderUnaffordable = available !== undefined && isLive(o.status) && o.locked.gt(available);
+
+    const fill: Fill = {
+      clientOrderId: o.clientOrderId,
+      venueOrderId: o.venueOrderId,
+      tradeId: `${this.venue}-T${this.tradeNo++}`,
+      instrumentId: o.instrumentId,
+      side: o.side,
+      price: px,
+      quantity: qty,
+      fee,
+      feeCurrency: i.quote,
+      liquidity: m.liquidity,
+      tsEvent: kind === BAR ? barFillTime(event as Bar, m.at) : event.tsEvent,
+      tsInit: now,
+    };
+    let fills = this.fillsByInstrument.get(o.instrumentId);
+    if (fills === undefined) this.fillsByInstrument.set(o.instrumentId, (fills = []));
+    fills.push(fill);
+    if (!isLive(o.status)) this.close(o, 'filled');
+    this.outbox.emit({ kind: 'fill', fill });
+
+    if (remainderUnaffordable) this.cancelWithReason(o, now, `INSUFFICIENT_FUNDS: the rest of the order no longer fits the free ${i.quote} at ${o.lockPrice!.toString()}`);
+    else if (reduceOnlyClipped && isLive(o.status)) this.cancelWithReason(o, now, 'reduce-only: the rest would increase the position');
+
+    if (this.capBuy !== undefined && o.side === 'buy' && this.capBuy !== null) this.capBuy = this.capBuy.sub(qty) as Quantity;
+    if (this.capSell !== undefined && o.side === 'sell' && this.capSell !== null) this.capSell = this.capSell.sub(qty) as Quantity;
+  }
+
+  /**
+   * A trailing stop's trigger as an exact decimal: the watermark moved by the offset (the number the
+   * matcher used can carry binary rounding), or the given trigger price when that is tighter, rounded
+   * to the tick against the order.
+   */
+  private trailTriggerPrice(o: SimOrder, i: Instrument): Price {
+    const w = new Decimal(o.watermark);
+    let t = o.side === 'sell' ? w.sub(o.trailingOffset!) : w.add(o.trailingOffset!);
+    if (o.triggerPrice !== undefined) t = o.side === 'sell' ? Decimal.max(t, o.triggerPrice) : Decimal.min(t, o.triggerPrice);
+    return roundAdverse(i, t, o.side);
+  }
+
+  /** Sets an order's cash or base lock for its remaining quantity. */
+  private relock(o: SimOrder, i: Instrument, remaining: Decimal): void {
+    if (o.side === 'buy') {
+      const next = remaining.gt(0) && o.lockPrice !== undefined ? buyLock(this.fees, i, o.lockPrice, remaining) : ZERO;
+      this.account.lock(i.quote, next.sub(o.locked), this.clock.now());
+      o.locked = next as Money;
+    } else if (!this.config.allowShort && !o.reduceOnly) {
+      // Reduce-only sells hold nothing back: they can never sell more than the position (clipped at fill).
+      const next = remaining.gt(0) ? remaining : ZERO;
+      this.account.lockSell(o.instrumentId, next.sub(o.sellLocked));
+      o.sellLocked = next as Quantity;
+    }
+  }
+
+  /** Ends an order: releases its locks and its expiry alert; takes it off the book unless a match is iterating. */
+  private close(o: SimOrder, status: 'filled' | 'canceled' | 'expired'): void {
+    o.status = status;
+    const book = this.books.get(o.instrumentId);
+    if (book !== undefined) this.relock(o, book.instrument, ZERO);
+    if (o.expiryAlert !== '') {
+      this.cancelAlert(o.expiryAlert);
+      o.expiryAlert = '';
+    }
+    if (!this.matching && book !== undefined) this.compact(book);
+  }
+
+  private cancelWithReason(o: SimOrder, ts: number, reason: string): void {
+    this.close(o, 'canceled');
+    this.outbox.emit({ kind: 'canceled', clientOrderId: o.clientOrderId, tsEvent: ts, reason });
+  }
+
+  // ---------------------------------------------------------------- requests
+
+  /** Starts delivering reports to `sink` (buffered ones first). */
+  async connect(sink: ExecutionReportSink): Promise<void> {
+    this.outbox.attach(sink);
+  }
+
+  /** Stops delivering reports; they are buffered until the next connect. Orders stay live. */
+  async disconnect(): Promise<void> {
+    this.outbox.detach();
+  }
+
+  private assertConnected(what: string): void {
+    if (!this.outbox.attached) {
+      throw new AutotraderError('VENUE_UNAVAILABLE', `paper venue ${this.venue}: ${what} while the execution port is not connected; call connect() first`);
+    }
+  }
+
+  /**
+   * Receives an order. It arrives after `latency.submitMs` (+ jitter) on the clock, is checked against
+   * the venue rules and the account, then `accepted` or `rejected`. A client order id seen before is
+   * ignored: a retry never makes a second order.
+   */
+  async submit(order: OrderSnapshot): Promise<void> {
+    this.assertConnected('submit');
+    if (this.orders.has(order.clientOrderId)) {
+      this.log.debug('duplicate submit ignored', { clientOrderId: order.clientOrderId });
+      return;
+    }
+    const o: SimOrder = {
+      clientOrderId: order.clientOrderId,
+      venueOrderId: '',
+      instrumentId: order.instrumentId,
+      side: order.side,
+      type: order.type,
+      quantity: order.quantity,
+      price: order.price,
+      triggerPrice: order.triggerPrice,
+      trailingOffset: order.trailingOffset,
+      timeInForce: order.timeInForce,
+      expireAt: order.expireAt,
+      postOnly: order.postOnly,
+      reduceOnly: order.reduceOnly,
+      status: 'submitted',
+      filled: ZERO,
+      averagePrice: undefined,
+      fees: ZERO,
+      arrivedAt: NaN,
+      lockPrice: undefined,
+      locked: ZERO,
+      sellLocked: ZERO,
+      expiryAlert: '',
+      limitNum: order.price === undefined ? NaN : order.price.toNumber(),
+      triggerNum: order.triggerPrice === undefined ? NaN : order.triggerPrice.toNumber(),
+      offsetNum: order.trailingOffset === undefined ? NaN : order.trailingOffset.toNumber(),
+      triggered: false,
+      fresh: true,
+      watermark: NaN,
+      trailTrigger: order.type === 'trailing_stop' && order.triggerPrice !== undefined ? order.triggerPrice.toNumber() : NaN,
+    };
+    this.orders.set(o.clientOrderId, o);
+    this.after('submit', this.config.latency.submitMs, () => this.arrive(o));
+  }
+
+  /** Asks to cancel an order; after `latency.cancelMs` it is `canceled`, or `cancelRejected` if it is done or not there yet. */
+  async cancel(order: OrderSnapshot): Promise<void> {
+    this.assertConnected('cancel');
+    const o = this.known(order.clientOrderId, 'cancel');
+    this.after('cancel', this.config.latency.cancelMs, () => {
+      const now = this.clock.now();
+      if (isLive(o.status)) {
+        this.close(o, 'canceled');
+        this.outbox.emit({ kind: 'canceled', clientOrderId: o.clientOrderId, tsEvent: now });
+      } else {
+        this.outbox.emit({ kind: 'cancelRejected', clientOrderId: o.clientOrderId, reason: this.notLiveReason(o), tsEvent: now });
+      }
+    });
+  }
+
+  /** Native modify of price, trigger or quantity; after `latency.modifyMs` it is `updated` or `modifyRejected`. */
+  async modify(order: OrderSnapshot, changes: VenueOrderChanges): Promise<void> {
+    this.assertConnected('modify');
+    const o = this.known(order.clientOrderId, 'modify');
+    this.after('modify', this.config.latency.modifyMs, () => this.applyModify(o, changes));
+  }
+
+  private known(clientOrderId: string, what: string): SimOrder {
+    const o = this.orders.get(clientOrderId);
+    if (o === undefined) {
+      throw new AutotraderError('ORDER_UNKNOWN', `paper venue ${this.venue}: cannot ${what} ${clientOrderId}, no order with that client order id was submitted here`, {
+        details: { clientOrderId },
+      });
+    }
+    return o;
+  }
+
+  private notLiveReason(o: SimOrder): string {
+    return o.status === 'submitted' ? 'the order has not reached the venue yet' : `the order is already ${o.status}`;
+  }
+
+  /** Runs `fn` after `baseMs` (+ seeded jitter) on the clock. */
+  private after(kind: string, baseMs: number, fn: () => void): void {
+    const jitter = this.config.latency.jitterMs > 0 ? Math.floor(this.rng() * (this.config.latency.jitterMs + 1)) : 0;
+    const name = `${this.alertPrefix}:${kind}:${this.alertNo++}`;
+    this.pendingAlerts.add(name);
+    this.clock.setAlert(name, this.clock.now() + baseMs + jitter, () => {
+      this.pendingAlerts.delete(name);
+      fn();
+    });
+  }
+
+  private cancelAlert(name: string): void {
+    if (this.pendingAlerts.delete(name)) this.clock.cancel(name);
+  }
+
+  // ---------------------------------------------------------------- arrival and modify
+
+  private reject(o: SimOrder, v: RuleViolation, now: number): void {
+    o.status = 'rejected';
+    this.outbox.emit({ kind: 'rejected', clientOrderId: o.clientOrderId, code: v.code, reason: v.reason, tsEvent: now });
+  }
+
+  private arrive(o: SimOrder): void {
+    const now = this.clock.now();
+    o.arrivedAt = now;
+    o.venueOrderId = `${this.venue}-O${this.orderNo++}`;
+    const forced = this.faultState.takeReject();
+    if (forced !== undefined) return this.reject(o, forced, now);
+    const p = this.config.faults.rejectProbability;
+    if (p > 0 && this.rng() < p) return this.reject(o, { code: 'VENUE_REJECTED', reason: 'random reject (fault injection)' }, now);
+    const book = this.books.get(o.instrumentId);
+    if (book === undefined) {
+      return this.reject(o, { code: 'INSTRUMENT_UNKNOWN', reason: `paper venue ${this.venue} does not list ${o.instrumentId}` }, now);
+    }
+    const i = book.instrument;
+    const violation =
+      checkSupported(o, this.config.orderTypes, this.config.timeInForce) ??
+      checkShape(o, now) ??
+      checkGrid(i, o.price, o.triggerPrice, o.trailingOffset, o.quantity) ??
+      this.checkMarketAndAccount(o, book, o.quantity, ZERO, ZERO);
+    if (violation !== undefined) return this.reject(o, violation, now);
+
+    o.status = 'accepted';
+    o.lockPrice = this.referencePrice(o, book);
+    this.relock(o, i, o.quantity);
+    if (o.type === 'trailing_stop' && book.lastPrice > 0) trail(o, book.lastPrice);
+    book.live.push(o);
+    this.armExpiry(o, now);
+    const drop = this.faultState.takeDropAck() || (this.config.faults.dropAckProbability > 0 && this.rng() < this.config.faults.dropAckProbability);
+    if (!drop) this.outbox.emit({ kind: 'accepted', clientOrderId: o.clientOrderId, venueOrderId: o.venueOrderId, tsEvent: now });
+  }
+
+  /**
+   * The price an order is valued at before it trades: its limit, its trigger, or the last price (a
+   * trailing stop: the last price moved by its offset). Undefined when there is no market price yet.
+   */
+  private referencePrice(o: { type: OrderType; side: OrderSide; price?: Price; triggerPrice?: Price; trailingOffset?: Price }, book: InstrumentBook): Decimal | undefined {
+    if (o.type === 'limit' || o.type === 'stop_limit') return o.price;
+    if (o.type === 'stop') return o.triggerPrice;
+    if (o.type === 'trailing_stop' && o.triggerPrice !== undefined) return o.triggerPrice;
+    if (!(book.lastPrice > 0)) return undefined;
+    const last = new Decimal(book.lastPrice);
+    if (o.type === 'trailing_stop') return o.side === 'buy' ? last.add(o.trailingOffset!) : Decimal.max(last.sub(o.trailingOffset!), book.instrument.tickSize);
+    return last;
+  }
+
+  /**
+   * Notional, post-only, reduce-only and funds checks. `heldCash`/`heldBase` are what this order already
+   * holds (a modify may reuse them).
+   */
+  private checkMarketAndAccount(
+    o: { type: OrderType; side: OrderSide; price?: Price; triggerPrice?: Price; trailingOffset?: Price; postOnly: boolean; reduceOnly: boolean; instrumentId: string; filled: Quantity },
+    book: InstrumentBook,
+    quantity: Quantity,
+    heldCash: Decimal,
+    heldBase: Decimal,
+  ): RuleViolation | undefined {
+    const i = book.instrument;
+    const ref = this.referencePrice(o, book);
+    if (ref === undefined) {
+      return { code: 'ORDER_INVALID', reason: `no market price for ${i.id} yet: a ${o.type} order is valued at the last price, so it needs market data first` };
+    }
+    const v = checkNotional(i, notional(i, ref, quantity));
+    if (v !== undefined) return v;
+    if (o.postOnly && o.price !== undefined && this.wouldTake(o.side, o.price.toNumber(), book)) {
+      return { code: 'ORDER_INVALID', reason: `post-only ${o.side} at ${o.price.toString()} would take liquidity (market at ${o.side === 'buy' ? book.ask : book.bid}); it was not placed` };
+    }
+    const remaining = quantity.sub(o.filled);
+    if (o.reduceOnly) {
+      const pos = this.account.positionQuantity(o.instrumentId);
+      const reducible = o.side === 'buy' ? pos.neg() : pos;
+      if (reducible.lt(remaining)) {
+        return { code: 'ORDER_INVALID', reason: `reduce-only ${o.side} of ${remaining.toString()} would increase the position (${pos.toString()})` };
+      }
+    }
+    if (o.side === 'buy') {
+      const need = buyLock(this.fees, i, ref, remaining);
+      const free = this.account.free(i.quote).add(heldCash);
+      if (need.gt(free)) {
+        return { code: 'INSUFFICIENT_FUNDS', reason: `buying needs ${need.toString()} ${i.quote} (notional + fee), ${free.toString()} is free` };
+      }
+    } else if (!this.config.allowShort && !o.reduceOnly) {
+      const sellable = this.account.sellable(o.instrumentId).add(heldBase);
+      if (sellable.lt(remaining)) {
+        return { code: 'INSUFFICIENT_FUNDS', reason: `selling ${remaining.toString()} ${i.base} needs a long position that large not promised to other orders (${sellable.toString()} is); shorting is not allowed` };
+      }
+    }
+    return undefined;
+  }
+
+  /** Post-only check: against the touch when a quote was seen, else against the last price. */
+  private wouldTake(side: OrderSide, limit: number, book: InstrumentBook): boolean {
+    if (side === 'buy') return book.ask > 0 ? limit >= book.ask : limit > book.lastPrice;
+    return book.bid > 0 ? limit <= book.bid : limit < book.lastPrice;
+  }
+
+  private armExpiry(o: SimOrder, now: number): void {
+    let at: number | undefined;
+    if (o.timeInForce === 'GTD') at = o.expireAt;
+    else if (o.timeInForce === 'DAY') at = nextDayEnd(now, this.config.dayEndUtcHour);
+    if (at === undefined) return;
+    const name = `${this.alertPrefix}:expire:${this.alertNo++}`;
+    o.expiryAlert = name;
+    this.pendingAlerts.add(name);
+    this.clock.setAlert(name, at, () => {
+      this.pendingAlerts.delete(name);
+      o.expiryAlert = '';
+      if (!isLive(o.status)) return;
+      const ts = this.clock.now();
+      this.close(o, 'expired');
+      this.outbox.emit({ kind: 'expired', clientOrderId: o.clientOrderId, tsEvent: ts });
+    });
+  }
+
+  private applyModify(o: SimOrder, changes: VenueOrderChanges): void {
+    const now = this.clock.now();
+    const refuse = (reason: string): void => this.outbox.emit({ kind: 'modifyRejected', clientOrderId: o.clientOrderId, reason, tsEvent: now });
+    if (!isLive(o.status)) return refuse(this.notLiveReason(o));
+    const book = this.books.get(o.instrumentId)!;
+    const i = book.instrument;
+    if (changes.price !== undefined && !(o.type === 'limit' || o.type === 'stop_limit')) return refuse(`ORDER_INVALID: a ${o.type} order has no limit price to change`);
+    if (changes.triggerPrice !== undefined && o.type !== 'stop' && o.type !== 'stop_limit') return refuse(`ORDER_INVALID: a ${o.type} order has no trigger price to change`);
+    const next = {
+      type: o.type,
+      side: o.side,
+      price: changes.price ?? o.price,
+      triggerPrice: changes.triggerPrice ?? o.triggerPrice,
+      trailingOffset: o.trailingOffset,
+      postOnly: o.postOnly,
+      reduceOnly: o.reduceOnly,
+      instrumentId: o.instrumentId,
+      filled: o.filled,
+    };
+    const quantity = changes.quantity ?? o.quantity;
+    if (!quantity.gt(o.filled)) return refuse(`ORDER_INVALID: the new quantity ${quantity.toString()} must exceed the filled ${o.filled.toString()}`);
+    if ((next.price !== undefined && !next.price.gt(0)) || (next.triggerPrice !== undefined && !next.triggerPrice.gt(0))) return refuse('ORDER_INVALID: prices must be positive');
+    const v = checkGrid(i, next.price, next.triggerPrice, undefined, quantity) ?? this.checkMarketAndAccount(next, book, quantity, o.locked, o.sellLocked);
+    if (v !== undefined) return refuse(`${v.code}: ${v.reason}`);
+
+    o.quantity = quantity;
+    o.price = next.price;
+    o.triggerPrice = next.triggerPrice;
+    o.limitNum = next.price === undefined ? NaN : next.price.toNumber();
+    o.triggerNum = next.triggerPrice === undefined ? NaN : next.triggerPrice.toNumber();
+    o.lockPrice = this.referencePrice(o, book);
+    this.relock(o, i, quantity.sub(o.filled));
+    // A modified order is a new order for matching: it may take liquidity, and only later bars fill it.
+    o.fresh = true;
+    o.arrivedAt = now;
+    this.outbox.emit({
+      kind: 'updated',
+      clientOrderId: o.clientOrderId,
+      quantity: changes.quantity === undefined ? undefined : quantity,
+      price: changes.price === undefined ? undefined : next.price,
+      triggerPrice: changes.triggerPrice === undefined ? undefined : next.triggerPrice,
+      tsEvent: now,
+    });
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  private stateOf(o: SimOrder): VenueOrderState {
+    return {
+      clientOrderId: o.clientOrderId,
+      venueOrderId: o.venueOrderId,
+      instrumentId: o.instrumentId,
+      status: o.status,
+      side: o.side,
+      quantity: o.quantity,
+      filledQuantity: o.filled,
+      price: o.price,
+    };
+  }
+
+  /** One order by client order id; undefined when unknown or still on its way (not arrived). */
+  async order(clientOrderId: string, _instrumentId?: string): Promise<VenueOrderState | undefined> {
+    const o = this.orders.get(clientOrderId);
+    return o === undefined || o.status === 'submitted' ? undefined : this.stateOf(o);
+  }
+
+  /** Live orders (accepted or partially filled), in arrival order per instrument. */
+  async openOrders(instrumentId?: string): Promise<VenueOrderState[]> {
+    const out: VenueOrderState[] = [];
+    for (const book of this.books.values()) {
+      if (instrumentId !== undefined && book.instrument.id !== instrumentId) continue;
+      for (const o of book.live) if (isLive(o.status)) out.push(this.stateOf(o));
+    }
+    return out;
+  }
+
+  /** Non-zero netting positions. */
+  async positions(): Promise<VenuePosition[]> {
+    return this.account.positions();
+  }
+
+  /** Every currency's balance: total, locked by open buys, free. */
+  async balances(): Promise<Balance[]> {
+    return this.account.balances();
+  }
+
+  /** Fills of an instrument with `tsEvent ≥ since`, oldest first. */
+  async fillsSince(instrumentId: string, since: number): Promise<Fill[]> {
+    return (this.fillsByInstrument.get(instrumentId) ?? []).filter((f) => f.tsEvent >= since);
+  }
+
+  /** The full position (with realized PnL and fees), synchronously; undefined before the first fill. */
+  positionOf(instrumentId: string): Position | undefined {
+    return this.account.position(instrumentId);
+  }
+
+  /** One currency's balance, synchronously. */
+  balanceOf(currency: string): Balance | undefined {
+    return this.account.balance(currency);
+  }
+
+  /** The last market data the venue saw for an instrument, or undefined for an instrument it does not list. */
+  lastMarket(instrumentId: string): LastMarket | undefined {
+    const b = this.books.get(instrumentId);
+    return b === undefined ? undefined : { bar: b.lastBar, trade: b.lastTrade, quote: b.lastQuote, book: b.lastBook, lastPrice: b.lastPrice };
+  }
+
+  /** Unsubscribes from the bus and cancels the venue's pending alerts. The venue is unusable afterwards. */
+  dispose(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    for (const name of this.pendingAlerts) this.clock.cancel(name);
+    this.pendingAlerts.clear();
+    this.outbox.dispose();
+  }
+}
+
+function topSize(snapshot: BookSnapshot, side: OrderSide): number {
+  const levels = side === 'buy' ? snapshot.asks : snapshot.bids;
+  return levels.length > 0 ? levels[0]![1] : 0;
+}
+
+/** The first `hour`:00 UTC strictly after `now`. */
+export function nextDayEnd(now: number, hour: number): number {
+  const offset = hour * 3_600_000;
+  return (Math.floor((now - offset) / DAY_MS) + 1) * DAY_MS + offset;
+}
+
+/** Builds a {@link SimulatedVenue}. */
+export function createSimulatedVenue(options: SimulatedVenueOptions): SimulatedVenue {
+  return new SimulatedVenue(options);
+}
+
+/**
+ * When a bar fill happened: its position on the intrabar path (0 = the open, 3 = the close) mapped
+ * linearly onto the bar's span. A market order filled at the open is stamped with the bar's open time.
+ */
+function barFillTime(bar: Bar, at: number): number {
+  return Math.round(bar.tsOpen + (Math.min(3, Math.max(0, at)) / 3) * (bar.tsEvent - bar.tsOpen));
+}
