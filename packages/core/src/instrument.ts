@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Decimal, type Price, type Quantity, type Money, price, quantity, money } from './decimal';
+import { Decimal, roundToStep, type Price, type Quantity, type Money, type RoundingMode, price, quantity, money } from './decimal';
 
 /** What kind of thing an instrument is. */
 export type AssetClass = 'spot' | 'perpetual' | 'future' | 'option' | 'fx' | 'equity';
@@ -96,4 +96,17 @@ export function instrumentToSpec(i: Instrument): InstrumentSpec {
     multiplier: i.multiplier.toString(),
     expiry: i.expiry,
   };
+}
+
+/**
+ * Rounds a price onto the instrument's tick. Buyers usually want `down` and sellers `up`, so that
+ * rounding never makes a limit order more aggressive than asked.
+ */
+export function roundPrice(instrument: Instrument, value: number | string | Decimal, mode: RoundingMode): Price {
+  return roundToStep(price(value), instrument.tickSize, mode);
+}
+
+/** Rounds a quantity onto the instrument's lot size (default: down, never more than asked). */
+export function roundQuantity(instrument: Instrument, value: number | string | Decimal, mode: RoundingMode = 'down'): Quantity {
+  return roundToStep(quantity(value), instrument.lotSize, mode);
 }

@@ -66,11 +66,12 @@ const TERMINAL: ReadonlySet<OrderStatus> = new Set(['filled', 'canceled', 'rejec
 export const ORDER_TRANSITIONS: Readonly<Record<OrderStatus, readonly OrderStatus[]>> = {
   initialized: ['submitted', 'rejected'],
   // A venue may answer a market order with its fills straight away, or expire an IOC at once.
-  submitted: ['accepted', 'rejected', 'partially_filled', 'filled', 'canceled', 'expired'],
+  submitted: ['accepted', 'rejected', 'partially_filled', 'filled', 'canceled', 'expired', 'pending_cancel'],
   accepted: ['partially_filled', 'filled', 'pending_cancel', 'pending_update', 'canceled', 'expired'],
   partially_filled: ['partially_filled', 'filled', 'pending_cancel', 'pending_update', 'canceled', 'expired'],
-  // Fills race cancels and updates; a refused cancel or update returns to a live state.
-  pending_cancel: ['canceled', 'partially_filled', 'filled', 'accepted', 'expired'],
+  // Fills race cancels and updates; a refused cancel or update returns to a live state. A cancel may
+  // be sent before the ack, so an order can be rejected while its cancel is pending.
+  pending_cancel: ['canceled', 'partially_filled', 'filled', 'accepted', 'expired', 'rejected'],
   pending_update: ['accepted', 'partially_filled', 'filled', 'pending_cancel', 'canceled', 'expired'],
   filled: [],
   canceled: [],

@@ -1,0 +1,138 @@
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { AutotraderError, createLogger } from '@autotrader/core';
+import { runBacktest } from '@autotrader/engine';
+import { createSimulatedVenue, paperPlugin } from '@autotrader/plugin-paper';
+import { computeMetrics, createProgressBar, formatSummary, summaryToJson, writeReport, type RunResult } from '@autotrader/report';
+import { checkRange, parseParams, parseTime } from '../args';
+import { loadData } from '../feeds';
+import { loadStrategy } from '../strategies';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** The dataset `pnpm backtest` uses when no --data is given. */
+export const DEFAULT_DATA = resolve(here, '../../../../data/btc-perp-1m.arrow');
+
+interface BacktestArgs {
+  strategy: string;
+  data?: string[];
+  param?: string[];
+  cash: number;
+  fee?: number;
+  makerFee?: number;
+  takerFee?: number;
+  slippage: number;
+  latency: number;
+  seed: number;
+  allowShort: boolean;
+  from?: string;
+  to?: string;
+  json: boolean;
+  out?: string;
+  verbose: boolean;
+}
+
+/** `backtest`: replay data through the kernel with the simulated venue and print a summary. */
+export const backtestCommand: CommandModule<object, BacktestArgs> = {
+  command: 'backtest',
+  describe: 'Run a strategy over historical data with the simulated venue',
+  builder: (y: Argv) =>
+    y
+      .option('strategy', { type: 'string', default: 'sma-cross', describe: 'Built-in strategy name or path to a .ts file' })
+      .option('data', { type: 'string', array: true, describe: 'Arrow or CSV/JSON files (default: the embedded BTC-PERP 1-minute month)' })
+      .option('param', { type: 'string', array: true, describe: 'Strategy parameter name=value (repeatable)' })
+      .option('cash', { type: 'number', default: 100_000, describe: 'Starting cash in the quote currency' })
+      .option('fee', { type: 'number', describe: 'Fee rate for maker and taker fills (0.001 = 0.1%)' })
+      .option('maker-fee', { type: 'number', describe: 'Maker fee rate (overrides --fee)' })
+      .option('taker-fee', { type: 'number', describe: 'Taker fee rate (overrides --fee)' })
+      .option('slippage', { type: 'number', default: 0, describe: 'Adverse slippage in ticks for market and stop fills' })
+      .option('latency', { type: 'number', default: 0, describe: 'Order latency in ms on the simulated clock' })
+      .option('seed', { type: 'number', default: 1, describe: 'Seed of every random model' })
+      .option('allow-short', { type: 'boolean', default: false, describe: 'Let the simulated venue accept sells beyond the position' })
+      .option('from', { type: 'string', describe: 'Start time (ISO date/time UTC, or epoch ms)' })
+      .option('to', { type: 'string', describe: 'End time, exclusive' })
+      .option('json', { type: 'boolean', default: false, describe: 'Print the summary and trades as JSON on stdout (nothing else)' })
+      .option('out', { type: 'string', describe: 'Write trades.csv, fills.csv, equity.csv and report.html here' })
+      .option('verbose', { type: 'boolean', default: false }) as unknown as Argv<BacktestArgs>,
+  handler: async (args: ArgumentsCamelCase<BacktestArgs>) => {
+    await runBacktestCommand(args);
+  },
+};
+
+async function runBacktestCommand(args: BacktestArgs): Promise<void> {
+  for (const [flag, value] of [['cash', args.cash], ['slippage', args.slippage], ['latency', args.latency]] as const) {
+    if (!Number.isFinite(value) || value < 0) throw new AutotraderError('CONFIG_INVALID', `--${flag} must be a number ≥ 0, got ${String(value)}`);
+  }
+  const from = args.from === undefined ? undefined : parseTime(args.from, '--from');
+  const to = args.to === undefined ? undefined : parseTime(args.to, '--to');
+  checkRange(from, to);
+  const strategy = await loadStrategy(args.strategy);
+  const params = parseParams(args.param);
+  const paths = args.data && args.data.length > 0 ? args.data : [DEFAULT_DATA];
+  const { instruments, feeds } = loadData(paths, { from, to });
+  const currency = instruments[0]!.quote;
+  const logger = createLogger({ level: args.verbose ? 'debug' : 'warn' });
+
+  const maker = args.makerFee ?? args.fee ?? 0;
+  const taker = args.takerFee ?? args.fee ?? 0;
+  const venueConfig = {
+    startingBalances: { [currency]: String(args.cash) },
+    fees: { maker, taker },
+    slippage: args.slippage > 0 ? { kind: 'ticks' as const, ticks: args.slippage } : { kind: 'none' as const },
+    latency: { submitMs: args.latency, cancelMs: args.latency, modifyMs: args.latency },
+    seed: args.seed,
+    allowShort: args.allowShort,
+  };
+  const total = feeds.reduce((n, f) => n + f.length, 0);
+  const bar = args.json ? undefined : createProgressBar(total, process.stderr);
+  const started = performance.now();
+  const result = await runBacktest({
+    strategy,
+    params,
+    feeds,
+    instruments,
+    venue: (ctx) => createSimulatedVenue({ config: venueConfig, instruments: ctx.instruments, clock: ctx.clock, bus: ctx.bus, logger: ctx.logger }),
+    capabilities: paperPlugin.capabilities,
+    startingCash: args.cash,
+    currency,
+    logger,
+    onProgress: bar === undefined ? undefined : (done) => bar.update(done),
+  });
+  bar?.finish();
+  const seconds = (performance.now() - started) / 1000;
+
+  const run: RunResult = {
+    startingCash: args.cash,
+    finalEquity: result.finalEquity,
+    currency,
+    equity: result.equity,
+    trades: [...result.trades],
+    fills: result.fills.map((f) => ({
+      ts: f.tsEvent,
+      clientOrderId: f.clientOrderId,
+      tradeId: f.tradeId,
+      instrumentId: f.instrumentId,
+      side: f.side,
+      price: f.price.toString(),
+      quantity: f.quantity.toString(),
+      fee: f.fee.toString(),
+      feeCurrency: f.feeCurrency,
+      liquidity: f.liquidity,
+    })),
+    fees: result.fees,
+    start: result.start,
+    end: result.end,
+    bars: result.marketEvents,
+    strategy: strategy.name,
+    params,
+    instruments: instruments.map((i) => i.id),
+  };
+  const summary = computeMetrics(run);
+  if (args.out !== undefined) writeReport(resolve(args.out), run, summary);
+  if (args.json) {
+    process.stdout.write(JSON.stringify(summaryToJson(summary, run)) + '\n');
+    return;
+  }
+  process.stdout.write(formatSummary(summary, { strategy: strategy.name, params, instruments: run.instruments, currency }) + '\n');
+  process.stdout.write(`${result.marketEvents.toLocaleString('en-US')} events in ${seconds.toFixed(2)} s${args.out ? `; report written to ${resolve(args.out)}` : ''}\n`);
+}

@@ -1,0 +1,110 @@
+import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
+import { createLogger, EventBus, RealtimeClock, type Logger, type VenuePlugin } from '@autotrader/core';
+import { LiveSession } from '@autotrader/engine';
+import { createSimulatedVenue } from '@autotrader/plugin-paper';
+import { parseParams } from '../args';
+import { loadStrategy } from '../strategies';
+import { loadVenuePlugin, parsePluginConfig } from '../venue-loader';
+
+interface SessionArgs {
+  venue: string;
+  strategy: string;
+  symbol: string[];
+  param?: string[];
+  venueOpt?: string[];
+  mainnet: boolean;
+  keepOrders: boolean;
+  record?: string;
+  cash: number;
+  fee: number;
+  interval: string;
+  verbose: boolean;
+}
+
+const builder = (paper: boolean) => (y: Argv) =>
+  y
+    .option('venue', { type: 'string', demandOption: true, describe: 'Venue plugin: a built-in name (binance) or a plugin package' })
+    .option('strategy', { type: 'string', default: 'sma-cross' })
+    .option('symbol', { type: 'string', array: true, demandOption: true, describe: 'Venue symbol(s) to trade, e.g. BTCUSDT' })
+    .option('param', { type: 'string', array: true, describe: 'Strategy parameter name=value' })
+    .option('venue-opt', { type: 'string', array: true, describe: 'Venue config name=value (e.g. restUrl=http://127.0.0.1:9000)' })
+    .option('mainnet', { type: 'boolean', default: false, describe: 'Use the real-money endpoints (default: testnet)' })
+    .option('keep-orders', { type: 'boolean', default: false, describe: 'Leave open orders at the venue on shutdown' })
+    .option('record', { type: 'string', describe: 'Record received market data to Arrow files in this folder' })
+    .option('cash', { type: 'number', default: 100_000, describe: paper ? 'Simulated starting cash (quote currency)' : 'ignored live' })
+    .option('fee', { type: 'number', default: 0, describe: 'Simulated fee rate (paper)' })
+    .option('interval', { type: 'string', default: '1m', describe: 'Bar interval for bar subscriptions' })
+    .option('verbose', { type: 'boolean', default: false }) as unknown as Argv<SessionArgs>;
+
+function mainnetBanner(log: (line: string) => void): void {
+  const line = '!'.repeat(72);
+  log(line);
+  log('!!  MAINNET: REAL MONEY. Orders sent by this session are real orders.  !!');
+  log(line);
+}
+
+/** Runs a session until SIGINT/SIGTERM, then shuts down gracefully and resolves. */
+export async function runSession(args: SessionArgs, paper: boolean, logger: Logger = createLogger({ level: args.verbose ? 'debug' : 'info' })): Promise<void> {
+  const plugin: VenuePlugin = await loadVenuePlugin(args.venue);
+  const strategy = await loadStrategy(args.strategy);
+  const params = parseParams(args.param);
+  const raw: Record<string, unknown> = { ...parseParams(args.venueOpt) };
+  if (args.mainnet) raw.mainnet = true;
+  const config = parsePluginConfig(plugin, raw, `--venue ${args.venue} config`);
+  if (args.mainnet && !paper) mainnetBanner((l) => process.stderr.write(l + '\n'));
+
+  const bus = new EventBus('isolate');
+  const clock = new RealtimeClock();
+  const connection = await plugin.create(config, { bus, clock, logger: logger.child(plugin.name), env: process.env });
+  if (connection.data === undefined) throw new Error(`${plugin.name} has no market data port`);
+  const session = new LiveSession({
+    strategy,
+    params,
+    venue: { name: plugin.name, capabilities: plugin.capabilities, loadInstruments: () => connection.instruments.load(), data: connection.data, execution: connection.execution },
+    instrumentIds: args.symbol,
+    barInterval: args.interval,
+    paperExecution: paper
+      ? (ctx) =>
+          createSimulatedVenue({
+            config: { venue: 'PAPER', startingBalances: Object.fromEntries(ctx.instruments.map((i) => [i.quote, String(args.cash)])), fees: { maker: args.fee, taker: args.fee } },
+            instruments: ctx.instruments,
+            clock: ctx.clock,
+            bus: ctx.bus,
+            logger: ctx.logger,
+          })
+      : undefined,
+    paperCash: args.cash,
+    keepOrders: args.keepOrders,
+    recordDir: args.record,
+    logger,
+    bus,
+    clock,
+  });
+  const stopped = new Promise<void>((resolveStop) => {
+    const onSignal = (signal: string): void => {
+      logger.info(`${signal}: shutting down`);
+      void session.stop().then(resolveStop);
+    };
+    process.once('SIGINT', () => onSignal('SIGINT'));
+    process.once('SIGTERM', () => onSignal('SIGTERM'));
+  });
+  await session.start();
+  await stopped;
+  logger.info('stopped cleanly');
+}
+
+/** `live`: the venue's live data and real execution (testnet unless --mainnet). */
+export const liveCommand: CommandModule<object, SessionArgs> = {
+  command: 'live',
+  describe: 'Trade live on a venue (testnet by default; --mainnet for real money)',
+  builder: builder(false),
+  handler: async (args: ArgumentsCamelCase<SessionArgs>) => runSession(args, false),
+};
+
+/** `paper`: the venue's live data with the simulated venue executing orders. */
+export const paperCommand: CommandModule<object, SessionArgs> = {
+  command: 'paper',
+  describe: "Paper-trade: a venue's live market data, simulated execution",
+  builder: builder(true),
+  handler: async (args: ArgumentsCamelCase<SessionArgs>) => runSession(args, true),
+};

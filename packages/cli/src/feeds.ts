@@ -1,0 +1,50 @@
+import { AutotraderError, makeInstrument, type Instrument } from '@autotrader/core';
+import { loadSeries, type Series } from '@autotrader/data';
+import type { MarketFeed } from '@autotrader/engine';
+
+/** Instruments and replayable feeds loaded from data files. */
+export interface LoadedData {
+  readonly instruments: Instrument[];
+  readonly feeds: MarketFeed[];
+}
+
+/** Turns a data-package series into an engine feed (no copies: the typed arrays are shared). */
+export function seriesToFeed(series: Series, instrumentId: string): MarketFeed {
+  switch (series.meta.kind) {
+    case 'bar': {
+      const c = (series as Extract<Series, { meta: { kind: 'bar' } }>).columns;
+      const intervalMs = series.meta.intervalMs;
+      if (intervalMs === undefined || !(intervalMs > 0)) {
+        throw new AutotraderError('DATA_CORRUPT', `bar data for ${instrumentId} has no bar interval; re-import it with --interval`);
+      }
+      return { kind: 'bar', instrumentId, length: series.length, intervalMs, ...c };
+    }
+    case 'trade': {
+      const c = (series as Extract<Series, { meta: { kind: 'trade' } }>).columns;
+      return { kind: 'trade', instrumentId, length: series.length, ts: c.ts, price: c.price, size: c.size, aggressor: c.aggressor, tradeId: (i) => c.tradeId(i) };
+    }
+    case 'quote': {
+      const c = (series as Extract<Series, { meta: { kind: 'quote' } }>).columns;
+      return { kind: 'quote', instrumentId, length: series.length, ...c };
+    }
+  }
+}
+
+/** Loads each file (Arrow, or CSV/JSON imported in memory) and slices it to [from, to). */
+export function loadData(paths: readonly string[], range: { from?: number; to?: number }): LoadedData {
+  const instruments = new Map<string, Instrument>();
+  const feeds: MarketFeed[] = [];
+  for (const path of paths) {
+    const series = loadSeries(path, range);
+    const instrument = makeInstrument(series.meta.instrument);
+    const known = instruments.get(instrument.id);
+    if (known === undefined) instruments.set(instrument.id, instrument);
+    feeds.push(seriesToFeed(series, instrument.id));
+  }
+  const list = [...instruments.values()];
+  const quotes = new Set(list.map((i) => i.quote));
+  if (quotes.size > 1) {
+    throw new AutotraderError('CONFIG_INVALID', `instruments are quoted in several currencies (${[...quotes].join(', ')}); a backtest uses one account currency`);
+  }
+  return { instruments: list, feeds };
+}

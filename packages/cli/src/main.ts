@@ -1,0 +1,38 @@
+#!/usr/bin/env tsx
+import yargs from 'yargs';
+import { hideBin } from 'yargs/helpers';
+import { AutotraderError } from '@autotrader/core';
+import { backtestCommand } from './commands/backtest';
+import { dataCommand } from './commands/data';
+import { pluginsCommand } from './commands/plugins';
+import { liveCommand, paperCommand } from './commands/session';
+import { EXIT_ERROR, EXIT_USAGE, formatError } from './errors';
+
+const argv = hideBin(process.argv);
+const verbose = argv.includes('--verbose');
+
+/** The autotrader command line. */
+export async function main(args: string[]): Promise<number> {
+  try {
+    await yargs(args)
+      .scriptName('autotrader')
+      .command(backtestCommand)
+      .command(dataCommand)
+      .command(pluginsCommand)
+      .command(paperCommand)
+      .command(liveCommand)
+      .demandCommand(1, 'Give a command: backtest, data import, plugins')
+      .strict()
+      .fail((message, error) => {
+        throw error ?? new AutotraderError('CONFIG_INVALID', message, { details: { usage: true } });
+      })
+      .help()
+      .parseAsync();
+    return 0;
+  } catch (error) {
+    process.stderr.write(formatError(error, { verbose }) + '\n');
+    return error instanceof AutotraderError && error.details.usage === true ? EXIT_USAGE : EXIT_ERROR;
+  }
+}
+
+process.exitCode = await main(argv);

@@ -1,0 +1,33 @@
+import { pathToFileURL } from 'node:url';
+import { resolve } from 'node:path';
+import { assertPlugin, AutotraderError, type VenuePlugin } from '@autotrader/core';
+import { VENUE_PLUGINS } from './venues';
+
+/**
+ * Finds a venue plugin: a built-in name, or an npm package name / file path whose default export
+ * (or `plugin` export) was made with definePlugin. Loaded by name only: no folder is scanned.
+ */
+export async function loadVenuePlugin(name: string): Promise<VenuePlugin> {
+  const builtin = VENUE_PLUGINS[name];
+  if (builtin !== undefined) return builtin;
+  const specifier = /^[./]/.test(name) ? pathToFileURL(resolve(name)).href : name;
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(specifier)) as Record<string, unknown>;
+  } catch (error) {
+    throw new AutotraderError(
+      'PLUGIN_NOT_FOUND',
+      `unknown venue '${name}' (built-in: ${Object.keys(VENUE_PLUGINS).join(', ')}; or an installed plugin package)`,
+      { cause: error },
+    );
+  }
+  return assertPlugin(mod.default ?? mod.plugin, name);
+}
+
+/** Validates a plugin's config with its zod schema; CONFIG_INVALID names each bad field. */
+export function parsePluginConfig(plugin: VenuePlugin, raw: Record<string, unknown>, source: string): unknown {
+  const result = plugin.configSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ');
+  throw new AutotraderError('CONFIG_INVALID', `${source}: ${problems}`, { details: { issues: result.error.issues } });
+}

@@ -1,0 +1,10 @@
+import type { VenuePlugin } from '@autotrader/core';
+import { paperPlugin } from '@autotrader/plugin-paper';
+
+/**
+ * The built-in venue plugins, registered by name exactly like a third-party package would be:
+ * nothing is discovered by scanning folders.
+ */
+export const VENUE_PLUGINS: Readonly<Record<string, VenuePlugin>> = {
+  paper: paperPlugin as unknown as VenuePlugin,
+};

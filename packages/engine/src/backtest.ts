@@ -1,0 +1,177 @@
+import { mergeByTime } from '@autotrader/data';
+import {
+  AutotraderError,
+  isAutotraderError,
+  SimulatedClock,
+  type Clock,
+  type DecimalLike,
+  type EventBus,
+  type ExecutionPort,
+  type Fill,
+  type Instrument,
+  type Logger,
+  type OrderSnapshot,
+  type StrategyDefinition,
+  type VenueCapabilities,
+} from '@autotrader/core';
+import { feedEventTimes, type MarketFeed } from './feeds';
+import { Kernel, type PreTradeCheck } from './kernel';
+import { snapshot } from './oms';
+import type { EquityCurve, RoundTrip } from './portfolio';
+
+/** What a backtest needs. The venue is a factory so the same simulated venue serves backtest and paper. */
+export interface BacktestOptions {
+  readonly strategy: StrategyDefinition;
+  readonly params?: unknown;
+  readonly feeds: readonly MarketFeed[];
+  readonly instruments: readonly Instrument[];
+  readonly venue: (ctx: { clock: Clock; bus: EventBus; instruments: readonly Instrument[]; logger: Logger }) => ExecutionPort;
+  readonly capabilities?: VenueCapabilities;
+  readonly startingCash: DecimalLike;
+  /** Account currency (default: the quote currency of the first instrument). */
+  readonly currency?: string;
+  readonly preTradeChecks?: readonly PreTradeCheck[];
+  readonly logger?: Logger;
+  /** Called every 65,536 events with (done, total). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Everything a backtest produced. */
+export interface BacktestResult {
+  readonly kernel: Kernel;
+  readonly equity: EquityCurve;
+  readonly trades: readonly RoundTrip[];
+  readonly fills: readonly Fill[];
+  readonly orders: readonly OrderSnapshot[];
+  readonly currency: string;
+  readonly startingCash: number;
+  /** Cash plus positions at their last price, computed exactly, as a number. */
+  readonly finalEquity: number;
+  /** The same, as an exact decimal string. */
+  readonly finalEquityExact: string;
+  readonly fees: number;
+  /** Market events replayed. */
+  readonly marketEvents: number;
+  /** Every event published on the bus (market data, orders, fills, positions, …). */
+  readonly busEvents: number;
+  readonly start: number;
+  readonly end: number;
+}
+
+type Emit = (row: number) => number;
+
+function emitterFor(feed: MarketFeed, bus: EventBus, clock: SimulatedClock): Emit {
+  switch (feed.kind) {
+    case 'bar': {
+      const { instrumentId, intervalMs, tsOpen, open, high, low, close, volume } = feed;
+      return (i) => {
+        const tsEvent = tsOpen[i]! + intervalMs;
+        clock.advanceTo(tsEvent);
+        bus.publish('bar', { instrumentId, tsOpen: tsOpen[i]!, tsEvent, tsInit: tsEvent, open: open[i]!, high: high[i]!, low: low[i]!, close: close[i]!, volume: volume[i]! });
+        return tsEvent;
+      };
+    }
+    case 'trade': {
+      const { instrumentId, ts, price, size, aggressor } = feed;
+      return (i) => {
+        const tsEvent = ts[i]!;
+        clock.advanceTo(tsEvent);
+        const a = aggressor[i];
+        bus.publish('trade', { instrumentId, tsEvent, tsInit: tsEvent, price: price[i]!, size: size[i]!, aggressor: a === 1 ? 'buy' : a === -1 ? 'sell' : 'unknown', tradeId: feed.tradeId(i) });
+        return tsEvent;
+      };
+    }
+    case 'quote': {
+      const { instrumentId, ts, bid, ask, bidSize, askSize } = feed;
+      return (i) => {
+        const tsEvent = ts[i]!;
+        clock.advanceTo(tsEvent);
+        bus.publish('quote', { instrumentId, tsEvent, tsInit: tsEvent, bid: bid[i]!, ask: ask[i]!, bidSize: bidSize[i]!, askSize: askSize[i]! });
+        return tsEvent;
+      };
+    }
+  }
+}
+
+/**
+ * Replays the feeds in time order through a kernel with a simulated clock. Deterministic: the same
+ * inputs give the same orders, fills and equity, to the last digit. A subscriber that throws stops the
+ * run at that event with a STRATEGY_ERROR (or SUBSCRIBER_ERROR) naming the event and its time.
+ */
+export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
+  const feeds = options.feeds;
+  if (feeds.length === 0 || feeds.every((f) => f.length === 0)) throw new AutotraderError('DATA_EMPTY', 'nothing to replay: no rows in the given data');
+  const times = feeds.map(feedEventTimes);
+  const total = feeds.reduce((n, f) => n + f.length, 0);
+  let first = Infinity;
+  for (const t of times) if (t.length > 0 && t[0]! < first) first = t[0]!;
+
+  const clock = new SimulatedClock(first);
+  const currency = options.currency ?? options.instruments[0]?.quote ?? 'USD';
+  const kernel = new Kernel({
+    clock,
+    instruments: options.instruments,
+    execution: options.venue,
+    capabilities: options.capabilities,
+    startingBalances: { [currency]: options.startingCash },
+    accountCurrency: currency,
+    errorPolicy: 'throw',
+    clientOrderIdPrefix: 'bt',
+    preTradeChecks: options.preTradeChecks,
+    logger: options.logger,
+    expectedEvents: total,
+  });
+  kernel.addStrategy(options.strategy, options.params);
+  await kernel.start();
+
+  const emitters = feeds.map((f) => emitterFor(f, kernel.bus, clock));
+  const progress = options.onProgress;
+  let done = 0;
+  let last = first;
+  try {
+    if (feeds.length === 1) {
+      const emit = emitters[0]!;
+      const n = feeds[0]!.length;
+      for (; done < n; done++) {
+        last = emit(done);
+        if (progress !== undefined && (done & 0xffff) === 0) progress(done, total);
+      }
+    } else {
+      const order = mergeByTime(times);
+      for (; done < total; done++) {
+        last = emitters[order.stream[done]!]!(order.row[done]!);
+        if (progress !== undefined && (done & 0xffff) === 0) progress(done, total);
+      }
+    }
+  } catch (error) {
+    throw describeStop(error, done, clock.now());
+  }
+  progress?.(total, total);
+  await kernel.stop();
+
+  const exact = kernel.portfolio.exactEquity();
+  return {
+    kernel,
+    equity: kernel.portfolio.curve(),
+    trades: kernel.portfolio.roundTrips(),
+    fills: kernel.oms.allFills(),
+    orders: kernel.oms.all().map(snapshot),
+    currency,
+    startingCash: Number(options.startingCash),
+    finalEquity: exact.toNumber(),
+    finalEquityExact: exact.toFixed(),
+    fees: kernel.portfolio.fees().toNumber(),
+    marketEvents: total,
+    busEvents: kernel.bus.publishedCount,
+    start: first,
+    end: last,
+  };
+}
+
+function describeStop(error: unknown, index: number, now: number): unknown {
+  if (!isAutotraderError(error)) return error;
+  const at = `event #${index + 1} at ${new Date(now).toISOString()}`;
+  const owner = String(error.details.owner ?? '');
+  const code = owner.startsWith('strategy:') ? 'STRATEGY_ERROR' : error.code;
+  return new AutotraderError(code, `${error.message} (${at})`, { cause: error.cause ?? error, details: { ...error.details, eventIndex: index, time: now } });
+}

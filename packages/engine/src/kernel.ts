@@ -1,0 +1,336 @@
+import {
+  AutotraderError,
+  ClientOrderIdFactory,
+  EventBus,
+  isAutotraderError,
+  isOpen,
+  money,
+  price as toPrice,
+  quantity as toQuantity,
+  silentLogger,
+  type Clock,
+  type DecimalLike,
+  type ExecutionPort,
+  type ExecutionReport,
+  type Instrument,
+  type Logger,
+  type Order,
+  type OrderChanges,
+  type OrderIntent,
+  type OrderRejection,
+  type OrderSnapshot,
+  type StrategyDefinition,
+  type StrategyHandle,
+  type SubscriberErrorPolicy,
+  type VenueCapabilities,
+} from '@autotrader/core';
+import { StaticInstrumentCatalog } from './instrument-catalog';
+import { buildOrder } from './order-factory';
+import { OrderManager, snapshot } from './oms';
+import { Portfolio } from './portfolio';
+import { createStrategyContext } from './strategy-context';
+import { validateParams } from './params';
+
+/**
+ * A pre-trade check: returns a rejection to refuse the order, or undefined to let it through.
+ * Checks run in order; the first rejection wins.
+ */
+export type PreTradeCheck = (order: Readonly<Order>, kernel: Kernel) => OrderRejection | undefined;
+
+/** Everything a kernel is assembled from. Only the ports differ between backtest, paper and live. */
+export interface KernelOptions {
+  readonly clock: Clock;
+  readonly instruments: readonly Instrument[];
+  /** The execution port, or a factory that receives the kernel's bus and clock (the simulated venue needs them). */
+  readonly execution: ExecutionPort | ((ctx: { clock: Clock; bus: EventBus; instruments: readonly Instrument[]; logger: Logger }) => ExecutionPort);
+  readonly capabilities?: VenueCapabilities;
+  readonly startingBalances: Readonly<Record<string, DecimalLike>>;
+  /** The currency equity is measured in (default: the quote currency of the first instrument). */
+  readonly accountCurrency?: string;
+  /** `throw` stops at the failing event (backtest); `isolate` removes the failing subscriber and carries on (live). */
+  readonly errorPolicy?: SubscriberErrorPolicy;
+  /** Prefix of client order ids: fixed for reproducible backtests, per session live. */
+  readonly clientOrderIdPrefix?: string;
+  readonly preTradeChecks?: readonly PreTradeCheck[];
+  readonly logger?: Logger;
+  /** Sizes the equity curve up front (number of market events expected). */
+  readonly expectedEvents?: number;
+  readonly bus?: EventBus;
+}
+
+/** Bus priorities of the kernel's own subscribers: the venue matches first, then the portfolio marks, then strategies. */
+export const PRIORITY = { venue: -1000, portfolio: -100, engine: -50, strategy: 0 } as const;
+
+/**
+ * The kernel: one bus, one clock, the OMS, the portfolio, the strategies and the ports. The same
+ * object runs a backtest, a paper session and a live session; only the ports and the clock differ.
+ */
+export class Kernel {
+  readonly bus: EventBus;
+  readonly clock: Clock;
+  readonly instruments: StaticInstrumentCatalog;
+  readonly portfolio: Portfolio;
+  readonly oms: OrderManager;
+  readonly execution: ExecutionPort;
+  readonly log: Logger;
+  private readonly ids: ClientOrderIdFactory;
+  private readonly strategies: { definition: StrategyDefinition; params: unknown; handle?: StrategyHandle | void }[] = [];
+  private readonly checks: PreTradeCheck[];
+  private readonly replacements = new Map<string, OrderIntent>();
+  private readonly policy: SubscriberErrorPolicy;
+  private started = false;
+
+  constructor(private readonly options: KernelOptions) {
+    this.clock = options.clock;
+    this.policy = options.errorPolicy ?? 'throw';
+    this.bus = options.bus ?? new EventBus(this.policy, () => this.clock.now());
+    this.bus.setErrorPolicy(this.policy);
+    this.log = options.logger ?? silentLogger;
+    this.instruments = new StaticInstrumentCatalog(options.instruments);
+    const currency = options.accountCurrency ?? options.instruments[0]?.quote ?? 'USD';
+    const balances = Object.fromEntries(Object.entries(options.startingBalances).map(([c, v]) => [c, money(v)]));
+    this.portfolio = new Portfolio(this.instruments, balances, currency, options.expectedEvents);
+    this.oms = new OrderManager(this.bus, this.portfolio, () => this.clock.now(), (e) => this.anomaly(e));
+    this.ids = new ClientOrderIdFactory(options.clientOrderIdPrefix ?? 'bt');
+    this.checks = [...(options.preTradeChecks ?? [])];
+    this.execution =
+      typeof options.execution === 'function'
+        ? options.execution({ clock: this.clock, bus: this.bus, instruments: options.instruments, logger: this.log.child('venue') })
+        : options.execution;
+
+    // The portfolio marks positions on every market event, after the venue matched and before strategies run.
+    const mark = { priority: PRIORITY.portfolio, owner: 'portfolio' };
+    this.bus.on('bar', (b) => this.portfolio.mark(b.instrumentId, b.close, b.tsEvent), mark);
+    this.bus.on('trade', (t) => this.portfolio.mark(t.instrumentId, t.price, t.tsEvent), mark);
+    this.bus.on('quote', (q) => this.portfolio.mark(q.instrumentId, (q.bid + q.ask) / 2, q.tsEvent), mark);
+    this.bus.on('order', (e) => this.onOrderEvent(e.order), { priority: PRIORITY.engine, owner: 'engine' });
+  }
+
+  /** Adds a strategy; its parameters are validated now (PARAM_INVALID names the field). */
+  addStrategy(definition: StrategyDefinition, rawParams: unknown = {}): void {
+    const params = validateParams(definition, rawParams);
+    const missing = (definition.requires?.orderTypes ?? []).filter((t) => this.options.capabilities && !this.options.capabilities.orderTypes.includes(t));
+    if (missing.length > 0) {
+      throw new AutotraderError('CAPABILITY_MISSING', `strategy '${definition.name}' needs order types the venue lacks: ${missing.join(', ')}`);
+    }
+    this.strategies.push({ definition, params });
+  }
+
+  /** Adds a pre-trade check (risk rules plug in here). */
+  addPreTradeCheck(check: PreTradeCheck): void {
+    this.checks.push(check);
+  }
+
+  /** Connects the execution port and starts every strategy. */
+  async start(): Promise<void> {
+    await this.connect();
+    this.startStrategies();
+  }
+
+  /** Connects the execution port (live sessions load balances and orders between this and {@link startStrategies}). */
+  async connect(): Promise<void> {
+    if (this.started) return;
+    await this.execution.connect((report) => this.onReport(report));
+    this.started = true;
+  }
+
+  /** Creates every strategy: from here on they receive events. */
+  startStrategies(): void {
+    for (const s of this.strategies) {
+      if (s.handle !== undefined) continue;
+      const log = this.log.child(`strategy:${s.definition.name}`);
+      this.runGuarded(`strategy:${s.definition.name}`, 'create', () => {
+        s.handle = s.definition.create(createStrategyContext(this, s.definition.name, log), s.params) ?? {};
+      });
+    }
+  }
+
+  /** Stops strategies, optionally cancels our open orders, and disconnects. */
+  async stop(options: { cancelOpenOrders?: boolean } = {}): Promise<void> {
+    if (!this.started) return;
+    for (const s of this.strategies) {
+      this.runGuarded(`strategy:${s.definition.name}`, 'stop', () => s.handle?.onStop?.());
+    }
+    if (options.cancelOpenOrders) {
+      await Promise.allSettled(this.oms.open().map((o) => this.sendCancel(o)));
+    }
+    await this.execution.disconnect();
+    this.started = false;
+  }
+
+  /**
+   * Runs strategy code outside a bus dispatch (create, stop, timers) under the same error policy as
+   * bus subscribers: rethrow as STRATEGY_ERROR, or isolate and publish `error`.
+   */
+  runGuarded(owner: string, what: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (error) {
+      const wrapped =
+        isAutotraderError(error) && (error.code === 'SUBSCRIBER_ERROR' || error.code === 'STRATEGY_ERROR')
+          ? error
+          : new AutotraderError('STRATEGY_ERROR', `${owner} threw in ${what}: ${error instanceof Error ? error.message : String(error)}`, {
+              cause: error,
+              details: { owner, what },
+            });
+      if (this.policy === 'throw') throw wrapped;
+      this.log.error(wrapped.message);
+      this.bus.publish('error', { source: owner, code: wrapped.code, message: wrapped.message, tsEvent: this.clock.now(), error: wrapped });
+    }
+  }
+
+  /** Sends an order through the pre-trade checks and the OMS to the venue. */
+  submit(intent: OrderIntent): OrderSnapshot {
+    const now = this.clock.now();
+    const instrument = this.instruments.get(intent.instrumentId);
+    let order: Order;
+    try {
+      order = buildOrder(intent, instrument, this.ids, now, this.portfolio.lastPrice(instrument.id));
+    } catch (error) {
+      if (!isAutotraderError(error)) throw error;
+      return this.rejectLocally(intent, instrument, error, now);
+    }
+    this.oms.add(order);
+    for (const check of this.checks) {
+      const rejection = check(order, this);
+      if (rejection !== undefined) {
+        order.rejection = rejection;
+        this.oms.setStatus(order, 'rejected', now);
+        return snapshot(order);
+      }
+    }
+    this.oms.setStatus(order, 'submitted', now);
+    const sent = snapshot(order);
+    this.bus.publish('submit', { order: sent, tsEvent: now });
+    this.execution.submit(sent).catch((error: unknown) => this.onSendFailure(order, error));
+    return sent;
+  }
+
+  /** Requests a cancel. Unknown ids throw ORDER_UNKNOWN; orders already closed are left alone. */
+  cancel(clientOrderId: string): void {
+    void this.sendCancel(this.oms.require(clientOrderId));
+  }
+
+  private sendCancel(order: Order): Promise<void> {
+    if (!isOpen(order.status) || order.status === 'pending_cancel') return Promise.resolve();
+    this.oms.setStatus(order, 'pending_cancel');
+    this.bus.publish('cancel', { clientOrderId: order.clientOrderId, tsEvent: this.clock.now() });
+    return this.execution.cancel(snapshot(order)).catch((error: unknown) => this.onCancelFailure(order, error));
+  }
+
+  /** Cancels every open order, optionally of one instrument. */
+  cancelAll(instrumentId?: string): void {
+    this.bus.publish('cancelAll', { instrumentId, tsEvent: this.clock.now() });
+    for (const o of this.oms.open(instrumentId)) this.cancel(o.clientOrderId);
+  }
+
+  /**
+   * Modifies an order: natively where the venue amends in place, otherwise by cancel and replace,
+   * done here (not in the plugin) so every venue behaves the same.
+   */
+  modify(clientOrderId: string, changes: OrderChanges): void {
+    const order = this.oms.require(clientOrderId);
+    if (!isOpen(order.status)) return;
+    this.bus.publish('modify', { clientOrderId, changes, tsEvent: this.clock.now() });
+    if (this.execution.modify !== undefined && (this.options.capabilities?.nativeModify ?? true)) {
+      const venueChanges = {
+        quantity: changes.quantity === undefined ? undefined : toQuantity(changes.quantity as DecimalLike),
+        price: changes.price === undefined ? undefined : toPrice(changes.price as DecimalLike),
+        triggerPrice: changes.triggerPrice === undefined ? undefined : toPrice(changes.triggerPrice as DecimalLike),
+      };
+      this.oms.setStatus(order, 'pending_update');
+      this.execution.modify(snapshot(order), venueChanges).catch((error: unknown) => this.onCancelFailure(order, error));
+      return;
+    }
+    const remaining = (changes.quantity === undefined ? order.quantity : toQuantity(changes.quantity as DecimalLike)).minus(order.filledQuantity);
+    this.replacements.set(clientOrderId, {
+      instrumentId: order.instrumentId,
+      side: order.side,
+      type: order.type,
+      quantity: remaining.toString(),
+      price: changes.price ?? order.price,
+      triggerPrice: changes.triggerPrice ?? order.triggerPrice,
+      trailingOffset: order.trailingOffset,
+      timeInForce: order.timeInForce,
+      expireAt: order.expireAt,
+      postOnly: order.postOnly,
+      reduceOnly: order.reduceOnly,
+      tag: order.tag,
+    });
+    this.cancel(clientOrderId);
+  }
+
+  /** Snapshots of open orders. */
+  openOrders(instrumentId?: string): OrderSnapshot[] {
+    return this.oms.open(instrumentId).map(snapshot);
+  }
+
+  /** One order's snapshot. */
+  order(clientOrderId: string): OrderSnapshot | undefined {
+    const o = this.oms.get(clientOrderId);
+    return o === undefined ? undefined : snapshot(o);
+  }
+
+  private onReport(report: ExecutionReport): void {
+    this.oms.apply(report);
+  }
+
+  private onOrderEvent(order: OrderSnapshot): void {
+    const replacement = this.replacements.get(order.clientOrderId);
+    if (replacement === undefined) return;
+    if (order.status === 'canceled') {
+      this.replacements.delete(order.clientOrderId);
+      if (toQuantity(replacement.quantity as DecimalLike).isPositive() && !toQuantity(replacement.quantity as DecimalLike).isZero()) this.submit(replacement);
+    } else if (!isOpen(order.status) || order.status === 'accepted' || order.status === 'partially_filled') {
+      // filled first, or the cancel was refused: nothing to replace
+      if (order.status !== 'partially_filled') this.replacements.delete(order.clientOrderId);
+    }
+  }
+
+  private rejectLocally(intent: OrderIntent, instrument: Instrument, error: AutotraderError, now: number): OrderSnapshot {
+    // The order never existed at the venue; record it so the strategy can see why.
+    const order: Order = {
+      clientOrderId: this.ids.create(),
+      instrumentId: instrument.id,
+      side: intent.side,
+      type: intent.type ?? (intent.price === undefined ? 'market' : 'limit'),
+      quantity: toQuantity(0),
+      timeInForce: intent.timeInForce ?? 'GTC',
+      postOnly: intent.postOnly ?? false,
+      reduceOnly: intent.reduceOnly ?? false,
+      status: 'initialized',
+      filledQuantity: toQuantity(0),
+      fees: money(0),
+      tsCreated: now,
+      tsUpdated: now,
+      rejection: { code: error.code, message: error.message },
+      tag: intent.tag,
+    };
+    this.oms.add(order);
+    this.oms.setStatus(order, 'rejected', now);
+    return snapshot(order);
+  }
+
+  private onSendFailure(order: Order, error: unknown): void {
+    const e = isAutotraderError(error) ? error : new AutotraderError('INTERNAL', String(error), { cause: error });
+    if (!e.retryable && order.status === 'submitted') {
+      order.rejection = { code: e.code, message: e.message };
+      this.oms.setStatus(order, 'rejected');
+      return;
+    }
+    // Outcome unknown: the order may exist at the venue. Never assume it is dead.
+    this.anomaly(e);
+  }
+
+  private onCancelFailure(order: Order, error: unknown): void {
+    const e = isAutotraderError(error) ? error : new AutotraderError('INTERNAL', String(error), { cause: error });
+    this.oms.apply({ kind: 'cancelRejected', clientOrderId: order.clientOrderId, reason: e.message, tsEvent: this.clock.now() });
+    this.anomaly(e);
+  }
+
+  private anomaly(error: AutotraderError): void {
+    if (this.policy === 'throw') throw error;
+    this.log.warn(error.message, { code: error.code });
+    this.bus.publish('error', { source: 'oms', code: error.code, message: error.message, tsEvent: this.clock.now(), error });
+  }
+}

@@ -1,0 +1,161 @@
+import {
+  AutotraderError,
+  EventBus,
+  RealtimeClock,
+  sessionPrefix,
+  silentLogger,
+  type Clock,
+  type DataPort,
+  type DecimalLike,
+  type ExecutionPort,
+  type Instrument,
+  type Logger,
+  type MarketDataKind,
+  type StrategyDefinition,
+  type VenueCapabilities,
+} from '@autotrader/core';
+import { Kernel, type PreTradeCheck } from './kernel';
+import { MarketDataRecorder } from './recorder';
+
+/** The parts of a venue a live or paper session uses. */
+export interface LiveVenue {
+  readonly name: string;
+  readonly capabilities: VenueCapabilities;
+  /** Loads the venue's instruments. */
+  loadInstruments(): Promise<Instrument[]>;
+  readonly data: DataPort;
+  /** The venue's own execution (live). Paper sessions pass `paperExecution` instead. */
+  readonly execution?: ExecutionPort;
+}
+
+/** What a live or paper session needs. */
+export interface LiveSessionOptions {
+  readonly strategy: StrategyDefinition;
+  readonly params?: unknown;
+  readonly venue: LiveVenue;
+  /** Instruments to trade and subscribe, by id (`BTCUSDT.BINANCE`) or venue symbol (`BTCUSDT`). */
+  readonly instrumentIds: readonly string[];
+  /** Market data to subscribe per instrument (default: the strategy's `requires.data`, else trades). */
+  readonly dataKinds?: readonly MarketDataKind[];
+  /** Bar interval for `bar` subscriptions (default `1m`). */
+  readonly barInterval?: string;
+  /**
+   * Paper trading: the simulated venue, built on the session's bus and clock, executes orders while
+   * market data stays live. Give it the same starting cash as `paperCash`.
+   */
+  readonly paperExecution?: (ctx: { clock: Clock; bus: EventBus; instruments: readonly Instrument[]; logger: Logger }) => ExecutionPort;
+  /** Paper trading: starting cash in each quote currency of the traded instruments. */
+  readonly paperCash?: DecimalLike;
+  /** Leave our open orders at the venue on shutdown (default: cancel them). */
+  readonly keepOrders?: boolean;
+  /** Record received market data to Arrow files in this folder. */
+  readonly recordDir?: string;
+  readonly preTradeChecks?: readonly PreTradeCheck[];
+  readonly logger?: Logger;
+  /** The session's bus and clock; the venue plugin must have been created with the same ones. */
+  readonly bus: EventBus;
+  readonly clock: RealtimeClock;
+}
+
+/**
+ * A paper or live session: the same kernel as a backtest on a real-time clock, with the venue's
+ * live data port, and either the venue's execution (live) or the simulated venue (paper). Strategy
+ * code does not change between modes.
+ */
+export class LiveSession {
+  private kernel: Kernel | undefined;
+  private recorder: MarketDataRecorder | undefined;
+  private stopping: Promise<void> | undefined;
+  private readonly log: Logger;
+
+  constructor(private readonly options: LiveSessionOptions) {
+    this.log = options.logger ?? silentLogger;
+  }
+
+  /** The running kernel (after `start`). */
+  get engine(): Kernel {
+    if (this.kernel === undefined) throw new AutotraderError('INTERNAL', 'the session has not started');
+    return this.kernel;
+  }
+
+  /**
+   * Start-up: instruments, then the execution connection, balances, positions and open orders, then
+   * the market-data subscriptions, then the strategy.
+   */
+  async start(): Promise<void> {
+    const o = this.options;
+    const all = await o.venue.loadInstruments();
+    const byId = new Map(all.map((i) => [i.id, i]));
+    const bySymbol = new Map(all.map((i) => [i.symbol, i]));
+    const instruments = o.instrumentIds.map((id) => {
+      const found = byId.get(id) ?? bySymbol.get(id.toUpperCase());
+      if (found === undefined) {
+        throw new AutotraderError('INSTRUMENT_UNKNOWN', `${o.venue.name} does not list '${id}'`, { details: { instrumentId: id } });
+      }
+      return found;
+    });
+    const paper = o.paperExecution !== undefined;
+    const execution = o.paperExecution ?? o.venue.execution;
+    if (execution === undefined) throw new AutotraderError('CAPABILITY_MISSING', `${o.venue.name} has no execution port; use paper mode`);
+
+    const kernel = new Kernel({
+      clock: o.clock,
+      bus: o.bus,
+      instruments,
+      execution,
+      capabilities: paper ? undefined : o.venue.capabilities,
+      startingBalances: paper ? Object.fromEntries(instruments.map((i) => [i.quote, o.paperCash ?? 0])) : {},
+      errorPolicy: 'isolate',
+      clientOrderIdPrefix: sessionPrefix(),
+      preTradeChecks: o.preTradeChecks,
+      logger: this.log,
+    });
+    kernel.addStrategy(o.strategy, o.params);
+    this.kernel = kernel;
+    await kernel.connect();
+
+    if (!paper) {
+      for (const b of await kernel.execution.balances()) kernel.portfolio.setCash(b.currency, b.total);
+      for (const p of await kernel.execution.positions()) {
+        if (kernel.instruments.has(p.instrumentId)) kernel.portfolio.setPosition(p.instrumentId, p.quantity, p.averagePrice);
+      }
+      const open = await kernel.execution.openOrders();
+      if (open.length > 0) this.log.warn(`${open.length} open order(s) already at ${o.venue.name}; they are not this session's and are left alone`);
+    }
+    if (o.recordDir !== undefined) this.recorder = new MarketDataRecorder(o.bus, kernel.instruments, o.recordDir);
+
+    await o.venue.data.connect();
+    const kinds = o.dataKinds ?? o.strategy.requires?.data ?? ['trade'];
+    for (const instrument of instruments) {
+      for (const kind of kinds) {
+        await o.venue.data.subscribe({ kind, instrumentId: instrument.id, interval: kind === 'bar' ? (o.barInterval ?? '1m') : undefined });
+      }
+    }
+    kernel.startStrategies();
+    this.log.info(`${paper ? 'paper' : 'live'} session started on ${o.venue.name}: ${instruments.map((i) => i.id).join(', ')} (${kinds.join(', ')})`);
+  }
+
+  /**
+   * Graceful shutdown: stop the strategy, cancel our open orders unless `keepOrders`, close the data
+   * feed, write the recording. Safe to call more than once.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.doStop();
+    return this.stopping;
+  }
+
+  private async doStop(): Promise<void> {
+    const kernel = this.kernel;
+    await this.options.venue.data.disconnect().catch((e: unknown) => this.log.warn(`data disconnect failed: ${String(e)}`));
+    if (kernel !== undefined) {
+      const open = kernel.openOrders().length;
+      await kernel.stop({ cancelOpenOrders: !this.options.keepOrders });
+      if (open > 0) this.log.info(this.options.keepOrders ? `left ${open} open order(s) at the venue (--keep-orders)` : `cancelled ${open} open order(s)`);
+    }
+    this.options.clock.cancelAll();
+    if (this.recorder !== undefined) {
+      const files = this.recorder.close();
+      this.log.info(`recorded ${files.length} file(s) to ${this.options.recordDir}`);
+    }
+  }
+}

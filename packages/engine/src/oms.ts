@@ -1,0 +1,206 @@
+import {
+  AutotraderError,
+  canTransition,
+  isOpen,
+  isTerminal,
+  price,
+  quantity,
+  money,
+  type EventBus,
+  type ExecutionReport,
+  type Fill,
+  type Order,
+  type OrderSnapshot,
+  type OrderStatus,
+} from '@autotrader/core';
+import type { Portfolio } from './portfolio';
+
+/** Something the venue told us that does not fit our state. The kernel decides how loud to be. */
+export type AnomalyHandler = (error: AutotraderError) => void;
+
+/**
+ * The order manager: owns every order, applies execution reports through the state machine, drops
+ * duplicate fills by trade id, detects overfills and fills for unknown orders, and publishes
+ * `order`, `fill`, `position` and `balance` events after its own state and the portfolio are updated.
+ */
+export class OrderManager {
+  private readonly orders = new Map<string, Order>();
+  private readonly openIds = new Set<string>();
+  private readonly seenTrades = new Set<string>();
+  private readonly fills: Fill[] = [];
+
+  constructor(
+    private readonly bus: EventBus,
+    private readonly portfolio: Portfolio,
+    private readonly now: () => number,
+    private readonly onAnomaly: AnomalyHandler,
+  ) {}
+
+  /** Registers a new order (status `initialized`). */
+  add(order: Order): void {
+    if (this.orders.has(order.clientOrderId)) {
+      throw new AutotraderError('INTERNAL', `client order id ${order.clientOrderId} is already in use`);
+    }
+    this.orders.set(order.clientOrderId, order);
+  }
+
+  /** The live order object (engine-internal; strategies get snapshots). */
+  get(clientOrderId: string): Order | undefined {
+    return this.orders.get(clientOrderId);
+  }
+
+  /** The order, or throws ORDER_UNKNOWN. */
+  require(clientOrderId: string): Order {
+    const o = this.orders.get(clientOrderId);
+    if (o === undefined) throw new AutotraderError('ORDER_UNKNOWN', `no order with client order id '${clientOrderId}'`, { details: { clientOrderId } });
+    return o;
+  }
+
+  /** Orders that are live or on their way (optionally of one instrument). */
+  open(instrumentId?: string): Order[] {
+    const out: Order[] = [];
+    for (const id of this.openIds) {
+      const o = this.orders.get(id)!;
+      if (instrumentId === undefined || o.instrumentId === instrumentId) out.push(o);
+    }
+    return out;
+  }
+
+  /** Every order ever seen, in creation order. */
+  all(): Order[] {
+    return [...this.orders.values()];
+  }
+
+  /** Every fill applied, in order. */
+  allFills(): readonly Fill[] {
+    return this.fills;
+  }
+
+  /** Moves an order to a new status and publishes the change. Throws on an illegal transition. */
+  setStatus(order: Order, to: OrderStatus, ts: number = this.now()): void {
+    const previous = order.status;
+    if (!canTransition(previous, to)) {
+      throw new AutotraderError('ORDER_TRANSITION_ILLEGAL', `order ${order.clientOrderId}: ${previous} → ${to} is not allowed`, {
+        details: { clientOrderId: order.clientOrderId, from: previous, to },
+      });
+    }
+    order.status = to;
+    order.tsUpdated = ts;
+    this.track(order);
+    this.bus.publish('order', { order: snapshot(order), previous, tsEvent: ts });
+  }
+
+  /** Applies one report from the venue. Reports that do not fit are reported as anomalies, never applied half-way. */
+  apply(report: ExecutionReport): void {
+    if (report.kind === 'fill') return this.applyFill(report.fill);
+    const order = this.orders.get(report.clientOrderId);
+    if (order === undefined) {
+      this.onAnomaly(
+        new AutotraderError('ORDER_UNKNOWN', `venue reported '${report.kind}' for unknown order ${report.clientOrderId}`, { details: { report } }),
+      );
+      return;
+    }
+    switch (report.kind) {
+      case 'accepted':
+        order.venueOrderId = report.venueOrderId;
+        // A late ack after fills or a cancel carries nothing new but the venue id.
+        if (order.status === 'submitted') this.transitionOrAnomaly(order, 'accepted', report.tsEvent);
+        return;
+      case 'rejected':
+        order.rejection = { code: report.code, message: report.reason };
+        this.transitionOrAnomaly(order, 'rejected', report.tsEvent);
+        return;
+      case 'canceled':
+        this.transitionOrAnomaly(order, 'canceled', report.tsEvent);
+        return;
+      case 'expired':
+        this.transitionOrAnomaly(order, 'expired', report.tsEvent);
+        return;
+      case 'updated': {
+        if (report.quantity !== undefined) order.quantity = report.quantity;
+        if (report.price !== undefined) order.price = report.price;
+        if (report.triggerPrice !== undefined) order.triggerPrice = report.triggerPrice;
+        const back: OrderStatus = order.filledQuantity.isZero() ? 'accepted' : 'partially_filled';
+        if (order.status === 'pending_update') this.transitionOrAnomaly(order, back, report.tsEvent);
+        else this.bus.publish('order', { order: snapshot(order), previous: order.status, tsEvent: report.tsEvent });
+        return;
+      }
+      case 'cancelRejected':
+      case 'modifyRejected': {
+        const back: OrderStatus = order.filledQuantity.isZero() ? 'accepted' : 'partially_filled';
+        if (order.status === 'pending_cancel' || order.status === 'pending_update') this.transitionOrAnomaly(order, back, report.tsEvent);
+        return;
+      }
+    }
+  }
+
+  private applyFill(fill: Fill): void {
+    const key = `${fill.instrumentId}|${fill.tradeId}`;
+    if (this.seenTrades.has(key)) return; // the same execution reported twice (REST and stream, or a resend)
+    const order = this.orders.get(fill.clientOrderId);
+    if (order === undefined) {
+      this.onAnomaly(
+        new AutotraderError('FILL_UNKNOWN_ORDER', `fill ${fill.tradeId} for unknown order ${fill.clientOrderId}`, { details: { tradeId: fill.tradeId, clientOrderId: fill.clientOrderId } }),
+      );
+      return;
+    }
+    this.seenTrades.add(key);
+    const filled = order.filledQuantity.plus(fill.quantity);
+    order.averagePrice = price(
+      order.averagePrice === undefined ? fill.price : order.averagePrice.mul(order.filledQuantity).plus(fill.price.mul(fill.quantity)).div(filled),
+    );
+    order.filledQuantity = quantity(filled);
+    order.fees = money(order.fees.plus(fill.fee));
+    order.tsUpdated = fill.tsEvent;
+    const overfilled = filled.gt(order.quantity);
+    const previous = order.status;
+    const next: OrderStatus = filled.gte(order.quantity) ? 'filled' : 'partially_filled';
+    if (!isTerminal(previous) && canTransition(previous, next)) {
+      order.status = next;
+      this.track(order);
+    } else if (previous !== next) {
+      // A fill after a cancel or expiry is still real money: apply it, keep the terminal status, and say so.
+      this.onAnomaly(
+        new AutotraderError('ORDER_TRANSITION_ILLEGAL', `fill ${fill.tradeId} arrived for order ${order.clientOrderId} in state ${previous}`, {
+          details: { clientOrderId: order.clientOrderId, from: previous, to: next },
+        }),
+      );
+    }
+    this.fills.push(fill);
+    const { position, balance } = this.portfolio.applyFill(fill);
+    this.bus.publish('order', { order: snapshot(order), previous, tsEvent: fill.tsEvent });
+    this.bus.publish('fill', fill);
+    this.bus.publish('position', position);
+    this.bus.publish('balance', balance);
+    if (overfilled) {
+      this.onAnomaly(
+        new AutotraderError('ORDER_OVERFILL', `order ${order.clientOrderId} is filled ${filled.toString()} of ${order.quantity.toString()}`, {
+          details: { clientOrderId: order.clientOrderId, filled: filled.toString(), quantity: order.quantity.toString() },
+        }),
+      );
+    }
+  }
+
+  private transitionOrAnomaly(order: Order, to: OrderStatus, ts: number): void {
+    if (order.status === to) return; // a repeated report: nothing changes
+    if (!canTransition(order.status, to)) {
+      this.onAnomaly(
+        new AutotraderError('ORDER_TRANSITION_ILLEGAL', `order ${order.clientOrderId}: venue reported ${to} while ${order.status}; not applied`, {
+          details: { clientOrderId: order.clientOrderId, from: order.status, to },
+        }),
+      );
+      return;
+    }
+    this.setStatus(order, to, ts);
+  }
+
+  private track(order: Order): void {
+    if (isOpen(order.status)) this.openIds.add(order.clientOrderId);
+    else this.openIds.delete(order.clientOrderId);
+  }
+}
+
+/** A frozen copy of an order, safe to hand out and to keep. */
+export function snapshot(order: Order): OrderSnapshot {
+  return Object.freeze({ ...order });
+}

@@ -1,0 +1,60 @@
+import type { Observable } from 'rxjs';
+import type {
+  Bar,
+  BookSnapshot,
+  BusEvents,
+  Clock,
+  Logger,
+  OrderChanges,
+  OrderIntent,
+  OrderSnapshot,
+  QuoteTick,
+  StrategyContext,
+  TimerCallback,
+  Topic,
+  TradeTick,
+} from '@autotrader/core';
+import type { Kernel } from './kernel';
+
+/**
+ * Builds the context one strategy sees. Its subscriptions are tagged with the strategy's name, so a
+ * throw names the strategy; its timers publish `timer` events and route errors like bus handlers do.
+ */
+export function createStrategyContext(kernel: Kernel, name: string, log: Logger): StrategyContext {
+  const owner = `strategy:${name}`;
+  const bus = kernel.bus;
+  const market = <T extends 'bar' | 'trade' | 'quote' | 'book'>(topic: T, instrumentId?: string): Observable<BusEvents[T]> =>
+    bus.stream(topic, { instrumentId, owner, priority: 0 });
+
+  // Timer names are namespaced per strategy on the shared clock; the strategy sees its own names.
+  const key = (timer: string): string => `${owner}:${timer}`;
+  const fire = (timer: string, callback: TimerCallback) => (_key: string, due: number): void =>
+    kernel.runGuarded(owner, `timer '${timer}'`, () => {
+      bus.publish('timer', { name: timer, tsEvent: due });
+      callback(timer, due);
+    });
+  const clock: Clock = {
+    now: () => kernel.clock.now(),
+    setTimer: (timer, interval, callback, options) => kernel.clock.setTimer(key(timer), interval, fire(timer, callback), options),
+    setAlert: (timer, at, callback) => kernel.clock.setAlert(key(timer), at, fire(timer, callback)),
+    cancel: (timer) => kernel.clock.cancel(key(timer)),
+  };
+
+  return {
+    clock,
+    instruments: kernel.instruments,
+    portfolio: kernel.portfolio,
+    log,
+    bars: (id?: string): Observable<Bar> => market('bar', id),
+    trades: (id?: string): Observable<TradeTick> => market('trade', id),
+    quotes: (id?: string): Observable<QuoteTick> => market('quote', id),
+    books: (id?: string): Observable<BookSnapshot> => market('book', id),
+    stream: <T extends Topic>(topic: T): Observable<BusEvents[T]> => bus.stream(topic, { owner, priority: 0 }) as Observable<BusEvents[T]>,
+    submit: (intent: OrderIntent): OrderSnapshot => kernel.submit(intent),
+    cancel: (id: string): void => kernel.cancel(id),
+    modify: (id: string, changes: OrderChanges): void => kernel.modify(id, changes),
+    cancelAll: (instrumentId?: string): void => kernel.cancelAll(instrumentId),
+    openOrders: (instrumentId?: string): readonly OrderSnapshot[] => kernel.openOrders(instrumentId),
+    order: (id: string): OrderSnapshot | undefined => kernel.order(id),
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * `pnpm bench`: prints the engine's throughput and memory against a plain loop, measured in one run.
+ * Figures are printed, never asserted: timing is not a test.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readSeries, type Series } from '@autotrader/data';
+import { plainSmaCross } from './plain-loop';
+import { tileBars } from './tile';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+const median = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+const fmt = (x: number): string => x.toLocaleString('en-US', { maximumFractionDigits: 1 });
+
+const workDir = resolve(root, '.bench');
+mkdirSync(workDir, { recursive: true });
+const tiled = resolve(workDir, 'btc-perp-1m-tiled.arrow');
+const { bars, copies } = tileBars(resolve(root, 'data/btc-perp-1m.arrow'), tiled, 1_000_000);
+console.log(`bench file: ${tiled} (${fmt(bars)} bars, BTC-PERP month tiled ×${copies}; not committed)`);
+
+// 1. End to end, in a fresh child process (so peak RSS is the backtest's own). First run warms the JIT.
+const runs = 6;
+const child = execFileSync(process.execPath, ['--import', 'tsx', resolve(root, 'test/bench/src/run-backtest.ts'), tiled, String(runs)], {
+  cwd: root,
+  encoding: 'utf8',
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+const e2e = JSON.parse(child.trim().split('\n').pop()!) as { bars: number; timingsMs: number[]; busEvents: number; trades: number; maxRssMb: number };
+const warm = e2e.timingsMs.slice(1);
+const e2eMs = median(warm);
+
+// 2. The plain loop over the same typed arrays, same signals.
+const s = readSeries(tiled) as Extract<Series, { meta: { kind: 'bar' } }>;
+const loopMs: number[] = [];
+let crosses = 0;
+for (let r = 0; r < runs; r++) {
+  const t0 = performance.now();
+  crosses = plainSmaCross(s.columns.close, 10, 30);
+  loopMs.push(performance.now() - t0);
+}
+const plainMs = median(loopMs.slice(1));
+
+const barsPerSec = (e2e.bars / e2eMs) * 1000;
+const eventsPerSec = (e2e.busEvents / e2eMs) * 1000;
+const plainPerSec = (s.length / plainMs) * 1000;
+console.log('');
+console.log(`sma-cross(10,30) end to end (kernel + bus + simulated venue + portfolio), median of ${warm.length} warm runs:`);
+console.log(`  ${fmt(e2eMs)} ms for ${fmt(e2e.bars)} bars → ${fmt(barsPerSec / 1e6)}M bars/s, ${fmt(eventsPerSec / 1e6)}M bus events/s (${fmt(e2e.busEvents)} events, ${e2e.trades} round trips)`);
+console.log(`  all runs (ms): ${e2e.timingsMs.map((t) => t.toFixed(1)).join(', ')} (first is the cold run)`);
+console.log(`  peak RSS of the backtest process: ${fmt(e2e.maxRssMb)} MB`);
+console.log(`plain loop over the same Float64Array (same signals, ${crosses} crosses): ${fmt(plainMs)} ms → ${fmt(plainPerSec / 1e6)}M bars/s`);
+console.log(`ratio plain loop / engine: ${fmt(plainPerSec / barsPerSec)}×`);
+console.log(`targets: ≥ 10M bars/s end to end → ${barsPerSec >= 10e6 ? 'met' : 'NOT met'}; peak RSS < 400 MB → ${e2e.maxRssMb < 400 ? 'met' : 'NOT met'}`);

@@ -1,0 +1,35 @@
+/**
+ * One benchmark child: loads the tiled file and runs the sma-cross backtest end to end (kernel, bus,
+ * simulated venue, portfolio) `runs` times, then prints one JSON line with the timings, the bus event
+ * count and the peak RSS. A fresh process, so the RSS figure is the backtest's own.
+ */
+import { readSeries } from '@autotrader/data';
+import { runBacktest } from '@autotrader/engine';
+import { createSimulatedVenue } from '@autotrader/plugin-paper';
+import { smaCross } from '@autotrader/strategy-sma-cross';
+import { makeInstrument } from '@autotrader/core';
+import { seriesToFeed } from '@autotrader/cli';
+
+const [file, runsText] = process.argv.slice(2);
+const runs = Number(runsText ?? 5);
+const series = readSeries(file!);
+const instrument = makeInstrument(series.meta.instrument);
+const feed = seriesToFeed(series, instrument.id);
+const timings: number[] = [];
+let busEvents = 0;
+let trades = 0;
+for (let r = 0; r < runs; r++) {
+  const t0 = performance.now();
+  const result = await runBacktest({
+    strategy: smaCross,
+    params: { fast: 10, slow: 30, size: 1 },
+    feeds: [feed],
+    instruments: [instrument],
+    venue: (ctx) => createSimulatedVenue({ config: { startingBalances: { [instrument.quote]: '100000000' } }, instruments: ctx.instruments, clock: ctx.clock, bus: ctx.bus }),
+    startingCash: 100_000_000,
+  });
+  timings.push(performance.now() - t0);
+  busEvents = result.busEvents;
+  trades = result.trades.length;
+}
+process.stdout.write(JSON.stringify({ bars: series.length, timingsMs: timings, busEvents, trades, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
