@@ -1,0 +1,6 @@
+/**
+ * @packageDocumentation
+ * Test tools for autotrader and for plugin authors: the venue conformance suite and helpers.
+ */
+export { describeVenueConformance, type ConformanceHarness, type ConformanceOptions } from './conformance';
+export { waitFor } from './wait';
