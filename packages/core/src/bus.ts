@@ -29,6 +29,11 @@ interface Listener {
 
 const EMPTY: readonly Listener[] = [];
 
+/** One topic's subscribers. The holder is stable; its array is replaced on (un)subscribe (copy on write). */
+interface TopicListeners {
+  listeners: readonly Listener[];
+}
+
 /**
  * The typed, synchronous event bus. Publishing calls every subscriber before it returns, in a
  * deterministic order (priority, then subscription order). Each topic has its own listener array,
@@ -36,7 +41,7 @@ const EMPTY: readonly Listener[] = [];
  * backtest hot path. `stream()` is the RxJS face for strategies.
  */
 export class EventBus {
-  private readonly listeners = new Map<Topic, readonly Listener[]>();
+  private readonly topics = new Map<Topic, TopicListeners>();
   private seq = 0;
   private published = 0;
   /** Called when a subscriber fails under the `isolate` policy, before the `error` event. */
@@ -67,20 +72,25 @@ export class EventBus {
       owner: options.owner ?? 'anonymous',
     };
     // Copy on write: a publish in progress keeps iterating the array it started with.
-    const next = [...(this.listeners.get(topic) ?? EMPTY), listener].sort((a, b) => a.priority - b.priority || a.seq - b.seq);
-    this.listeners.set(topic, next);
-    return () => {
-      const current = this.listeners.get(topic) ?? EMPTY;
-      this.listeners.set(
-        topic,
-        current.filter((l) => l !== listener),
-      );
-    };
+    const holder = this.holder(topic);
+    holder.listeners = [...holder.listeners, listener].sort((a, b) => a.priority - b.priority || a.seq - b.seq);
+    return () => this.remove(topic, listener);
+  }
+
+  private holder(topic: Topic): TopicListeners {
+    let h = this.topics.get(topic);
+    if (h === undefined) this.topics.set(topic, (h = { listeners: EMPTY }));
+    return h;
+  }
+
+  private remove(topic: Topic, listener: Listener): void {
+    const h = this.holder(topic);
+    h.listeners = h.listeners.filter((l) => l !== listener);
   }
 
   /** True when anyone listens to the topic (lets producers skip building events nobody reads). */
   hasListeners(topic: Topic): boolean {
-    return (this.listeners.get(topic)?.length ?? 0) > 0;
+    return (this.topics.get(topic)?.listeners.length ?? 0) > 0;
   }
 
   /** The events of one topic as an Observable, optionally of one instrument. */
@@ -92,9 +102,27 @@ export class EventBus {
 
   /** Delivers an event to every subscriber of its topic before returning. */
   publish<T extends Topic>(topic: T, event: BusEvents[T]): void {
+    const holder = this.topics.get(topic);
+    if (holder === undefined) {
+      this.published++;
+      return;
+    }
+    this.deliver(topic, holder, event);
+  }
+
+  /**
+   * A publish function bound to one topic, for producers that publish millions of events (the
+   * backtest replay): it skips the topic lookup of {@link publish}.
+   */
+  publisher<T extends Topic>(topic: T): (event: BusEvents[T]) => void {
+    const holder = this.holder(topic);
+    return (event) => this.deliver(topic, holder, event);
+  }
+
+  private deliver<T extends Topic>(topic: T, holder: TopicListeners, event: BusEvents[T]): void {
     this.published++;
-    const listeners = this.listeners.get(topic);
-    if (listeners === undefined) return;
+    const listeners = holder.listeners;
+    if (listeners.length === 0) return;
     const instrumentId = (event as { instrumentId?: string }).instrumentId;
     enterDispatch();
     try {
@@ -122,11 +150,7 @@ export class EventBus {
             details: { topic, owner: listener.owner, event },
           });
     if (this.policy === 'throw') throw wrapped;
-    const current = this.listeners.get(topic) ?? EMPTY;
-    this.listeners.set(
-      topic,
-      current.filter((l) => l !== listener),
-    );
+    this.remove(topic, listener);
     this.onIsolated?.(wrapped);
     if (topic !== 'error') {
       this.publish('error', { source: listener.owner, code: 'SUBSCRIBER_ERROR', message: wrapped.message, tsEvent: this.now(), error: wrapped });

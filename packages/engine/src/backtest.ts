@@ -64,29 +64,32 @@ function emitterFor(feed: MarketFeed, bus: EventBus, clock: SimulatedClock): Emi
   switch (feed.kind) {
     case 'bar': {
       const { instrumentId, intervalMs, tsOpen, open, high, low, close, volume } = feed;
+      const publish = bus.publisher('bar');
       return (i) => {
         const tsEvent = tsOpen[i]! + intervalMs;
         clock.advanceTo(tsEvent);
-        bus.publish('bar', { instrumentId, tsOpen: tsOpen[i]!, tsEvent, tsInit: tsEvent, open: open[i]!, high: high[i]!, low: low[i]!, close: close[i]!, volume: volume[i]! });
+        publish({ instrumentId, tsOpen: tsOpen[i]!, tsEvent, tsInit: tsEvent, open: open[i]!, high: high[i]!, low: low[i]!, close: close[i]!, volume: volume[i]! });
         return tsEvent;
       };
     }
     case 'trade': {
       const { instrumentId, ts, price, size, aggressor } = feed;
+      const publish = bus.publisher('trade');
       return (i) => {
         const tsEvent = ts[i]!;
         clock.advanceTo(tsEvent);
         const a = aggressor[i];
-        bus.publish('trade', { instrumentId, tsEvent, tsInit: tsEvent, price: price[i]!, size: size[i]!, aggressor: a === 1 ? 'buy' : a === -1 ? 'sell' : 'unknown', tradeId: feed.tradeId(i) });
+        publish({ instrumentId, tsEvent, tsInit: tsEvent, price: price[i]!, size: size[i]!, aggressor: a === 1 ? 'buy' : a === -1 ? 'sell' : 'unknown', tradeId: feed.tradeId(i) });
         return tsEvent;
       };
     }
     case 'quote': {
       const { instrumentId, ts, bid, ask, bidSize, askSize } = feed;
+      const publish = bus.publisher('quote');
       return (i) => {
         const tsEvent = ts[i]!;
         clock.advanceTo(tsEvent);
-        bus.publish('quote', { instrumentId, tsEvent, tsInit: tsEvent, bid: bid[i]!, ask: ask[i]!, bidSize: bidSize[i]!, askSize: askSize[i]! });
+        publish({ instrumentId, tsEvent, tsInit: tsEvent, bid: bid[i]!, ask: ask[i]!, bidSize: bidSize[i]!, askSize: askSize[i]! });
         return tsEvent;
       };
     }
@@ -101,10 +104,9 @@ function emitterFor(feed: MarketFeed, bus: EventBus, clock: SimulatedClock): Emi
 export async function runBacktest(options: BacktestOptions): Promise<BacktestResult> {
   const feeds = options.feeds;
   if (feeds.length === 0 || feeds.every((f) => f.length === 0)) throw new AutotraderError('DATA_EMPTY', 'nothing to replay: no rows in the given data');
-  const times = feeds.map(feedEventTimes);
   const total = feeds.reduce((n, f) => n + f.length, 0);
   let first = Infinity;
-  for (const t of times) if (t.length > 0 && t[0]! < first) first = t[0]!;
+  for (const f of feeds) if (f.length > 0) first = Math.min(first, f.kind === 'bar' ? f.tsOpen[0]! + f.intervalMs : f.ts[0]!);
 
   const clock = new SimulatedClock(first);
   const currency = options.currency ?? options.instruments[0]?.quote ?? 'USD';
@@ -137,7 +139,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         if (progress !== undefined && (done & 0xffff) === 0) progress(done, total);
       }
     } else {
-      const order = mergeByTime(times);
+      const order = mergeByTime(feeds.map(feedEventTimes));
       for (; done < total; done++) {
         last = emitters[order.stream[done]!]!(order.row[done]!);
         if (progress !== undefined && (done & 0xffff) === 0) progress(done, total);

@@ -103,7 +103,9 @@ export class Kernel {
     this.bus.on('bar', (b) => this.portfolio.mark(b.instrumentId, b.close, b.tsEvent), mark);
     this.bus.on('trade', (t) => this.portfolio.mark(t.instrumentId, t.price, t.tsEvent), mark);
     this.bus.on('quote', (q) => this.portfolio.mark(q.instrumentId, (q.bid + q.ask) / 2, q.tsEvent), mark);
-    this.bus.on('order', (e) => this.onOrderEvent(e.order), { priority: PRIORITY.engine, owner: 'engine' });
+    this.oms.onStatusChange = (order) => {
+      if (this.replacements.size > 0) this.onOrderEvent(order);
+    };
   }
 
   /** Adds a strategy; its parameters are validated now (PARAM_INVALID names the field). */
@@ -201,7 +203,7 @@ export class Kernel {
     }
     this.oms.setStatus(order, 'submitted', now);
     const sent = snapshot(order);
-    this.bus.publish('submit', { order: sent, tsEvent: now });
+    if (this.bus.hasListeners('submit')) this.bus.publish('submit', { order: sent, tsEvent: now });
     this.execution.submit(sent).catch((error: unknown) => this.onSendFailure(order, error));
     return sent;
   }
@@ -275,7 +277,7 @@ export class Kernel {
     this.oms.apply(report);
   }
 
-  private onOrderEvent(order: OrderSnapshot): void {
+  private onOrderEvent(order: Order): void {
     const replacement = this.replacements.get(order.clientOrderId);
     if (replacement === undefined) return;
     if (order.status === 'canceled') {

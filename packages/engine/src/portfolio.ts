@@ -80,6 +80,7 @@ export class Portfolio implements PortfolioView {
   private readonly curveEquity: GrowableFloat64;
   private readonly curveExposure: GrowableFloat64;
   private lastTs = 0;
+  private lastMarked: PositionState | undefined;
 
   constructor(
     private readonly instruments: InstrumentCatalog,
@@ -149,7 +150,9 @@ export class Portfolio implements PortfolioView {
    * O(1), no allocation beyond the amortised growth of the curve arrays.
    */
   mark(instrumentId: string, px: number, ts: number): void {
-    const p = this.positions.get(instrumentId) ?? this.create(instrumentId);
+    // Most runs mark one instrument over and over: skip the map lookup when it is the same one.
+    let p = this.lastMarked;
+    if (p === undefined || p.instrument.id !== instrumentId) this.lastMarked = p = this.positions.get(instrumentId) ?? this.create(instrumentId);
     if (p.qtyF !== 0) {
       const q = p.qtyF * p.mult;
       this.marketValue += q * (px - p.last);
@@ -168,8 +171,19 @@ export class Portfolio implements PortfolioView {
     return { ts: this.curveTs.view(), equity: this.curveEquity.view(), exposure: this.curveExposure.view(), length: this.curveTs.length };
   }
 
-  /** Applies a fill: cash, position, realized PnL, fees and round trips. Returns what changed. */
-  applyFill(fill: Fill): { position: Position; balance: Balance } {
+  /** One currency's balance as an event payload. */
+  balanceOf(currency: string): Balance {
+    const total = this.cash(currency);
+    return { currency, total, free: total, locked: ZERO, tsEvent: this.lastTs };
+  }
+
+  /** The quote currency of an instrument. */
+  quoteOf(instrumentId: string): string {
+    return this.instruments.get(instrumentId).quote;
+  }
+
+  /** Applies a fill: cash, position, realized PnL, fees and round trips. */
+  applyFill(fill: Fill): void {
     const p = this.positions.get(fill.instrumentId) ?? this.create(fill.instrumentId);
     const inst = p.instrument;
     const signed = fill.side === 'buy' ? fill.quantity : fill.quantity.neg();
@@ -231,12 +245,6 @@ export class Portfolio implements PortfolioView {
     this.grossValue += Math.abs(newMv) - Math.abs(oldMv);
     this.cashF = this.cash().toNumber();
     this.lastTs = fill.tsEvent;
-
-    const balanceTotal = this.cash(inst.quote);
-    return {
-      position: this.snapshot(p),
-      balance: { currency: inst.quote, total: balanceTotal, free: balanceTotal, locked: ZERO, tsEvent: fill.tsEvent },
-    };
   }
 
   /** Sets a currency's cash to what the venue reports (live start-up and reconciliation). */
