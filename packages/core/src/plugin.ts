@@ -31,6 +31,9 @@ export interface RateLimitRule {
   readonly scope: 'requests' | 'orders';
 }
 
+/** The execution-port calls a rate limit can weigh. */
+export type VenueRequest = 'submit' | 'cancel' | 'modify' | 'order' | 'openOrders' | 'positions' | 'balances' | 'fillsSince';
+
 /** What a plugin gets from the kernel when it is created. */
 export interface PluginContext {
   readonly clock: Clock;
@@ -53,6 +56,8 @@ export interface VenuePlugin<Schema extends z.ZodType = z.ZodType> {
   readonly apiVersion: number;
   readonly capabilities: VenueCapabilities;
   readonly rateLimits?: readonly RateLimitRule[];
+  /** The weight each execution-port call costs against `requests` rules (default 1). Orders also count 1 against `orders` rules. */
+  readonly requestWeights?: Readonly<Partial<Record<VenueRequest, number>>>;
   readonly configSchema: Schema;
   create(config: z.output<Schema>, ctx: PluginContext): VenueConnection | Promise<VenueConnection>;
 }

@@ -14,6 +14,8 @@ export type ExecutionReport =
   | {
       readonly kind: 'updated';
       readonly clientOrderId: string;
+      /** Set when the venue replaced the order under a new venue id (cancel-replace). */
+      readonly venueOrderId?: string;
       readonly quantity?: Quantity;
       readonly price?: Price;
       readonly triggerPrice?: Price;

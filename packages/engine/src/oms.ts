@@ -121,6 +121,7 @@ export class OrderManager {
         this.transitionOrAnomaly(order, 'expired', report.tsEvent);
         return;
       case 'updated': {
+        if (report.venueOrderId !== undefined) order.venueOrderId = report.venueOrderId;
         if (report.quantity !== undefined) order.quantity = report.quantity;
         if (report.price !== undefined) order.price = report.price;
         if (report.triggerPrice !== undefined) order.triggerPrice = report.triggerPrice;

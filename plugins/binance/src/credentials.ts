@@ -1,0 +1,80 @@
+import { AutotraderError, redact, type Logger } from '@autotrader/core';
+import { ed25519Signer, hmacSigner, loadEd25519PrivateKey, type Signer } from './auth';
+
+/** The environment variable holding the API key. */
+export const ENV_API_KEY = 'BINANCE_API_KEY';
+/** The environment variable holding the API secret (HMAC) or private key (Ed25519, PKCS#8 PEM). */
+export const ENV_API_SECRET = 'BINANCE_API_SECRET';
+
+/** What signed requests need. Never logged, never put in an error. */
+export interface BinanceCredentials {
+  readonly apiKey: string;
+  readonly signer: Signer;
+  /** The raw values, for redaction only. */
+  readonly secrets: readonly string[];
+}
+
+const present = (v: string | undefined): v is string => v !== undefined && v.trim().length > 0;
+
+/** True when both variables are set (market data works without them; trading does not). */
+export const hasCredentials = (env: Readonly<Record<string, string | undefined>>): boolean => present(env[ENV_API_KEY]) && present(env[ENV_API_SECRET]);
+
+/**
+ * Reads the credentials from the plugin context's environment (and nowhere else). A missing
+ * variable is `AUTH_MISSING` naming it; an Ed25519 secret that is not a key is `AUTH_FAILED`.
+ * Neither error carries the values.
+ */
+export function readCredentials(env: Readonly<Record<string, string | undefined>>, keyType: 'hmac' | 'ed25519'): BinanceCredentials {
+  const apiKey = env[ENV_API_KEY];
+  const secret = env[ENV_API_SECRET];
+  for (const [name, value] of [
+    [ENV_API_KEY, apiKey],
+    [ENV_API_SECRET, secret],
+  ] as const) {
+    if (!present(value)) {
+      throw new AutotraderError('AUTH_MISSING', `${name} is not set: export it to trade on Binance (market data needs no key)`, {
+        details: { variable: name },
+      });
+    }
+  }
+  const key = apiKey!.trim();
+  const raw = secret!.trim();
+  if (keyType === 'hmac') return { apiKey: key, signer: hmacSigner(raw), secrets: [key, raw] };
+  const privateKey = loadEd25519PrivateKey(raw);
+  if (privateKey === undefined) {
+    throw new AutotraderError('AUTH_FAILED', `${ENV_API_SECRET} is not an Ed25519 private key: with keyType 'ed25519' it must be PKCS#8 PEM (or its base64 DER body)`, {
+      details: { variable: ENV_API_SECRET, keyType },
+    });
+  }
+  return { apiKey: key, signer: ed25519Signer(privateKey), secrets: [key, raw] };
+}
+
+function redactValue(value: unknown, secrets: readonly string[], depth: number): unknown {
+  if (typeof value === 'string') return redact(value, secrets);
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return { name: value.name, message: redact(value.message, secrets) };
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, secrets, depth + 1);
+  return out;
+}
+
+/**
+ * Wraps a logger so that the given secrets never reach it, in messages or fields. Core's Logger
+ * takes its secret list at creation and has no way to add one later, so the plugin masks its own
+ * lines before handing them on.
+ */
+export function redactingLogger(inner: Logger, secrets: readonly string[]): Logger {
+  if (secrets.length === 0) return inner;
+  const wrap =
+    (fn: (m: string, f?: Record<string, unknown>) => void) =>
+    (message: string, fields?: Record<string, unknown>): void =>
+      fn(redact(message, secrets), fields === undefined ? undefined : (redactValue(fields, secrets, 0) as Record<string, unknown>));
+  return {
+    debug: wrap(inner.debug.bind(inner)),
+    info: wrap(inner.info.bind(inner)),
+    warn: wrap(inner.warn.bind(inner)),
+    error: wrap(inner.error.bind(inner)),
+    child: (component) => redactingLogger(inner.child(component), secrets),
+  };
+}

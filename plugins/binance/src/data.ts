@@ -1,0 +1,586 @@
+import { z } from 'zod';
+import {
+  AutotraderError,
+  type BookLevel,
+  type Clock,
+  type DataPort,
+  type DataSubscription,
+  type EventBus,
+  type Logger,
+  type MarketDataKind,
+} from '@autotrader/core';
+import type { BinanceConfig } from './config';
+import type { BinanceHttp } from './http';
+import { instrumentIdOf, symbolOf, VENUE } from './mapping';
+import { ReconnectingSocket } from './ws';
+
+/** Kline intervals Binance Spot streams (web-socket-streams.md). */
+export const KLINE_INTERVALS = ['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d', '1w', '1M'] as const;
+
+/** The market stream name for a subscription (stream names are lower case). */
+export function streamName(sub: DataSubscription, depthSpeedMs: 100 | 1000 = 100): string {
+  const sym = symbolOf(sub.instrumentId).toLowerCase();
+  switch (sub.kind) {
+    case 'trade':
+      return `${sym}@trade`;
+    case 'quote':
+      return `${sym}@bookTicker`;
+    case 'book':
+      return depthSpeedMs === 100 ? `${sym}@depth@100ms` : `${sym}@depth`;
+    case 'bar': {
+      const interval = sub.interval ?? '1m';
+      if (!(KLINE_INTERVALS as readonly string[]).includes(interval)) {
+        throw new AutotraderError('CONFIG_INVALID', `'${interval}' is not a Binance kline interval; use one of ${KLINE_INTERVALS.join(', ')}`, {
+          details: { interval, instrumentId: sub.instrumentId },
+        });
+      }
+      return `${sym}@kline_${interval}`;
+    }
+  }
+}
+
+const num = z.string().refine((v) => v.trim() !== '' && Number.isFinite(Number(v)), 'must be a numeric string');
+const level = z.tuple([num, num]).rest(z.unknown());
+
+/** `<symbol>@trade` payload. */
+export const tradeSchema = z.looseObject({ e: z.literal('trade'), E: z.number(), s: z.string(), t: z.number(), p: num, q: num, T: z.number(), m: z.boolean() });
+/** `<symbol>@bookTicker` payload (no event type; `E`/`T` only on some deployments). */
+export const bookTickerSchema = z.looseObject({ u: z.number(), s: z.string(), b: num, B: num, a: num, A: num, E: z.number().optional(), T: z.number().optional() });
+/** `<symbol>@kline_<interval>` payload. */
+export const klineSchema = z.looseObject({
+  e: z.literal('kline'),
+  E: z.number(),
+  s: z.string(),
+  k: z.looseObject({ t: z.number(), T: z.number(), s: z.string(), i: z.string(), o: num, c: num, h: num, l: num, v: num, x: z.boolean() }),
+});
+/** `<symbol>@depth` diff payload. */
+export const depthUpdateSchema = z.looseObject({ e: z.literal('depthUpdate'), E: z.number(), s: z.string(), U: z.number(), u: z.number(), b: z.array(level), a: z.array(level) });
+/** `GET /api/v3/depth` answer. */
+export const depthSnapshotSchema = z.looseObject({ lastUpdateId: z.number(), bids: z.array(level), asks: z.array(level) });
+
+/** A diff as the book applies it. */
+export type DepthDiff = Pick<z.output<typeof depthUpdateSchema>, 'U' | 'u' | 'b' | 'a'>;
+
+/** What happened to a diff offered to the book. */
+export type ApplyResult = 'applied' | 'stale' | 'gap';
+
+/**
+ * A local order book kept by Binance's documented procedure: seeded from a REST snapshot, then
+ * diffs are applied in update-id order. A diff wholly at or before the book's id is stale (dropped);
+ * one that starts after id + 1 is a gap, and the book must be re-seeded. Quantity 0 removes a level.
+ */
+export class LocalOrderBook {
+  private readonly bids = new Map<number, number>();
+  private readonly asks = new Map<number, number>();
+  private id = -1;
+
+  /** The last update id applied, or -1 before a snapshot. */
+  get lastUpdateId(): number {
+    return this.id;
+  }
+
+  /** Replaces the book with a snapshot. */
+  reset(lastUpdateId: number, bids: ReadonlyArray<readonly [string, string, ...unknown[]]>, asks: ReadonlyArray<readonly [string, string, ...unknown[]]>): void {
+    this.bids.clear();
+    this.asks.clear();
+    this.id = lastUpdateId;
+    setLevels(this.bids, bids);
+    setLevels(this.asks, asks);
+  }
+
+  /** Applies one diff, or says why not. The first diff after a snapshot must straddle `lastUpdateId + 1`. */
+  apply(diff: DepthDiff): ApplyResult {
+    if (this.id < 0) return 'gap';
+    if (diff.u <= this.id) return 'stale';
+    if (diff.U > this.id + 1) return 'gap';
+    setLevels(this.bids, diff.b);
+    setLevels(this.asks, diff.a);
+    this.id = diff.u;
+    return 'applied';
+  }
+
+  /** Bids best (highest) first. */
+  bidLevels(): BookLevel[] {
+    return sortedLevels(this.bids, true);
+  }
+
+  /** Asks best (lowest) first. */
+  askLevels(): BookLevel[] {
+    return sortedLevels(this.asks, false);
+  }
+}
+
+function setLevels(side: Map<number, number>, levels: ReadonlyArray<readonly [string, string, ...unknown[]]>): void {
+  for (const [p, q] of levels) {
+    const price = Number(p);
+    const size = Number(q);
+    if (size === 0) side.delete(price);
+    else side.set(price, size);
+  }
+}
+
+function sortedLevels(side: Map<number, number>, descending: boolean): BookLevel[] {
+  const out: BookLevel[] = [];
+  for (const [p, q] of side) out.push([p, q]);
+  out.sort(descending ? (a, b) => b[0] - a[0] : (a, b) => a[0] - b[0]);
+  return out;
+}
+
+/** What the data port needs from the plugin. */
+export interface BinanceDataPortOptions {
+  readonly streamUrl: string;
+  readonly http: BinanceHttp;
+  readonly bus: EventBus;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly config: Pick<BinanceConfig, 'timeouts' | 'reconnect' | 'depthSnapshotLimit'>;
+  /** 100 ms diffs (`@depth@100ms`, the default) or 1 s diffs (`@depth`). */
+  readonly depthSpeedMs?: 100 | 1000;
+}
+
+interface StreamEntry {
+  readonly name: string;
+  readonly kind: MarketDataKind;
+  readonly instrumentId: string;
+  refs: number;
+  /** The connection generation this stream was last subscribed on (0: not yet). */
+  subscribedOn: number;
+}
+
+interface BookState {
+  readonly instrumentId: string;
+  readonly symbol: string;
+  readonly book: LocalOrderBook;
+  synced: boolean;
+  buffer: DepthDiff[];
+  fetching: boolean;
+  /** Consecutive failed or stale snapshot fetches, for backoff. */
+  failures: number;
+  retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Bumped on every resync so that a snapshot answering an older attempt is discarded. */
+  generation: number;
+}
+
+interface Pending {
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+const SOURCE = 'binance:data';
+/** Streams per SUBSCRIBE frame, well under Binance's per-message and per-connection limits. */
+const SUBSCRIBE_CHUNK = 100;
+/** Buffered diffs kept while a snapshot is fetched; beyond this the oldest are dropped and the sync restarts. */
+const MAX_BUFFER = 10_000;
+
+/**
+ * The Binance data port: one combined-stream WebSocket, subscriptions by SUBSCRIBE frames
+ * (replayed after every reconnect), and frames turned into bus events: `trade`, `quote` from
+ * bookTicker, `bar` from closed klines, `book` from depth diffs synced with REST snapshots.
+ * A frame that fails its schema is logged, published as an `error` event and skipped.
+ */
+export class BinanceDataPort implements DataPort {
+  private readonly socket: ReconnectingSocket;
+  private readonly streams = new Map<string, StreamEntry>();
+  private readonly books = new Map<string, BookState>();
+  private readonly pending = new Map<number, Pending>();
+  private nextId = 1;
+  /** Bumped on every open, so each stream is subscribed exactly once per connection. */
+  private generation = 0;
+  private running = false;
+  private starting: Promise<void> | undefined;
+  private readonly depthSpeedMs: 100 | 1000;
+
+  constructor(private readonly o: BinanceDataPortOptions) {
+    this.depthSpeedMs = o.depthSpeedMs ?? 100;
+    this.socket = new ReconnectingSocket({
+      name: 'binance market streams',
+      url: () => o.streamUrl,
+      logger: o.logger,
+      backoff: o.config.reconnect,
+      connectTimeoutMs: o.config.timeouts.connectMs,
+      pingIntervalMs: o.config.timeouts.pingIntervalMs,
+      deadAfterMs: o.config.timeouts.deadAfterMs,
+      onOpen: () => this.resubscribeAll(),
+      onMessage: (text) => this.onFrame(text),
+      onState: (state, reason) => this.onSocketState(state, reason),
+    });
+  }
+
+  /** Opens the stream connection (idempotent). */
+  async connect(): Promise<void> {
+    if (this.running) return;
+    this.starting ??= this.socket.start().then(
+      () => {
+        this.running = true;
+        this.starting = undefined;
+      },
+      (error: unknown) => {
+        this.starting = undefined;
+        throw error;
+      },
+    );
+    return this.starting;
+  }
+
+  /** Closes the connection and forgets every subscription. */
+  async disconnect(): Promise<void> {
+    this.running = false;
+    for (const b of this.books.values()) if (b.retryTimer !== undefined) clearTimeout(b.retryTimer);
+    this.books.clear();
+    this.streams.clear();
+    for (const p of this.pending.values()) {
+      clearTimeout(p.timer);
+      p.reject(new AutotraderError('VENUE_UNAVAILABLE', 'Binance market streams: disconnected before the venue answered'));
+    }
+    this.pending.clear();
+    await this.socket.close();
+  }
+
+  /** Subscribes (connecting first if needed). A second subscription to the same stream only counts a reference. */
+  async subscribe(sub: DataSubscription): Promise<void> {
+    const name = streamName(sub, this.depthSpeedMs);
+    const existing = this.streams.get(name);
+    if (existing !== undefined) {
+      existing.refs++;
+      return;
+    }
+    const entry: StreamEntry = { name, kind: sub.kind, instrumentId: sub.instrumentId, refs: 1, subscribedOn: 0 };
+    this.streams.set(name, entry);
+    if (sub.kind === 'book') this.books.set(name, this.newBookState(sub.instrumentId));
+    try {
+      await this.connect();
+      // When (re)connecting, onOpen subscribes every stream not yet subscribed on that connection.
+      if (this.socket.connected && entry.subscribedOn !== this.generation) {
+        entry.subscribedOn = this.generation;
+        await this.request('SUBSCRIBE', [name]);
+      }
+    } catch (error) {
+      this.streams.delete(name);
+      this.dropBook(name);
+      throw error;
+    }
+    const book = this.books.get(name);
+    if (book !== undefined && !book.synced && !book.fetching) this.resync(book, 'subscribed');
+  }
+
+  /** Drops one reference; the last one unsubscribes at the venue. */
+  async unsubscribe(sub: DataSubscription): Promise<void> {
+    const name = streamName(sub, this.depthSpeedMs);
+    const entry = this.streams.get(name);
+    if (entry === undefined) return;
+    if (--entry.refs > 0) return;
+    this.streams.delete(name);
+    this.dropBook(name);
+    if (this.socket.connected) await this.request('UNSUBSCRIBE', [name]);
+  }
+
+  private newBookState(instrumentId: string): BookState {
+    return { instrumentId, symbol: symbolOf(instrumentId), book: new LocalOrderBook(), synced: false, buffer: [], fetching: false, failures: 0, retryTimer: undefined, generation: 0 };
+  }
+
+  private dropBook(name: string): void {
+    const b = this.books.get(name);
+    if (b?.retryTimer !== undefined) clearTimeout(b.retryTimer);
+    this.books.delete(name);
+  }
+
+  private async resubscribeAll(): Promise<void> {
+    const generation = ++this.generation;
+    // Loop: streams added while a SUBSCRIBE is in flight are picked up by the next round.
+    for (;;) {
+      const due = [...this.streams.values()].filter((e) => e.subscribedOn !== generation).slice(0, SUBSCRIBE_CHUNK);
+      if (due.length === 0) break;
+      for (const e of due) e.subscribedOn = generation;
+      await this.request('SUBSCRIBE', due.map((e) => e.name));
+    }
+    // Diffs were missed while disconnected: every book starts over from a fresh snapshot.
+    for (const b of this.books.values()) this.resync(b, 'reconnected');
+  }
+
+  private request(method: 'SUBSCRIBE' | 'UNSUBSCRIBE', params: string[]): Promise<void> {
+    if (params.length === 0) return Promise.resolve();
+    const id = this.nextId++;
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new AutotraderError('VENUE_TIMEOUT', `Binance market streams: no answer to ${method} within ${this.o.config.timeouts.wsRequestMs} ms`, { details: { streams: params } }));
+      }, this.o.config.timeouts.wsRequestMs);
+      this.pending.set(id, { resolve, reject, timer });
+      try {
+        this.socket.send(JSON.stringify({ method, params, id }));
+      } catch (error) {
+        clearTimeout(timer);
+        this.pending.delete(id);
+        reject(error as Error);
+      }
+    });
+  }
+
+  private onSocketState(state: 'connected' | 'disconnected', reason: string): void {
+    if (state === 'disconnected') for (const b of this.books.values()) this.unsync(b);
+    this.o.bus.publish('venueStatus', {
+      venue: VENUE,
+      state: state === 'connected' ? 'connected' : this.running ? 'reconnecting' : 'disconnected',
+      reason,
+      tsEvent: this.o.clock.now(),
+    });
+  }
+
+  private malformed(message: string, error?: unknown): void {
+    this.o.logger.warn(`Binance market stream: ${message}; frame skipped`);
+    this.o.bus.publish('error', { source: SOURCE, code: 'VENUE_MESSAGE_MALFORMED', message: `Binance market stream: ${message}`, tsEvent: this.o.clock.now(), error });
+  }
+
+  /** Handles one text frame. Never throws: a bad frame becomes an `error` event. */
+  private onFrame(text: string): void {
+    let frame: unknown;
+    try {
+      frame = JSON.parse(text);
+    } catch (error) {
+      this.malformed(`frame is not JSON (${text.length} bytes)`, error);
+      return;
+    }
+    if (frame === null || typeof frame !== 'object' || Array.isArray(frame)) {
+      this.malformed('frame is not a JSON object');
+      return;
+    }
+    const f = frame as Record<string, unknown>;
+    if ('id' in f && ('result' in f || 'code' in f || 'error' in f)) {
+      this.onReply(f);
+      return;
+    }
+    if (typeof f.stream === 'string' && 'data' in f) {
+      this.route(f.stream, f.data);
+      return;
+    }
+    // A raw (non-combined) frame: route by its content.
+    const name = rawStreamName(f, this.depthSpeedMs);
+    if (name === undefined) {
+      this.malformed('frame has neither a stream name nor a known event type');
+      return;
+    }
+    this.route(name, f);
+  }
+
+  private onReply(f: Record<string, unknown>): void {
+    const id = typeof f.id === 'number' ? f.id : Number(f.id);
+    const p = this.pending.get(id);
+    if (p === undefined) return;
+    this.pending.delete(id);
+    clearTimeout(p.timer);
+    if ('result' in f && !('code' in f) && !('error' in f)) {
+      p.resolve();
+      return;
+    }
+    const err = (f.error ?? f) as { code?: unknown; msg?: unknown };
+    p.reject(new AutotraderError('VENUE_REJECTED', `Binance market streams refused a request: ${String(err.code)} ${String(err.msg)}`, { details: { venueCode: err.code } }));
+  }
+
+  private route(name: string, data: unknown): void {
+    if (name.endsWith('serverShutdown')) {
+      // The server will close soon; reconnecting now avoids a gap.
+      this.socket.recycle('server announced shutdown');
+      return;
+    }
+    const entry = this.streams.get(name);
+    if (entry === undefined) {
+      this.o.logger.debug('Binance market stream: frame for a stream we are not subscribed to', { stream: name });
+      return;
+    }
+    const tsInit = this.o.clock.now();
+    switch (entry.kind) {
+      case 'trade': {
+        const r = tradeSchema.safeParse(data);
+        if (!r.success) return this.malformed(`bad ${name} payload: ${issueText(r.error)}`, r.error);
+        const d = r.data;
+        this.o.bus.publish('trade', {
+          instrumentId: entry.instrumentId,
+          tsEvent: d.T,
+          tsInit,
+          price: Number(d.p),
+          size: Number(d.q),
+          // The buyer was the maker, so the seller crossed the spread.
+          aggressor: d.m ? 'sell' : 'buy',
+          tradeId: String(d.t),
+        });
+        return;
+      }
+      case 'quote': {
+        const r = bookTickerSchema.safeParse(data);
+        if (!r.success) return this.malformed(`bad ${name} payload: ${issueText(r.error)}`, r.error);
+        const d = r.data;
+        this.o.bus.publish('quote', {
+          instrumentId: entry.instrumentId,
+          tsEvent: d.E ?? d.T ?? tsInit,
+          tsInit,
+          bid: Number(d.b),
+          bidSize: Number(d.B),
+          ask: Number(d.a),
+          askSize: Number(d.A),
+        });
+        return;
+      }
+      case 'bar': {
+        const r = klineSchema.safeParse(data);
+        if (!r.success) return this.malformed(`bad ${name} payload: ${issueText(r.error)}`, r.error);
+        const k = r.data.k;
+        // Only a closed kline is a bar; its close time T is the last millisecond inside it.
+        if (!k.x) return;
+        this.o.bus.publish('bar', {
+          instrumentId: entry.instrumentId,
+          tsOpen: k.t,
+          tsEvent: k.T + 1,
+          tsInit,
+          open: Number(k.o),
+          high: Number(k.h),
+          low: Number(k.l),
+          close: Number(k.c),
+          volume: Number(k.v),
+        });
+        return;
+      }
+      case 'book': {
+        const r = depthUpdateSchema.safeParse(data);
+        if (!r.success) return this.malformed(`bad ${name} payload: ${issueText(r.error)}`, r.error);
+        const b = this.books.get(name);
+        if (b !== undefined) this.onDiff(b, r.data, tsInit);
+        return;
+      }
+    }
+  }
+
+  private onDiff(b: BookState, d: z.output<typeof depthUpdateSchema>, tsInit: number): void {
+    if (!b.synced) {
+      b.buffer.push(d);
+      if (b.buffer.length > MAX_BUFFER) b.buffer.shift();
+      return;
+    }
+    const result = b.book.apply(d);
+    if (result === 'stale') return;
+    if (result === 'gap') {
+      this.o.logger.warn('Binance depth: sequence gap; re-syncing the book', { instrumentId: b.instrumentId, expected: b.book.lastUpdateId + 1, got: d.U });
+      this.resync(b, 'gap');
+      b.buffer.push(d);
+      return;
+    }
+    this.publishBook(b, d.E, tsInit);
+  }
+
+  private unsync(b: BookState): void {
+    b.synced = false;
+    b.buffer = [];
+  }
+
+  /** Starts (or restarts) the snapshot + buffered diff procedure for one book. */
+  private resync(b: BookState, why: string): void {
+    this.unsync(b);
+    b.generation++;
+    if (b.retryTimer !== undefined) clearTimeout(b.retryTimer);
+    b.retryTimer = undefined;
+    this.o.logger.debug('Binance depth: fetching snapshot', { instrumentId: b.instrumentId, why });
+    void this.fetchSnapshot(b, b.generation);
+  }
+
+  private async fetchSnapshot(b: BookState, generation: number): Promise<void> {
+    b.fetching = true;
+    try {
+      const snapshot = await this.o.http.request('GET', '/api/v3/depth', [['symbol', b.symbol], ['limit', this.o.config.depthSnapshotLimit]], depthSnapshotSchema);
+      if (generation !== b.generation || !this.isTracked(b)) return;
+      this.applySnapshot(b, snapshot);
+    } catch (error) {
+      if (generation !== b.generation || !this.isTracked(b)) return;
+      const message = error instanceof Error ? error.message : String(error);
+      this.o.logger.warn('Binance depth: snapshot failed; retrying', { instrumentId: b.instrumentId, error: message });
+      this.o.bus.publish('error', {
+        source: SOURCE,
+        code: error instanceof AutotraderError ? error.code : 'VENUE_UNAVAILABLE',
+        message: `Binance depth snapshot for ${b.instrumentId} failed: ${message}`,
+        tsEvent: this.o.clock.now(),
+        error,
+      });
+      this.retryLater(b);
+    } finally {
+      if (generation === b.generation) b.fetching = false;
+    }
+  }
+
+  private retryLater(b: BookState): void {
+    b.failures++;
+    const delay = Math.min(this.o.config.reconnect.maxDelayMs, 250 * 2 ** Math.min(b.failures - 1, 8));
+    const generation = b.generation;
+    b.retryTimer = setTimeout(() => {
+      b.retryTimer = undefined;
+      if (generation === b.generation && this.isTracked(b)) void this.fetchSnapshot(b, generation);
+    }, delay);
+  }
+
+  private isTracked(b: BookState): boolean {
+    for (const v of this.books.values()) if (v === b) return true;
+    return false;
+  }
+
+  private applySnapshot(b: BookState, snapshot: z.output<typeof depthSnapshotSchema>): void {
+    const buffered = b.buffer.filter((d) => d.u > snapshot.lastUpdateId);
+    // The snapshot is older than the first diff we still hold: the diffs between are lost, fetch again.
+    if (buffered.length > 0 && buffered[0]!.U > snapshot.lastUpdateId + 1) {
+      this.o.logger.debug('Binance depth: snapshot older than the buffered diffs; fetching again', { instrumentId: b.instrumentId });
+      b.buffer = buffered;
+      this.retryLater(b);
+      return;
+    }
+    b.book.reset(snapshot.lastUpdateId, snapshot.bids, snapshot.asks);
+    b.buffer = [];
+    b.synced = true;
+    b.failures = 0;
+    let lastEventTime: number | undefined;
+    for (const d of buffered) {
+      const result = b.book.apply(d);
+      if (result === 'gap') {
+        this.resync(b, 'gap in buffered diffs');
+        return;
+      }
+      if (result === 'applied') lastEventTime = (d as { E?: number }).E;
+    }
+    this.publishBook(b, lastEventTime ?? this.o.clock.now(), this.o.clock.now());
+  }
+
+  private publishBook(b: BookState, tsEvent: number, tsInit: number): void {
+    if (!this.o.bus.hasListeners('book')) return;
+    this.o.bus.publish('book', {
+      instrumentId: b.instrumentId,
+      tsEvent,
+      tsInit,
+      sequence: b.book.lastUpdateId,
+      bids: b.book.bidLevels(),
+      asks: b.book.askLevels(),
+    });
+  }
+}
+
+function issueText(error: z.ZodError): string {
+  const i = error.issues[0];
+  return i === undefined ? 'schema mismatch' : `${i.path.join('.') || '(root)'}: ${i.message}`;
+}
+
+/** The stream a raw (non-combined) payload belongs to, from its event type and symbol. */
+function rawStreamName(f: Record<string, unknown>, depthSpeedMs: 100 | 1000): string | undefined {
+  const s = typeof f.s === 'string' ? f.s : undefined;
+  if (f.e === 'serverShutdown') return '!serverShutdown';
+  if (s === undefined) return undefined;
+  const id = instrumentIdOf(s);
+  switch (f.e) {
+    case 'trade':
+      return streamName({ kind: 'trade', instrumentId: id });
+    case 'depthUpdate':
+      return streamName({ kind: 'book', instrumentId: id }, depthSpeedMs);
+    case 'kline': {
+      const k = f.k as { i?: unknown } | undefined;
+      return typeof k?.i === 'string' ? `${s.toLowerCase()}@kline_${k.i}` : undefined;
+    }
+    case undefined:
+      return 'b' in f && 'a' in f && 'u' in f ? streamName({ kind: 'quote', instrumentId: id }) : undefined;
+    default:
+      return undefined;
+  }
+}
