@@ -1,3 +1,5 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { AutotraderError, makeInstrument, type Instrument } from '@autotrader/core';
 import { loadSeries, type Series } from '@autotrader/data';
 import type { MarketFeed } from '@autotrader/engine';
@@ -30,11 +32,26 @@ export function seriesToFeed(series: Series, instrumentId: string): MarketFeed {
   }
 }
 
-/** Loads each file (Arrow, or CSV/JSON imported in memory) and slices it to [from, to). */
+/** A folder (such as a recording) stands for the Arrow files in it, in name order. */
+export function expandDataPaths(paths: readonly string[]): string[] {
+  const out: string[] = [];
+  for (const p of paths) {
+    if (existsSync(p) && statSync(p).isDirectory()) {
+      const files = readdirSync(p).filter((f) => f.endsWith('.arrow')).sort();
+      if (files.length === 0) throw new AutotraderError('DATA_NOT_FOUND', `${p} is a folder with no .arrow files in it`);
+      out.push(...files.map((f) => join(p, f)));
+    } else {
+      out.push(p);
+    }
+  }
+  return out;
+}
+
+/** Loads each file (Arrow, or CSV/JSON imported in memory; a folder stands for its Arrow files) and slices it to [from, to). */
 export function loadData(paths: readonly string[], range: { from?: number; to?: number }): LoadedData {
   const instruments = new Map<string, Instrument>();
   const feeds: MarketFeed[] = [];
-  for (const path of paths) {
+  for (const path of expandDataPaths(paths)) {
     const series = loadSeries(path, range);
     const instrument = makeInstrument(series.meta.instrument);
     const known = instruments.get(instrument.id);

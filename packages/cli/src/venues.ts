@@ -1,4 +1,5 @@
 import type { VenuePlugin } from '@autotrader/core';
+import { binancePlugin } from '@autotrader/plugin-binance';
 import { paperPlugin } from '@autotrader/plugin-paper';
 
 /**
@@ -7,4 +8,5 @@ import { paperPlugin } from '@autotrader/plugin-paper';
  */
 export const VENUE_PLUGINS: Readonly<Record<string, VenuePlugin>> = {
   paper: paperPlugin as unknown as VenuePlugin,
+  binance: binancePlugin as unknown as VenuePlugin,
 };

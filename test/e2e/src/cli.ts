@@ -28,3 +28,26 @@ export function runCli(args: readonly string[], options: { env?: Record<string, 
     child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
   });
 }
+
+/** A CLI process still running, with its output so far. */
+export interface RunningCli {
+  readonly child: import('node:child_process').ChildProcess;
+  output(): { stdout: string; stderr: string };
+  /** Resolves when the process exits. */
+  readonly exited: Promise<CliRun>;
+}
+
+/** Starts the real CLI and returns at once, for sessions that run until they are signalled. */
+export function startCli(args: readonly string[], options: { env?: Record<string, string> } = {}): RunningCli {
+  const child = spawn(process.execPath, ['--import', 'tsx', resolve(ROOT, 'packages/cli/src/main.ts'), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env, FORCE_COLOR: '0' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const exited = new Promise<CliRun>((resolvePromise) => child.on('close', (code) => resolvePromise({ code, stdout, stderr })));
+  return { child, output: () => ({ stdout, stderr }), exited };
+}
