@@ -97,7 +97,7 @@ export { ENV_API_KEY, ENV_API_SECRET, readCredentials, redactingLogger, type Bin
 export { BINANCE_URLS, resolveUrls, environmentOf, type BinanceUrls, type BinanceEnvironment } from './urls';
 export * from './auth';
 export { BinanceHttp, mapVenueFailure, parseUsageHeaders, type BinanceUsage, type VenueFailure } from './http';
-export { ReconnectingSocket, backoffDelay } from './ws';
+export { ReconnectingSocket, backoffDelay, FRAME_CHANNEL } from './ws';
 export { BinanceInstruments, checkOrderAgainstFilters, parseExchangeInfo, type BinanceSymbolRules } from './instruments';
 export { BinanceDataPort, LocalOrderBook, streamName, KLINE_INTERVALS } from './data';
 export { BinanceExecutionPort } from './execution';

@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import WebSocket from 'ws';
 import { AutotraderError, type Logger } from '@autotrader/core';
 import type { ReconnectConfig } from './config';
@@ -19,6 +20,13 @@ export function backoffDelay(attempt: number, o: BackoffOptions, random: () => n
 export type SocketState = 'connected' | 'disconnected';
 
 /** What a reconnecting socket needs. */
+/**
+ * Every frame received is announced on this diagnostics channel as `{ socket, at }` (`performance.now()`),
+ * for latency measurement (`pnpm bench`). Publishing costs nothing when nobody subscribes.
+ */
+export const FRAME_CHANNEL = 'autotrader:venue:frame';
+const frameChannel = channel(FRAME_CHANNEL);
+
 export interface ReconnectingSocketOptions {
   /** Names the socket in logs and status reasons. */
   readonly name: string;
@@ -172,6 +180,7 @@ export class ReconnectingSocket {
     });
     socket.on('message', (data, isBinary) => {
       this.lastFrameAt = Date.now();
+      if (frameChannel.hasSubscribers) frameChannel.publish({ socket: this.o.name, at: performance.now() });
       if (isBinary) return;
       try {
         this.o.onMessage(data.toString());

@@ -56,3 +56,15 @@ console.log(`  peak RSS of the backtest process: ${fmt(e2e.maxRssMb)} MB`);
 console.log(`plain loop over the same Float64Array (same signals, ${crosses} crosses): ${fmt(plainMs)} ms → ${fmt(plainPerSec / 1e6)}M bars/s`);
 console.log(`ratio plain loop / engine: ${fmt(plainPerSec / barsPerSec)}×`);
 console.log(`targets: ≥ 10M bars/s end to end → ${barsPerSec >= 10e6 ? 'met' : 'NOT met'}; peak RSS < 400 MB → ${e2e.maxRssMb < 400 ? 'met' : 'NOT met'}`);
+
+// 3. Tick-to-order latency against the fake Binance on loopback.
+const { measureTickToOrder } = await import('./latency');
+const ticks = Number(process.env.BENCH_TICKS ?? 10_000);
+const lat = await measureTickToOrder(ticks);
+const us = (x: number): string => `${x.toFixed(0)} µs`;
+console.log('');
+console.log(`tick-to-order inside the process (WebSocket frame received → order request written), ${fmt(lat.n)} ticks against the fake Binance:`);
+console.log(`  p50 ${us(lat.p50)}, p99 ${us(lat.p99)}, max ${us(lat.max)}; target p99 ≤ 1 ms → ${lat.p99 <= 1000 ? 'met' : 'NOT met'}`);
+for (const [part, v] of Object.entries(lat.parts)) console.log(`  ${part.padEnd(26)} p50 ${us(v.p50)}, p99 ${us(v.p99)}`);
+const dominant = Object.entries(lat.parts).sort((a, b) => b[1].p50 - a[1].p50)[0]!;
+console.log(`  dominated by: ${dominant[0]}`);
