@@ -6,6 +6,7 @@ import { backtestCommand } from './commands/backtest';
 import { dataCommand } from './commands/data';
 import { pluginsCommand } from './commands/plugins';
 import { liveCommand, paperCommand } from './commands/session';
+import { killCommand } from './commands/kill';
 import { EXIT_ERROR, EXIT_USAGE, formatError } from './errors';
 
 const argv = hideBin(process.argv);
@@ -21,6 +22,7 @@ export async function main(args: string[]): Promise<number> {
       .command(pluginsCommand)
       .command(paperCommand)
       .command(liveCommand)
+      .command(killCommand)
       .demandCommand(1, 'Give a command: backtest, data import, plugins')
       .strict()
       .fail((message, error) => {

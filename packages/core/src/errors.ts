@@ -34,6 +34,17 @@ export const ERROR_CODES = {
   INSUFFICIENT_FUNDS: { retryable: false, hint: 'Not enough free balance for this order.' },
   ORDER_TYPE_UNSUPPORTED: { retryable: false, hint: 'The venue does not support this order type or time in force.' },
   VENUE_REJECTED: { retryable: false, hint: 'The venue rejected the request; its reason is attached.' },
+  // pre-trade risk and the kill switch
+  RISK_MAX_QUANTITY: { retryable: false, hint: 'The order quantity is above the risk limit (risk.maxOrderQuantity).' },
+  RISK_MAX_NOTIONAL: { retryable: false, hint: 'The order notional is above the risk limit (risk.maxOrderNotional).' },
+  RISK_MAX_POSITION: { retryable: false, hint: 'The order would take the position past the risk limit (risk.maxPosition).' },
+  RISK_MAX_OPEN_ORDERS: { retryable: false, hint: 'Too many open orders (risk.maxOpenOrders); wait for some to fill or cancel them.' },
+  RISK_PRICE_BAND: { retryable: false, hint: 'The price is too far from the last trade or quote (risk.priceBandPct).' },
+  RISK_ORDER_RATE: { retryable: false, hint: 'Orders are being sent faster than the risk limit allows (risk.orderRate).' },
+  RISK_NO_PRICE: { retryable: false, hint: 'No last trade or quote yet to check the order against; wait for market data.' },
+  TRADING_HALTED: { retryable: false, hint: 'The kill switch is set to halt: no new orders. Reset it to trade again.' },
+  REDUCE_ONLY_MODE: { retryable: false, hint: 'The kill switch allows only orders that reduce a position.' },
+  RECONCILIATION_FAILED: { retryable: false, hint: 'Our state and the venue disagree and could not be repaired; trading is halted until this is resolved.' },
   // venue transport
   VENUE_UNAVAILABLE: { retryable: true, hint: 'The venue could not be reached or answered 5xx; retried with backoff.' },
   VENUE_TIMEOUT: { retryable: true, hint: 'The venue did not answer in time; the order is queried before anything is resent.' },

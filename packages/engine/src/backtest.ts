@@ -16,6 +16,7 @@ import {
 } from '@autotrader/core';
 import { feedEventTimes, type MarketFeed } from './feeds';
 import { Kernel, type PreTradeCheck } from './kernel';
+import type { RiskConfig } from './risk';
 import { snapshot } from './oms';
 import type { EquityCurve, RoundTrip } from './portfolio';
 
@@ -31,6 +32,8 @@ export interface BacktestOptions {
   /** Account currency (default: the quote currency of the first instrument). */
   readonly currency?: string;
   readonly preTradeChecks?: readonly PreTradeCheck[];
+  /** Pre-trade risk limits and the daily-loss kill switch. */
+  readonly risk?: RiskConfig;
   readonly logger?: Logger;
   /** Called every 65,536 events with (done, total). */
   readonly onProgress?: (done: number, total: number) => void;
@@ -120,6 +123,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     errorPolicy: 'throw',
     clientOrderIdPrefix: 'bt',
     preTradeChecks: options.preTradeChecks,
+    risk: options.risk,
     logger: options.logger,
     expectedEvents: total,
   });

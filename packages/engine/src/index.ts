@@ -13,3 +13,4 @@ export * from './backtest';
 export * from './growable';
 export * from './recorder';
 export * from './live';
+export * from './risk';

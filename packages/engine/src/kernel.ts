@@ -22,6 +22,7 @@ import {
   type StrategyDefinition,
   type StrategyHandle,
   type SubscriberErrorPolicy,
+  type TradingState,
   type VenueCapabilities,
 } from '@autotrader/core';
 import { StaticInstrumentCatalog } from './instrument-catalog';
@@ -30,6 +31,7 @@ import { OrderManager, snapshot } from './oms';
 import { Portfolio } from './portfolio';
 import { createStrategyContext } from './strategy-context';
 import { validateParams } from './params';
+import { killSwitchCheck, preTradeChecks, watchDailyLoss, type RiskConfig } from './risk';
 
 /**
  * A pre-trade check: returns a rejection to refuse the order, or undefined to let it through.
@@ -52,6 +54,8 @@ export interface KernelOptions {
   /** Prefix of client order ids: fixed for reproducible backtests, per session live. */
   readonly clientOrderIdPrefix?: string;
   readonly preTradeChecks?: readonly PreTradeCheck[];
+  /** Pre-trade risk limits and the daily-loss kill switch. */
+  readonly risk?: RiskConfig;
   readonly logger?: Logger;
   /** Sizes the equity curve up front (number of market events expected). */
   readonly expectedEvents?: number;
@@ -79,6 +83,8 @@ export class Kernel {
   private readonly replacements = new Map<string, OrderIntent>();
   private readonly policy: SubscriberErrorPolicy;
   private started = false;
+  private state: TradingState = 'active';
+  private stateReason = 'start-up';
 
   constructor(private readonly options: KernelOptions) {
     this.clock = options.clock;
@@ -92,7 +98,8 @@ export class Kernel {
     this.portfolio = new Portfolio(this.instruments, balances, currency, options.expectedEvents);
     this.oms = new OrderManager(this.bus, this.portfolio, () => this.clock.now(), (e) => this.anomaly(e));
     this.ids = new ClientOrderIdFactory(options.clientOrderIdPrefix ?? 'bt');
-    this.checks = [...(options.preTradeChecks ?? [])];
+    // The kill switch is checked first, the configured limits next, custom checks last.
+    this.checks = [killSwitchCheck(), ...preTradeChecks(options.risk ?? {}), ...(options.preTradeChecks ?? [])];
     this.execution =
       typeof options.execution === 'function'
         ? options.execution({ clock: this.clock, bus: this.bus, instruments: options.instruments, logger: this.log.child('venue') })
@@ -106,6 +113,29 @@ export class Kernel {
     this.oms.onStatusChange = (order) => {
       if (this.replacements.size > 0) this.onOrderEvent(order);
     };
+  }
+
+  /** The kill switch: `active`, `reducing` (only orders that reduce a position) or `halted` (no new orders). */
+  get tradingState(): TradingState {
+    return this.state;
+  }
+
+  /** Why the trading state is what it is. */
+  get tradingStateReason(): string {
+    return this.stateReason;
+  }
+
+  /**
+   * Sets the kill switch. `halted` also cancels every open order of ours. Strategies see the change as
+   * a `tradingState` event.
+   */
+  setTradingState(state: TradingState, reason: string): void {
+    if (state === this.state && reason === this.stateReason) return;
+    this.state = state;
+    this.stateReason = reason;
+    this.log.warn(`trading state → ${state}: ${reason}`);
+    this.bus.publish('tradingState', { state, reason, tsEvent: this.clock.now() });
+    if (state === 'halted') for (const o of this.oms.open()) void this.sendCancel(o);
   }
 
   /** Adds a strategy; its parameters are validated now (PARAM_INVALID names the field). */
@@ -132,6 +162,7 @@ export class Kernel {
   /** Connects the execution port (live sessions load balances and orders between this and {@link startStrategies}). */
   async connect(): Promise<void> {
     if (this.started) return;
+    if (this.options.risk?.maxDailyLoss !== undefined) watchDailyLoss(this, this.options.risk.maxDailyLoss);
     await this.execution.connect((report) => this.onReport(report));
     this.started = true;
   }

@@ -15,6 +15,7 @@ import {
   type VenueCapabilities,
 } from '@autotrader/core';
 import { Kernel, type PreTradeCheck } from './kernel';
+import type { RiskConfig } from './risk';
 import { MarketDataRecorder } from './recorder';
 
 /** The parts of a venue a live or paper session uses. */
@@ -51,6 +52,8 @@ export interface LiveSessionOptions {
   /** Record received market data to Arrow files in this folder. */
   readonly recordDir?: string;
   readonly preTradeChecks?: readonly PreTradeCheck[];
+  /** Pre-trade risk limits and the daily-loss kill switch. */
+  readonly risk?: RiskConfig;
   readonly logger?: Logger;
   /** The session's bus and clock; the venue plugin must have been created with the same ones. */
   readonly bus: EventBus;
@@ -108,6 +111,7 @@ export class LiveSession {
       errorPolicy: 'isolate',
       clientOrderIdPrefix: sessionPrefix(),
       preTradeChecks: o.preTradeChecks,
+      risk: o.risk,
       logger: this.log,
     });
     kernel.addStrategy(o.strategy, o.params);

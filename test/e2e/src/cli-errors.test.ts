@@ -55,6 +55,13 @@ describe('backtest: bad input gets a coded one-line error and a non-zero exit', 
     await expectCodedFailure(['backtest', '--from', '2022-01-20', '--to', '2022-01-10'], 'RANGE_INVALID', /--from/);
   });
 
+  it('a config file with a bad field names the file and the field', async () => {
+    const config = file('autotrader.json', JSON.stringify({ risk: { maxOrderNotional: -5, maxOpenOrder: 3 } }));
+    await expectCodedFailure(['backtest', '--config', config], 'CONFIG_INVALID', /autotrader\.json: risk\.maxOrderNotional: must be a number greater than zero; risk: Unrecognized key: "maxOpenOrder"/);
+    await expectCodedFailure(['backtest', '--config', join(dir, 'missing.json')], 'CONFIG_INVALID', /missing\.json: file not found/);
+    await expectCodedFailure(['backtest', '--risk', 'priceBandPct=abc'], 'CONFIG_INVALID', /priceBandPct/);
+  });
+
   it('shows the stack trace with --verbose', async () => {
     const run = await runCli(['backtest', '--strategy', 'no-such-strategy', '--verbose']);
     expect(run.code).toBe(1);

@@ -87,6 +87,28 @@ describe('pnpm live / pnpm paper against the fake Binance', () => {
     expect(run.code).toBe(0);
   }, 60_000);
 
+  it('pnpm kill from another terminal halts the session: our orders are cancelled and no new order is sent', async () => {
+    const stateDir = mkdtempSync(join(tmpdir(), 'autotrader-state-'));
+    const cli = startCli(['live', '--venue', 'binance', '--symbol', 'BTCUSDT', '--strategy', 'test/e2e/src/fixtures/ping-pong.ts', '--param', 'every=1', '--state-dir', stateDir, ...venueOpts()], { env: KEYS });
+    await waitFor('the session to start', () => /session started/.test(cli.output().stderr) || cli.child.exitCode !== null, 20_000);
+    fake.trade('BTCUSDT', '30000.00', '1');
+    await waitFor('an order to rest at the venue', () => fake.orders().some((o) => o.status === 'NEW'), 10_000);
+    const kill = await runCli(['kill', '--state-dir', stateDir, '--reason', 'operator says stop']);
+    expect(kill.code, kill.stderr).toBe(0);
+    expect(kill.stdout).toMatch(/kill switch → halted sent to live session pid \d+ \(binance\)/);
+    await waitFor('the resting order to be cancelled', () => fake.orders().every((o) => o.status !== 'NEW'), 10_000);
+    const before = fake.orders().length;
+    for (let k = 0; k < 5; k++) {
+      fake.trade('BTCUSDT', '30001.00', '1');
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    expect(fake.orders()).toHaveLength(before);
+    cli.child.kill('SIGINT');
+    const run = await cli.exited;
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(/trading state → halted: operator says stop/);
+  }, 60_000);
+
   it('bad input gets a coded one-line error', async () => {
     const cases: [string[], Record<string, string>, RegExp][] = [
       [['live', '--venue', 'kraken-nope', '--symbol', 'BTCUSDT'], KEYS, /^error PLUGIN_NOT_FOUND: unknown venue 'kraken-nope'/],

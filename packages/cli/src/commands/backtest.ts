@@ -8,6 +8,7 @@ import { computeMetrics, createProgressBar, formatSummary, summaryToJson, writeR
 import { checkRange, parseParams, parseTime } from '../args';
 import { loadData } from '../feeds';
 import { loadStrategy } from '../strategies';
+import { readConfigFile, resolveRisk } from '../config-file';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The dataset `pnpm backtest` uses when no --data is given. */
@@ -29,6 +30,8 @@ interface BacktestArgs {
   to?: string;
   json: boolean;
   out?: string;
+  config?: string;
+  risk?: string[];
   verbose: boolean;
 }
 
@@ -53,6 +56,8 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
       .option('to', { type: 'string', describe: 'End time, exclusive' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the summary and trades as JSON on stdout (nothing else)' })
       .option('out', { type: 'string', describe: 'Write trades.csv, fills.csv, equity.csv and report.html here' })
+      .option('config', { type: 'string', describe: 'JSON config file (risk limits); flags override it' })
+      .option('risk', { type: 'string', array: true, describe: 'Risk limit name=value, e.g. maxOrderNotional=10000 (repeatable)' })
       .option('verbose', { type: 'boolean', default: false }) as unknown as Argv<BacktestArgs>,
   handler: async (args: ArgumentsCamelCase<BacktestArgs>) => {
     await runBacktestCommand(args);
@@ -66,6 +71,7 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
   const from = args.from === undefined ? undefined : parseTime(args.from, '--from');
   const to = args.to === undefined ? undefined : parseTime(args.to, '--to');
   checkRange(from, to);
+  const risk = resolveRisk(args.config === undefined ? undefined : readConfigFile(args.config), parseParams(args.risk));
   const strategy = await loadStrategy(args.strategy);
   const params = parseParams(args.param);
   const paths = args.data && args.data.length > 0 ? args.data : [DEFAULT_DATA];
@@ -95,6 +101,7 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
     capabilities: paperPlugin.capabilities,
     startingCash: args.cash,
     currency,
+    risk,
     logger,
     onProgress: bar === undefined ? undefined : (done) => bar.update(done),
   });

@@ -5,6 +5,8 @@ import { createSimulatedVenue } from '@autotrader/plugin-paper';
 import { parseParams } from '../args';
 import { loadStrategy } from '../strategies';
 import { loadVenuePlugin, parsePluginConfig } from '../venue-loader';
+import { readConfigFile, resolveRisk } from '../config-file';
+import { DEFAULT_STATE_DIR, takeKillCommand, writePidFile } from '../control';
 
 interface SessionArgs {
   venue: string;
@@ -18,6 +20,9 @@ interface SessionArgs {
   cash: number;
   fee: number;
   interval: string;
+  config?: string;
+  risk?: string[];
+  stateDir: string;
   verbose: boolean;
 }
 
@@ -34,6 +39,9 @@ const builder = (paper: boolean) => (y: Argv) =>
     .option('cash', { type: 'number', default: 100_000, describe: paper ? 'Simulated starting cash (quote currency)' : 'ignored live' })
     .option('fee', { type: 'number', default: 0, describe: 'Simulated fee rate (paper)' })
     .option('interval', { type: 'string', default: '1m', describe: 'Bar interval for bar subscriptions' })
+    .option('config', { type: 'string', describe: 'JSON config file (risk limits, venue settings); flags override it' })
+    .option('risk', { type: 'string', array: true, describe: 'Risk limit name=value, e.g. maxDailyLoss=500 (repeatable)' })
+    .option('state-dir', { type: 'string', default: DEFAULT_STATE_DIR, describe: 'Where `pnpm kill` finds this session' })
     .option('verbose', { type: 'boolean', default: false }) as unknown as Argv<SessionArgs>;
 
 function mainnetBanner(log: (line: string) => void): void {
@@ -48,7 +56,9 @@ export async function runSession(args: SessionArgs, paper: boolean, logger: Logg
   const plugin: VenuePlugin = await loadVenuePlugin(args.venue);
   const strategy = await loadStrategy(args.strategy);
   const params = parseParams(args.param);
-  const raw: Record<string, unknown> = { ...parseParams(args.venueOpt) };
+  const file = args.config === undefined ? undefined : readConfigFile(args.config);
+  const risk = resolveRisk(file, parseParams(args.risk));
+  const raw: Record<string, unknown> = { ...(file?.venue ?? {}), ...parseParams(args.venueOpt) };
   if (args.mainnet) raw.mainnet = true;
   const config = parsePluginConfig(plugin, raw, `--venue ${args.venue} config`);
   if (args.mainnet && !paper) mainnetBanner((l) => process.stderr.write(l + '\n'));
@@ -76,6 +86,7 @@ export async function runSession(args: SessionArgs, paper: boolean, logger: Logg
     paperCash: args.cash,
     keepOrders: args.keepOrders,
     recordDir: args.record,
+    risk,
     logger,
     bus,
     clock,
@@ -88,8 +99,18 @@ export async function runSession(args: SessionArgs, paper: boolean, logger: Logg
     process.once('SIGINT', () => onSignal('SIGINT'));
     process.once('SIGTERM', () => onSignal('SIGTERM'));
   });
+  // The kill switch from another terminal (`pnpm kill`) or a bare SIGUSR2 (halt).
+  process.on('SIGUSR2', () => {
+    const { state, reason } = takeKillCommand(args.stateDir);
+    session.engine.setTradingState(state, reason);
+  });
   await session.start();
-  await stopped;
+  const removePid = writePidFile(args.stateDir, { venue: plugin.name, mode: paper ? 'paper' : 'live' });
+  try {
+    await stopped;
+  } finally {
+    removePid();
+  }
   logger.info('stopped cleanly');
 }
 

@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { AutotraderError } from '@autotrader/core';
+import { riskConfigSchema } from '@autotrader/engine';
+
+/**
+ * The optional JSON config file (`--config autotrader.json`). Command-line flags override it. Unknown
+ * keys are errors, so a typo is caught instead of silently ignored.
+ */
+export const configFileSchema = z
+  .object({
+    /** Pre-trade risk limits (see README: risk). */
+    risk: riskConfigSchema.optional(),
+    /** Venue plugin settings, passed to the plugin's own schema (e.g. restUrl, recvWindow). */
+    venue: z.record(z.string(), z.unknown()).optional(),
+    /** What to do with open orders the venue has and this process does not know, found at reconciliation. */
+    unknownOrders: z.enum(['adopt', 'cancel', 'report']).optional(),
+    /** Where the order journal lives (live and paper), and its fsync policy. */
+    journal: z.object({ path: z.string().min(1), fsync: z.enum(['always', 'interval', 'never']).optional() }).strict().optional(),
+  })
+  .strict();
+
+/** A validated config file. */
+export type ConfigFile = z.output<typeof configFileSchema>;
+
+/** Formats zod issues as `field: problem` pairs, naming where they came from. */
+export function describeIssues(source: string, issues: readonly z.core.$ZodIssue[]): string {
+  return `${source}: ${issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(top level)'}: ${i.message}`).join('; ')}`;
+}
+
+/** Reads and validates a config file; CONFIG_INVALID names the file and each bad field. */
+export function readConfigFile(path: string): ConfigFile {
+  const file = resolve(path);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (error) {
+    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not valid JSON (${(error as Error).message})`;
+    throw new AutotraderError('CONFIG_INVALID', `${file}: ${why}`, { cause: error });
+  }
+  const result = configFileSchema.safeParse(raw);
+  if (!result.success) throw new AutotraderError('CONFIG_INVALID', describeIssues(file, result.error.issues), { details: { file, issues: result.error.issues } });
+  return result.data;
+}
+
+/** Merges `--risk name=value` flags over the file's risk section and validates the result. */
+export function resolveRisk(file: ConfigFile | undefined, flags: Record<string, unknown>): z.output<typeof riskConfigSchema> {
+  const merged = { ...(file?.risk ?? {}), ...flags };
+  const result = riskConfigSchema.safeParse(merged);
+  if (!result.success) throw new AutotraderError('CONFIG_INVALID', describeIssues('risk (--risk / config file)', result.error.issues), { details: { issues: result.error.issues } });
+  return result.data;
+}

@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+const positiveDecimal = z
+  .union([z.number(), z.string()])
+  .refine((v) => Number.isFinite(Number(v)) && Number(v) > 0, 'must be a number greater than zero')
+  .transform((v) => String(v));
+
+/**
+ * Pre-trade risk limits. Every field is optional: an absent limit is not checked. Amounts are in the
+ * instrument's quote currency (notional, daily loss in the account currency).
+ */
+export const riskConfigSchema = z
+  .object({
+    /** Largest quantity of one order. */
+    maxOrderQuantity: positiveDecimal.optional(),
+    /** Largest price × quantity of one order (market orders at the last price). */
+    maxOrderNotional: positiveDecimal.optional(),
+    /** Largest absolute position per instrument, counting open orders on the same side. */
+    maxPosition: positiveDecimal.optional(),
+    /** Most orders open at once (all instruments). */
+    maxOpenOrders: z.number().int().positive().optional(),
+    /** Largest distance of a limit/stop price from the last trade or quote, as a fraction (0.05 = 5%). */
+    priceBandPct: z.number().positive().max(1).optional(),
+    /** At most `count` orders per `intervalMs`. */
+    orderRate: z.object({ count: z.number().int().positive(), intervalMs: z.number().int().positive() }).strict().optional(),
+    /** Loss since 00:00 UTC (equity drop) that trips the kill switch to halt. */
+    maxDailyLoss: positiveDecimal.optional(),
+  })
+  .strict();
+
+/** Validated risk limits. */
+export type RiskConfig = z.output<typeof riskConfigSchema>;

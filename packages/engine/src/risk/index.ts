@@ -1,0 +1,3 @@
+export { riskConfigSchema, type RiskConfig } from './config';
+export { preTradeChecks, killSwitchCheck } from './pre-trade';
+export { watchDailyLoss } from './daily-loss';
