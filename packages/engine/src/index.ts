@@ -14,3 +14,4 @@ export * from './growable';
 export * from './recorder';
 export * from './live';
 export * from './risk';
+export * from './reconcile';

@@ -32,6 +32,7 @@ import { Portfolio } from './portfolio';
 import { createStrategyContext } from './strategy-context';
 import { validateParams } from './params';
 import { killSwitchCheck, preTradeChecks, watchDailyLoss, type RiskConfig } from './risk';
+import { reconcile, resolveFromVenue, type ReconcileReport, type UnknownOrderPolicy } from './reconcile';
 
 /**
  * A pre-trade check: returns a rejection to refuse the order, or undefined to let it through.
@@ -56,6 +57,16 @@ export interface KernelOptions {
   readonly preTradeChecks?: readonly PreTradeCheck[];
   /** Pre-trade risk limits and the daily-loss kill switch. */
   readonly risk?: RiskConfig;
+  /**
+   * An order with no ack this long after it was sent is queried by its client order id, and then
+   * resolved from the venue's answer; it is never assumed dead. Off when absent (backtests: the
+   * simulated venue always answers).
+   */
+  readonly ackTimeoutMs?: number;
+  /** How many unanswered queries before an order the venue does not know is resolved as rejected (default 3). */
+  readonly ackQueries?: number;
+  /** Reconcile with the venue after every reconnect. */
+  readonly reconcile?: { readonly unknownOrders?: UnknownOrderPolicy; readonly ourPrefixes?: readonly string[] };
   readonly logger?: Logger;
   /** Sizes the equity curve up front (number of market events expected). */
   readonly expectedEvents?: number;
@@ -84,6 +95,9 @@ export class Kernel {
   private readonly policy: SubscriberErrorPolicy;
   private started = false;
   private state: TradingState = 'active';
+  private readonly prefix: string;
+  private reconciling: Promise<ReconcileReport> | undefined;
+  private disconnectedSince: number | undefined;
   private stateReason = 'start-up';
 
   constructor(private readonly options: KernelOptions) {
@@ -97,7 +111,8 @@ export class Kernel {
     const balances = Object.fromEntries(Object.entries(options.startingBalances).map(([c, v]) => [c, money(v)]));
     this.portfolio = new Portfolio(this.instruments, balances, currency, options.expectedEvents);
     this.oms = new OrderManager(this.bus, this.portfolio, () => this.clock.now(), (e) => this.anomaly(e));
-    this.ids = new ClientOrderIdFactory(options.clientOrderIdPrefix ?? 'bt');
+    this.prefix = options.clientOrderIdPrefix ?? 'bt';
+    this.ids = new ClientOrderIdFactory(this.prefix);
     // The kill switch is checked first, the configured limits next, custom checks last.
     this.checks = [killSwitchCheck(), ...preTradeChecks(options.risk ?? {}), ...(options.preTradeChecks ?? [])];
     this.execution =
@@ -110,6 +125,19 @@ export class Kernel {
     this.bus.on('bar', (b) => this.portfolio.mark(b.instrumentId, b.close, b.tsEvent), mark);
     this.bus.on('trade', (t) => this.portfolio.mark(t.instrumentId, t.price, t.tsEvent), mark);
     this.bus.on('quote', (q) => this.portfolio.mark(q.instrumentId, (q.bid + q.ask) / 2, q.tsEvent), mark);
+    if (options.reconcile !== undefined) {
+      this.bus.on(
+        'venueStatus',
+        (e) => {
+          if (e.state === 'reconnecting' || e.state === 'disconnected') this.disconnectedSince ??= e.tsEvent;
+          else if (e.state === 'connected' && this.disconnectedSince !== undefined) {
+            this.disconnectedSince = undefined;
+            void this.reconcile().catch((error: unknown) => this.log.error(`reconciliation after reconnect failed: ${String(error)}`));
+          }
+        },
+        { priority: PRIORITY.engine, owner: 'engine:reconcile' },
+      );
+    }
     this.oms.onStatusChange = (order) => {
       if (this.replacements.size > 0) this.onOrderEvent(order);
     };
@@ -136,6 +164,27 @@ export class Kernel {
     this.log.warn(`trading state → ${state}: ${reason}`);
     this.bus.publish('tradingState', { state, reason, tsEvent: this.clock.now() });
     if (state === 'halted') for (const o of this.oms.open()) void this.sendCancel(o);
+  }
+
+  /**
+   * Compares our orders, fills and positions with the venue's and repairs ours (see reconcile.ts).
+   * Runs one at a time; a call while one runs waits for it and starts another.
+   */
+  async reconcile(): Promise<ReconcileReport> {
+    const previous = this.reconciling;
+    const run = (async () => {
+      await previous?.catch(() => {});
+      const report = await reconcile(this, {
+        ourPrefixes: [this.prefix, ...(this.options.reconcile?.ourPrefixes ?? [])],
+        unknownOrders: this.options.reconcile?.unknownOrders,
+      });
+      this.log.info(
+        `reconciled: ${report.fillsApplied} missed fill(s) applied, ${report.resolved.length} order(s) resolved, ${report.adopted.length} adopted, ${report.cancelled.length} cancelled, ${report.reported.length} reported${report.ok ? '' : '; POSITIONS DISAGREE: trading halted'}`,
+      );
+      return report;
+    })();
+    this.reconciling = run;
+    return run;
   }
 
   /** Adds a strategy; its parameters are validated now (PARAM_INVALID names the field). */
@@ -236,7 +285,50 @@ export class Kernel {
     const sent = snapshot(order);
     if (this.bus.hasListeners('submit')) this.bus.publish('submit', { order: sent, tsEvent: now });
     this.execution.submit(sent).catch((error: unknown) => this.onSendFailure(order, error));
+    if (this.options.ackTimeoutMs !== undefined) this.armAckTimeout(order, 1);
     return sent;
+  }
+
+  private armAckTimeout(order: Order, attempt: number): void {
+    this.clock.setAlert(`engine:ack:${order.clientOrderId}`, this.clock.now() + this.options.ackTimeoutMs!, () => {
+      void this.onAckTimeout(order, attempt).catch((error: unknown) => this.log.error(`ack timeout handling for ${order.clientOrderId} failed: ${String(error)}`));
+    });
+  }
+
+  /** No ack in time: ask the venue by client order id, then apply its answer. */
+  private async onAckTimeout(order: Order, attempt: number): Promise<void> {
+    if (order.status !== 'submitted') return;
+    const queries = this.options.ackQueries ?? 3;
+    this.log.warn(`no ack for ${order.clientOrderId} after ${attempt * this.options.ackTimeoutMs!} ms; querying the venue`);
+    let state;
+    try {
+      state = await this.execution.order(order.clientOrderId, order.instrumentId);
+    } catch (error) {
+      this.log.warn(`query of ${order.clientOrderId} failed: ${String(error)}; will ask again`);
+      this.armAckTimeout(order, attempt + 1);
+      return;
+    }
+    if (order.status !== 'submitted') return; // the ack arrived while we asked
+    if (state !== undefined) {
+      resolveFromVenue(this, order, state);
+      if (state.filledQuantity.gt(order.filledQuantity) && this.execution.fillsSince !== undefined) {
+        for (const fill of await this.execution.fillsSince(order.instrumentId, order.tsCreated - 60_000)) {
+          if (fill.clientOrderId === order.clientOrderId) this.oms.apply({ kind: 'fill', fill });
+        }
+      }
+      return;
+    }
+    if (attempt < queries) {
+      this.armAckTimeout(order, attempt + 1);
+      return;
+    }
+    this.oms.apply({
+      kind: 'rejected',
+      clientOrderId: order.clientOrderId,
+      code: 'VENUE_TIMEOUT',
+      reason: `no ack, and the venue did not know the order after ${queries} queries`,
+      tsEvent: this.clock.now(),
+    });
   }
 
   /** Requests a cancel. Unknown ids throw ORDER_UNKNOWN; orders already closed are left alone. */

@@ -16,6 +16,7 @@ import {
 } from '@autotrader/core';
 import { Kernel, type PreTradeCheck } from './kernel';
 import type { RiskConfig } from './risk';
+import type { UnknownOrderPolicy } from './reconcile';
 import { MarketDataRecorder } from './recorder';
 
 /** The parts of a venue a live or paper session uses. */
@@ -54,6 +55,10 @@ export interface LiveSessionOptions {
   readonly preTradeChecks?: readonly PreTradeCheck[];
   /** Pre-trade risk limits and the daily-loss kill switch. */
   readonly risk?: RiskConfig;
+  /** An order with no ack this long is queried by client order id (default 5,000 ms). */
+  readonly ackTimeoutMs?: number;
+  /** Open orders at the venue that are not ours, found at start-up or after a reconnect (default: report them). */
+  readonly unknownOrders?: UnknownOrderPolicy;
   readonly logger?: Logger;
   /** The session's bus and clock; the venue plugin must have been created with the same ones. */
   readonly bus: EventBus;
@@ -112,6 +117,8 @@ export class LiveSession {
       clientOrderIdPrefix: sessionPrefix(),
       preTradeChecks: o.preTradeChecks,
       risk: o.risk,
+      ackTimeoutMs: o.ackTimeoutMs ?? 5_000,
+      reconcile: paper ? undefined : { unknownOrders: o.unknownOrders },
       logger: this.log,
     });
     kernel.addStrategy(o.strategy, o.params);
@@ -123,8 +130,8 @@ export class LiveSession {
       for (const p of await kernel.execution.positions()) {
         if (kernel.instruments.has(p.instrumentId)) kernel.portfolio.setPosition(p.instrumentId, p.quantity, p.averagePrice);
       }
-      const open = await kernel.execution.openOrders();
-      if (open.length > 0) this.log.warn(`${open.length} open order(s) already at ${o.venue.name}; they are not this session's and are left alone`);
+      const report = await kernel.reconcile();
+      if (report.reported.length > 0) this.log.warn(`${report.reported.length} open order(s) already at ${o.venue.name} are not this session's; left alone (unknownOrders: report)`);
     }
     if (o.recordDir !== undefined) this.recorder = new MarketDataRecorder(o.bus, kernel.instruments, o.recordDir);
 

@@ -46,6 +46,17 @@ export class OrderManager {
     this.orders.set(order.clientOrderId, order);
   }
 
+  /**
+   * Takes over an order found at the venue (reconciliation, recovery) in the state given, without
+   * the state machine's path from `initialized`: the venue is the authority on where it is.
+   */
+  adopt(order: Order): void {
+    if (this.orders.has(order.clientOrderId)) return;
+    this.orders.set(order.clientOrderId, order);
+    this.track(order);
+    if (this.bus.hasListeners('order')) this.bus.publish('order', { order: snapshot(order), previous: undefined, tsEvent: order.tsUpdated });
+  }
+
   /** The live order object (engine-internal; strategies get snapshots). */
   get(clientOrderId: string): Order | undefined {
     return this.orders.get(clientOrderId);
