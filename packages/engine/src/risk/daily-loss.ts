@@ -5,13 +5,15 @@ const DAY = 86_400_000;
 
 /**
  * Trips the kill switch to `halted` when equity falls more than `maxLoss` below its value at the
- * start of the UTC day (or at start-up, on the first day). It checks after the portfolio has marked
+ * start of the UTC day (on the first day: at the first market event). It checks after the portfolio has marked
  * each market event and after each fill: one comparison per event.
  */
 export function watchDailyLoss(kernel: Kernel, maxLoss: string): () => void {
   const limit = new Decimal(maxLoss).toNumber();
-  let day = Math.floor(kernel.clock.now() / DAY);
-  let dayStartEquity = kernel.portfolio.equity();
+  // The baseline is taken at the first event checked, not at start-up: a live session loads its
+  // balances from the venue after the kernel connects.
+  let day = NaN;
+  let dayStartEquity = 0;
   const check = (): void => {
     const now = kernel.clock.now();
     const today = Math.floor(now / DAY);
