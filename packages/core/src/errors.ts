@@ -53,6 +53,8 @@ export const ERROR_CODES = {
   AUTH_MISSING: { retryable: false, hint: 'Set the named environment variable.' },
   AUTH_FAILED: { retryable: false, hint: 'The venue refused the credentials or signature.' },
   // runtime
+  JOURNAL_IO: { retryable: false, hint: 'The order journal could not be written (disk full or failing); nothing is sent until it can be.' },
+  JOURNAL_CORRUPT: { retryable: false, hint: 'The order journal has a corrupt line in the middle; inspect it (the line number is given) before trading again.' },
   CLOCK_BACKWARDS: { retryable: false, hint: 'Events must not go back in time.' },
   INTERNAL: { retryable: false, hint: 'A bug in autotrader; please report it with --verbose output.' },
 } as const satisfies Record<string, { retryable: boolean; hint: string }>;

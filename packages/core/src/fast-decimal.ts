@@ -3,17 +3,21 @@
  * `DecimalJs.clone({ precision: 34, rounding: ROUND_HALF_EVEN, toExpNeg: -40, toExpPos: 40 })`
  * for the subset of decimal.js that autotrader uses, built for speed.
  *
- * Representation: value = coefficient × 10^exponent. The coefficient is a JS `number` while it is a
- * safe integer and a `bigint` beyond that, so the everyday money maths (prices and quantities with a
- * few decimals) runs on plain double arithmetic that is provably exact, and falls back to bigint only
- * when a result would not fit in 2^53. Every instance is canonical (no trailing zeros in the
- * coefficient, zero is `0 × 10^0`, `number` exactly when the coefficient is safe), so equal values have
- * equal fields: `eq` is two comparisons and structural equality in tests works.
+ * Representation: value = coefficient × 10^exponent, in one of three tiers chosen by size:
+ * - a JS `number` while the coefficient is a safe integer: the everyday money maths (prices and
+ *   quantities with a few decimals) runs on double arithmetic that is provably exact;
+ * - a {@link Wide} of five base-10^7 limbs for 16 to 35 digits: 34-digit quotients, cash balances
+ *   with many decimals; its arithmetic is still plain doubles (every limb product fits 2^53);
+ * - a `bigint` only for the rare longer coefficient a caller parses (the constructor keeps every
+ *   digit, as decimal.js does); any operation rounds back to 34 digits.
+ * Every instance is canonical (no trailing zeros in the coefficient, zero is `0 × 10^0`, the smallest
+ * tier that fits), so equal values have equal fields: `eq` is cheap and structural equality works.
  *
  * Deliberate differences from decimal.js, none of which a finite money value can observe through
  * `toString`: there is no NaN, Infinity or negative zero. Division or modulo by zero throws instead of
  * returning Infinity/NaN, and a result that decimal.js would call `-0` is plain 0 (so `isNeg()` is
- * false and `isPos()` true for it, and `valueOf()` gives `'0'`). Exponents beyond ±9e15 in a parsed
+ * false and `isPos()` true for it, and `valueOf()` gives `'0'`). Only decimal notation is parsed (no
+ * hex/binary/octal, `Infinity`, `NaN` or `1_000` digit separators). Exponents beyond ±9e15 in a parsed
  * string throw (overflow) or give 0 (underflow), as decimal.js does; arithmetic results are not
  * checked against that range.
  *
@@ -26,7 +30,30 @@ export type FastRounding = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
 /** What {@link FastDecimal} accepts wherever decimal.js accepts a `Decimal.Value`. */
 export type FastDecimalValue = FastDecimal | number | string | bigint;
 
-type Coefficient = number | bigint;
+/**
+ * A coefficient of 16 to 35 digits (past 2^53) as five base-10^7 limbs, least significant first,
+ * with its sign. Immutable; shared freely between instances.
+ */
+class Wide {
+  declare readonly neg: boolean;
+  declare readonly w0: number;
+  declare readonly w1: number;
+  declare readonly w2: number;
+  declare readonly w3: number;
+  declare readonly w4: number;
+  constructor(neg: boolean, w0: number, w1: number, w2: number, w3: number, w4: number) {
+    this.neg = neg;
+    this.w0 = w0;
+    this.w1 = w1;
+    this.w2 = w2;
+    this.w3 = w3;
+    this.w4 = w4;
+  }
+}
+
+type Coefficient = number | bigint | Wide;
+/** The tiers the limb arithmetic works on. */
+type Limbable = number | Wide;
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
 const MAX_SAFE_N = BigInt(MAX_SAFE);
@@ -37,6 +64,16 @@ const MAX_E = 9e15;
 /** Largest `dp` decimal.js accepts in toFixed/toDecimalPlaces (its MAX_DIGITS). */
 const MAX_DIGITS = 1e9;
 const ROUND_HALF_EVEN = 6;
+/** Limb base: a product of two limbs plus carries stays far below 2^53. */
+const BASE = 1e7;
+const LOG_BASE = 7;
+/**
+ * 1 / BASE. A dependent double division costs about twice a multiplication, and limb carries form
+ * dependency chains, so carries use floor(t × INV_BASE) and then fix the quotient by at most one.
+ */
+const INV_BASE = 1e-7;
+/** Divisors up to this go through short division: remainder × BASE + limb + divisor < 2^53. */
+const SMALL_DIVISOR = 9e8;
 
 /** 10^k as exact doubles, k = 0..22 (the largest power of ten a double holds exactly). */
 const POW10: number[] = [];
@@ -48,8 +85,21 @@ for (let k = 0; k <= 15; k++) SAFE_SCALE_LIMIT.push(Math.floor(MAX_SAFE / POW10[
 const POW10N: bigint[] = [];
 for (let k = 0, p = 1n; k <= 128; k++, p *= 10n) POW10N.push(p);
 const TEN_PRECISION_N = POW10N[PRECISION];
+/** The smallest coefficient too long for a Wide. */
+const WIDE_LIMIT_N = POW10N[5 * LOG_BASE];
 
 const pow10n = (k: number): bigint => (k < POW10N.length ? POW10N[k] : 10n ** BigInt(k));
+
+// Scratch limb buffers (little-endian, base 10^7). Operations are synchronous and never re-enter, so
+// module-level buffers replace per-call arrays. 48 limbs cover the widest intermediate (an aligned sum
+// of two 35-digit values up to 71 places apart, a 16-limb dividend).
+const SA = new Float64Array(48);
+const SB = new Float64Array(48);
+const SR = new Float64Array(48);
+const SU = new Float64Array(48);
+const SV = new Float64Array(48);
+/** Set by the division routines: whether the remainder was non-zero. */
+let divSticky = false;
 
 /** Number of decimal digits of a non-negative safe integer (1 for 0). */
 function digitsNum(a: number): number {
@@ -76,10 +126,102 @@ function digitsBig(m: bigint): number {
   return lo;
 }
 
+/** Number of limbs of a Wide (its top non-zero limb + 1). */
+function wideLimbs(w: Wide): number {
+  return w.w4 !== 0 ? 5 : w.w3 !== 0 ? 4 : w.w2 !== 0 ? 3 : 2;
+}
+
 /** Number of decimal digits of |c|. */
 function digitsOf(c: Coefficient): number {
   if (typeof c === 'number') return digitsNum(c < 0 ? -c : c);
-  return digitsBig(c < 0n ? -c : c);
+  if (typeof c === 'bigint') return digitsBig(c < 0n ? -c : c);
+  const n = wideLimbs(c);
+  const top = n === 5 ? c.w4 : n === 4 ? c.w3 : n === 3 ? c.w2 : c.w1;
+  return (n - 1) * LOG_BASE + digitsNum(top);
+}
+
+function isNegative(c: Coefficient): boolean {
+  if (typeof c === 'number') return c < 0;
+  if (typeof c === 'bigint') return c < 0n;
+  return c.neg;
+}
+
+function signOf(c: Coefficient): number {
+  if (typeof c === 'number') return c > 0 ? 1 : c < 0 ? -1 : 0;
+  if (typeof c === 'bigint') return c < 0n ? -1 : 1;
+  return c.neg ? -1 : 1;
+}
+
+function negate(c: Coefficient): Coefficient {
+  if (typeof c === 'number') return c === 0 ? 0 : -c;
+  if (typeof c === 'bigint') return -c;
+  return new Wide(!c.neg, c.w0, c.w1, c.w2, c.w3, c.w4);
+}
+
+/** The digits of |w|. */
+function wideDigits(w: Wide): string {
+  const n = load(w, SU);
+  let s = String(SU[n - 1]);
+  for (let i = n - 2; i >= 0; i--) {
+    const part = String(SU[i]);
+    s += '0000000'.slice(part.length) + part;
+  }
+  return s;
+}
+
+/** The digits of |c|. */
+function digitsText(c: Coefficient): string {
+  if (typeof c === 'number') return String(c < 0 ? -c : c);
+  if (typeof c === 'bigint') return (c < 0n ? -c : c).toString();
+  return wideDigits(c);
+}
+
+/** A Wide from 16..35 digits with no leading zeros. */
+function wideFromDigits(neg: boolean, t: string): Wide {
+  const len = t.length;
+  const limb = (i: number): number => {
+    const end = len - LOG_BASE * i;
+    return end <= 0 ? 0 : Number(t.slice(end > LOG_BASE ? end - LOG_BASE : 0, end));
+  };
+  return new Wide(neg, limb(0), limb(1), limb(2), limb(3), limb(4));
+}
+
+/** A canonical coefficient from digits without leading or trailing zeros. */
+function coefficientFromDigits(neg: boolean, t: string): Coefficient {
+  if (t.length <= 16) {
+    const v = Number(t); // correctly rounded, so ≤ MAX_SAFE exactly when the value is
+    if (v <= MAX_SAFE) return neg ? -v : v;
+  }
+  if (t.length <= 5 * LOG_BASE) return wideFromDigits(neg, t);
+  const m = BigInt(t);
+  return neg ? -m : m;
+}
+
+/** The coefficient as a signed bigint (for the rare bigint-tier operations). */
+function toBig(c: Coefficient): bigint {
+  if (typeof c === 'number') return BigInt(c);
+  if (typeof c === 'bigint') return c;
+  const m = BigInt(wideDigits(c));
+  return c.neg ? -m : m;
+}
+
+// Double `%` compiles to a slow library call in V8; these exact replacements do not.
+
+/** Whether a safe integer is a multiple of 10: c / 10 is then exact, and otherwise ≥ 0.1 from an integer. */
+function isMultipleOf10(c: number): boolean {
+  const q = c / 10;
+  return Math.floor(q) === q;
+}
+
+/** Whether a non-negative safe integer is odd (q / 2 is exact). */
+function isOdd(q: number): boolean {
+  const h = q / 2;
+  return Math.floor(h) !== h;
+}
+
+/** x mod p for 0 <= x < 10^7 and p <= 10^7: x / p is close enough to floor correctly. */
+function limbMod(x: number, p: number): number {
+  return x - Math.floor(x / p) * p;
 }
 
 /**
@@ -170,9 +312,8 @@ function parseString(s: string): void {
 
   if (sig === 0) { parsedC = 0; parsedE = 0; return; }
   // Canonical exponent: drop the fraction and the trailing zeros of the significant digits.
-  let e = exp - fraction + zerosRun;
-  const kept = sig - zerosRun;
-  const adjusted = e + kept - 1;
+  const e = exp - fraction + zerosRun;
+  const adjusted = e + sig - zerosRun - 1;
   if (adjusted > MAX_E) throw invalid('exponent overflow:', s);
   if (adjusted < -MAX_E) { parsedC = 0; parsedE = 0; return; }
 
@@ -183,22 +324,11 @@ function parseString(s: string): void {
     parsedE = e;
     return;
   }
-  // Long mantissa: let bigint do the work on the digit string.
   let text = s.slice(mantissaStart, mantissaEnd);
   if (seenPoint) text = text.replace('.', '');
   let start = 0;
   while (text.charCodeAt(start) === 48) start++;
-  text = text.slice(start, text.length - zerosRun);
-  if (text.length <= 15) {
-    const c = Number(text);
-    parsedC = negative ? -c : c;
-  } else {
-    const m = BigInt(text);
-    if (m <= MAX_SAFE_N) {
-      const c = Number(m);
-      parsedC = negative ? -c : c;
-    } else parsedC = negative ? -m : m;
-  }
+  parsedC = coefficientFromDigits(negative, text.slice(start, text.length - zerosRun));
   parsedE = e;
 }
 
@@ -212,7 +342,7 @@ function parseNumber(v: number): void {
   if (Number.isSafeInteger(v)) {
     if (v === 0) { parsedC = 0; parsedE = 0; return; }
     let e = 0;
-    while (v % 10 === 0) { v /= 10; e++; }
+    while (isMultipleOf10(v)) { v /= 10; e++; }
     parsedC = v;
     parsedE = e;
     return;
@@ -227,7 +357,7 @@ function parseNumber(v: number): void {
       let c = n;
       let e = -k;
       // Minimal k already excludes trailing zeros; this only guards the n = 10^15 edge.
-      while (c % 10 === 0) { c /= 10; e++; }
+      while (isMultipleOf10(c)) { c /= 10; e++; }
       parsedC = v < 0 ? -c : c;
       parsedE = e;
       return;
@@ -239,7 +369,7 @@ function parseNumber(v: number): void {
 /**
  * An immutable exact decimal: a drop-in for the decimal.js clone in `decimal.ts` (precision 34,
  * ROUND_HALF_EVEN, plain notation for exponents within -40..40) over the API subset autotrader uses,
- * several times faster and allocating only the result on its fast path.
+ * many times faster and allocating only the result on its fast path.
  */
 export class FastDecimal {
   /** Rounds away from zero. */
@@ -261,7 +391,7 @@ export class FastDecimal {
   /** Rounds to nearest, ties towards -Infinity. */
   static readonly ROUND_HALF_FLOOR = 8 as const;
 
-  /** @internal Coefficient: a safe-integer `number`, else a `bigint`; never a multiple of 10 unless 0. */
+  /** @internal Coefficient in its smallest tier (safe `number`, `Wide`, `bigint`); no trailing zeros. */
   declare readonly _c: Coefficient;
   /** @internal Base-10 exponent: value = _c × 10^_e; 0 when the value is 0. */
   declare readonly _e: number;
@@ -273,7 +403,7 @@ export class FastDecimal {
    * and any other text.
    */
   constructor(value: FastDecimalValue);
-  constructor(value: FastDecimalValue, exponent?: number) {
+  constructor(value: FastDecimalValue | Wide, exponent?: number) {
     // Internal construction (see `make`): value is already a canonical coefficient.
     if (exponent !== undefined) {
       this._c = value as Coefficient;
@@ -321,26 +451,22 @@ export class FastDecimal {
 
   /** this + y, rounded to 34 significant digits (half-even). */
   plus(y: FastDecimalValue): FastDecimal {
-    const o = y instanceof FastDecimal ? y : new FastDecimal(y);
-    return add(this._c, this._e, o._c, o._e);
+    return add(this, y instanceof FastDecimal ? y : new FastDecimal(y), false);
   }
 
   /** Alias of {@link FastDecimal.plus}. */
   add(y: FastDecimalValue): FastDecimal {
-    const o = y instanceof FastDecimal ? y : new FastDecimal(y);
-    return add(this._c, this._e, o._c, o._e);
+    return add(this, y instanceof FastDecimal ? y : new FastDecimal(y), false);
   }
 
   /** this - y, rounded to 34 significant digits (half-even). */
   minus(y: FastDecimalValue): FastDecimal {
-    const o = y instanceof FastDecimal ? y : new FastDecimal(y);
-    return add(this._c, this._e, negate(o._c), o._e);
+    return add(this, y instanceof FastDecimal ? y : new FastDecimal(y), true);
   }
 
   /** Alias of {@link FastDecimal.minus}. */
   sub(y: FastDecimalValue): FastDecimal {
-    const o = y instanceof FastDecimal ? y : new FastDecimal(y);
-    return add(this._c, this._e, negate(o._c), o._e);
+    return add(this, y instanceof FastDecimal ? y : new FastDecimal(y), true);
   }
 
   /** this × y, rounded to 34 significant digits (half-even). */
@@ -383,7 +509,7 @@ export class FastDecimal {
 
   /** |this| (not rounded). */
   abs(): FastDecimal {
-    return this._c < 0 ? make(negate(this._c), this._e) : this;
+    return isNegative(this._c) ? make(negate(this._c), this._e) : this;
   }
 
   /** Alias of {@link FastDecimal.abs}. */
@@ -404,8 +530,12 @@ export class FastDecimal {
   /** this == y (by value). */
   eq(y: FastDecimalValue): boolean {
     const o = y instanceof FastDecimal ? y : new FastDecimal(y);
-    // Canonical form: equal values have identical fields.
-    return this._c === o._c && this._e === o._e;
+    // Canonical form: equal values have equal exponents and coefficients of the same tier.
+    if (this._e !== o._e) return false;
+    const a = this._c;
+    const b = o._c;
+    if (a === b) return true;
+    return typeof a === 'object' && typeof b === 'object' && a.neg === b.neg && a.w0 === b.w0 && a.w1 === b.w1 && a.w2 === b.w2 && a.w3 === b.w3 && a.w4 === b.w4;
   }
 
   /** Alias of {@link FastDecimal.eq}. */
@@ -440,22 +570,22 @@ export class FastDecimal {
 
   /** True when the value is >= 0 (decimal.js counts zero as positive). */
   isPositive(): boolean {
-    return this._c >= 0;
+    return !isNegative(this._c);
   }
 
   /** Alias of {@link FastDecimal.isPositive}. */
   isPos(): boolean {
-    return this._c >= 0;
+    return !isNegative(this._c);
   }
 
   /** True when the value is < 0 (there is no negative zero). */
   isNegative(): boolean {
-    return this._c < 0;
+    return isNegative(this._c);
   }
 
   /** Alias of {@link FastDecimal.isNegative}. */
   isNeg(): boolean {
-    return this._c < 0;
+    return isNegative(this._c);
   }
 
   /** Always true: a FastDecimal is never NaN or infinite. Kept for decimal.js call sites. */
@@ -525,11 +655,10 @@ export class FastDecimal {
         if (a < 1e15 && digitsNum(a) + e > -6) return String(c / POW10[-e]);
       }
     }
-    const negative = c < 0;
-    const digits = (negative ? negate(c) : c).toString();
+    const digits = digitsText(c);
     const sciExp = e + digits.length - 1;
     const body = sciExp <= -40 || sciExp >= 40 ? exponential(digits, sciExp) : plain(digits, e);
-    return negative ? '-' + body : body;
+    return isNegative(c) ? '-' + body : body;
   }
 
   /**
@@ -540,17 +669,15 @@ export class FastDecimal {
   toFixed(dp?: number, rm?: FastRounding): string {
     let body: string;
     if (dp === undefined) {
-      const c = this._c;
-      body = plain((c < 0 ? negate(c) : c).toString(), this._e);
+      body = plain(digitsText(this._c), this._e);
     } else {
       checkInt(dp, 0, MAX_DIGITS, 'decimal places');
       if (rm === undefined) rm = ROUND_HALF_EVEN;
       else checkInt(rm, 0, 8, 'rounding mode');
       const y = roundToPlaces(this, dp, rm);
-      const c = y._c;
-      body = fixed((c < 0 ? negate(c) : c).toString(), y._e, dp);
+      body = fixed(digitsText(y._c), y._e, dp);
     }
-    return this._c < 0 ? '-' + body : body;
+    return isNegative(this._c) ? '-' + body : body;
   }
 
   /** Same as {@link FastDecimal.toString} (decimal.js returns a string too). */
@@ -576,18 +703,331 @@ const ZERO = make(0, 0);
 
 const toFast = (v: FastDecimalValue): FastDecimal => (v instanceof FastDecimal ? v : new FastDecimal(v));
 
-function negate(c: Coefficient): Coefficient {
-  return typeof c === 'number' ? (c === 0 ? 0 : -c) : -c;
-}
-
 /** Canonical instance from a safe-integer coefficient. */
 function fromNum(c: number, e: number): FastDecimal {
   if (c === 0) return ZERO;
-  if (c % 10 === 0) {
-    do { c /= 10; e++; } while (c % 10 === 0);
+  if (isMultipleOf10(c)) {
+    do { c /= 10; e++; } while (isMultipleOf10(c));
   }
   return new Raw(c, e);
 }
+
+// ---------------------------------------------------------------------------------------------
+// Limb arithmetic on magnitudes (number and Wide tiers). All values stay integers below 2^53.
+// ---------------------------------------------------------------------------------------------
+
+/** Writes |c| into L as limbs; returns the limb count (0 for zero). */
+function load(c: Limbable, L: Float64Array): number {
+  if (typeof c === 'number') {
+    const a = c < 0 ? -c : c;
+    if (a < BASE) {
+      L[0] = a;
+      return a === 0 ? 0 : 1;
+    }
+    let q1 = Math.floor(a * INV_BASE);
+    let r = a - q1 * BASE;
+    if (r < 0) { q1--; r += BASE; } else if (r >= BASE) { q1++; r -= BASE; }
+    L[0] = r;
+    if (q1 < BASE) {
+      L[1] = q1;
+      return 2;
+    }
+    let q2 = Math.floor(q1 * INV_BASE);
+    r = q1 - q2 * BASE;
+    if (r < 0) { q2--; r += BASE; } else if (r >= BASE) { q2++; r -= BASE; }
+    L[1] = r;
+    L[2] = q2;
+    return 3;
+  }
+  L[0] = c.w0;
+  L[1] = c.w1;
+  L[2] = c.w2;
+  L[3] = c.w3;
+  L[4] = c.w4;
+  return wideLimbs(c);
+}
+
+const limbDigits = (L: Float64Array, n: number): number => (n - 1) * LOG_BASE + digitsNum(L[n - 1]);
+
+/** L × 10^k in place; returns the new limb count. */
+function shiftUp(L: Float64Array, n: number, k: number): number {
+  const limbs = Math.floor(k / LOG_BASE);
+  const d = k - limbs * LOG_BASE;
+  if (d > 0) {
+    const m = POW10[d];
+    let carry = 0;
+    for (let i = 0; i < n; i++) {
+      const t = L[i] * m + carry;
+      carry = Math.floor(t * INV_BASE);
+      let r = t - carry * BASE;
+      if (r < 0) { carry--; r += BASE; } else if (r >= BASE) { carry++; r -= BASE; }
+      L[i] = r;
+    }
+    if (carry > 0) L[n++] = carry;
+  }
+  if (limbs > 0) {
+    for (let i = n - 1; i >= 0; i--) L[i + limbs] = L[i];
+    for (let i = 0; i < limbs; i++) L[i] = 0;
+    n += limbs;
+  }
+  return n;
+}
+
+/** floor(L / 10^k) in place; returns the new limb count. */
+function shiftDown(L: Float64Array, n: number, k: number): number {
+  const limbs = Math.floor(k / LOG_BASE);
+  const d = k - limbs * LOG_BASE;
+  if (limbs > 0) {
+    for (let i = 0; i + limbs < n; i++) L[i] = L[i + limbs];
+    n = n > limbs ? n - limbs : 0;
+  }
+  if (d > 0 && n > 0) {
+    const p = POW10[d];
+    const m = POW10[LOG_BASE - d];
+    for (let i = 0; i < n; i++) {
+      const next = i + 1 < n ? L[i + 1] : 0;
+      L[i] = Math.floor(L[i] / p) + limbMod(next, p) * m;
+    }
+    if (L[n - 1] === 0) n--;
+  }
+  return n;
+}
+
+function trim(L: Float64Array, n: number): number {
+  while (n > 0 && L[n - 1] === 0) n--;
+  return n;
+}
+
+function addMag(A: Float64Array, na: number, B: Float64Array, nb: number, R: Float64Array): number {
+  const n = na > nb ? na : nb;
+  let carry = 0;
+  for (let i = 0; i < n; i++) {
+    const t = (i < na ? A[i] : 0) + (i < nb ? B[i] : 0) + carry;
+    if (t >= BASE) { R[i] = t - BASE; carry = 1; } else { R[i] = t; carry = 0; }
+  }
+  if (carry === 0) return n;
+  R[n] = 1;
+  return n + 1;
+}
+
+/** R = A - B for A >= B. */
+function subMag(A: Float64Array, na: number, B: Float64Array, nb: number, R: Float64Array): number {
+  let borrow = 0;
+  for (let i = 0; i < na; i++) {
+    let t = A[i] - (i < nb ? B[i] : 0) - borrow;
+    if (t < 0) { t += BASE; borrow = 1; } else borrow = 0;
+    R[i] = t;
+  }
+  return trim(R, na);
+}
+
+function cmpMag(A: Float64Array, na: number, B: Float64Array, nb: number): number {
+  if (na !== nb) return na > nb ? 1 : -1;
+  for (let i = na - 1; i >= 0; i--) if (A[i] !== B[i]) return A[i] > B[i] ? 1 : -1;
+  return 0;
+}
+
+function mulMag(A: Float64Array, na: number, B: Float64Array, nb: number, R: Float64Array): number {
+  // Column sums first (each < 5 × 10^14 plus the carry), then one carry pass: one short chain.
+  const n = na + nb;
+  let carry = 0;
+  for (let k = 0; k < n - 1; k++) {
+    let t = carry;
+    const lo = k < nb ? 0 : k - nb + 1;
+    const hi = k < na ? k : na - 1;
+    for (let i = lo; i <= hi; i++) t += A[i] * B[k - i];
+    carry = Math.floor(t * INV_BASE);
+    let r = t - carry * BASE;
+    if (r < 0) { carry--; r += BASE; } else if (r >= BASE) { carry++; r -= BASE; }
+    R[k] = r;
+  }
+  R[n - 1] = carry;
+  return trim(R, n);
+}
+
+/** Q = floor(A × BASE^k / y) for 0 < y <= SMALL_DIVISOR; sets divSticky. */
+function divSmall(A: Float64Array, na: number, k: number, y: number, Q: Float64Array): number {
+  const n = na + k;
+  const inv = 1 / y;
+  let r = 0;
+  for (let i = n - 1; i >= 0; i--) {
+    const cur = r * BASE + (i >= k ? A[i - k] : 0); // < y × BASE <= 9e15
+    let q = Math.floor(cur * inv);
+    r = cur - q * y;
+    // The estimate can be one off next to an integer; the exact remainder settles it.
+    if (r < 0) { q--; r += y; } else if (r >= y) { q++; r -= y; }
+    Q[i] = q;
+  }
+  divSticky = r !== 0;
+  return trim(Q, n);
+}
+
+/**
+ * Q = floor(A × BASE^k / B) for a divisor of nb >= 2 limbs (Knuth's algorithm D in base 10^7, where
+ * every partial product fits a double exactly); sets divSticky.
+ */
+function divLong(A: Float64Array, na: number, k: number, B: Float64Array, nb: number, Q: Float64Array): number {
+  const U = SU;
+  const V = SV;
+  const nu = na + k;
+  for (let i = 0; i < k; i++) U[i] = 0;
+  for (let i = 0; i < na; i++) U[k + i] = A[i];
+  U[nu] = 0;
+  // Normalise so the divisor's top limb is >= BASE / 2, which bounds the trial quotient's error.
+  const d = Math.floor(BASE / (B[nb - 1] + 1));
+  if (d > 1) {
+    let carry = 0;
+    for (let i = 0; i < nb; i++) {
+      const t = B[i] * d + carry;
+      carry = Math.floor(t * INV_BASE);
+      let r = t - carry * BASE;
+      if (r < 0) { carry--; r += BASE; } else if (r >= BASE) { carry++; r -= BASE; }
+      V[i] = r;
+    }
+    carry = 0;
+    for (let i = 0; i < nu; i++) {
+      const t = U[i] * d + carry;
+      carry = Math.floor(t * INV_BASE);
+      let r = t - carry * BASE;
+      if (r < 0) { carry--; r += BASE; } else if (r >= BASE) { carry++; r -= BASE; }
+      U[i] = r;
+    }
+    U[nu] = carry;
+  } else {
+    for (let i = 0; i < nb; i++) V[i] = B[i];
+  }
+  const vTop = V[nb - 1];
+  const vNext = V[nb - 2];
+  const m = nu - nb;
+  for (let j = m; j >= 0; j--) {
+    const num = U[j + nb] * BASE + U[j + nb - 1];
+    let qhat = Math.floor(num / vTop);
+    let rhat = num - qhat * vTop;
+    while (qhat >= BASE || qhat * vNext > rhat * BASE + U[j + nb - 2]) {
+      qhat--;
+      rhat += vTop;
+      if (rhat >= BASE) break;
+    }
+    // U[j .. j+nb] -= qhat × V
+    let carry = 0;
+    let borrow = 0;
+    for (let i = 0; i < nb; i++) {
+      const p = qhat * V[i] + carry;
+      carry = Math.floor(p * INV_BASE);
+      let lo = p - carry * BASE;
+      if (lo < 0) { carry--; lo += BASE; } else if (lo >= BASE) { carry++; lo -= BASE; }
+      let t = U[i + j] - lo - borrow;
+      if (t < 0) { t += BASE; borrow = 1; } else borrow = 0;
+      U[i + j] = t;
+    }
+    let top = U[j + nb] - carry - borrow;
+    if (top < 0) {
+      // qhat was one too large (rare): add the divisor back.
+      qhat--;
+      let c = 0;
+      for (let i = 0; i < nb; i++) {
+        const t = U[i + j] + V[i] + c;
+        if (t >= BASE) { U[i + j] = t - BASE; c = 1; } else { U[i + j] = t; c = 0; }
+      }
+      top += c;
+    }
+    U[j + nb] = top;
+    Q[j] = qhat;
+  }
+  let sticky = false;
+  for (let i = 0; i < nb; i++) if (U[i] !== 0) { sticky = true; break; }
+  divSticky = sticky;
+  return trim(Q, m + 1);
+}
+
+/** Canonical instance of an exact magnitude in limbs (strips trailing zeros, picks the tier). */
+function canonical(neg: boolean, R: Float64Array, n: number, e: number): FastDecimal {
+  if (n === 0) return ZERO;
+  if (isMultipleOf10(R[0])) {
+    let lo = 0;
+    while (R[lo] === 0) lo++;
+    let zeros = lo * LOG_BASE;
+    for (let w = R[lo]; isMultipleOf10(w); w /= 10) zeros++;
+    n = shiftDown(R, n, zeros);
+    e += zeros;
+  }
+  if (n <= 3) {
+    // Exact whenever the result is safe; monotone rounding puts unsafe values above MAX_SAFE.
+    const v = (n > 2 ? R[2] * 1e14 : 0) + (n > 1 ? R[1] * BASE : 0) + R[0];
+    if (v <= MAX_SAFE) return new Raw(neg ? -v : v, e);
+  }
+  if (n <= 5) return new Raw(new Wide(neg, R[0], R[1], n > 2 ? R[2] : 0, n > 3 ? R[3] : 0, n > 4 ? R[4] : 0), e);
+  let t = String(R[n - 1]);
+  for (let i = n - 2; i >= 0; i--) {
+    const part = String(R[i]);
+    t += '0000000'.slice(part.length) + part;
+  }
+  const m = BigInt(t);
+  return new Raw(neg ? -m : m, e);
+}
+
+/**
+ * Drops the d lowest digits of the magnitude in R with rounding mode rm (sticky: non-zero digits lie
+ * below R), and returns the canonical instance.
+ */
+function roundDrop(neg: boolean, R: Float64Array, n: number, e: number, d: number, rm: number, sticky: boolean): FastDecimal {
+  const digits = limbDigits(R, n);
+  if (d >= digits) {
+    // Nothing is kept: the result is 0 or one unit of 10^(e+d).
+    let half = -1;
+    if (d === digits) {
+      const top = R[n - 1];
+      const p = POW10[digitsNum(top) - 1];
+      const lead = Math.floor(top / p);
+      let rest = sticky || top !== lead * p;
+      for (let i = 0; !rest && i < n - 1; i++) rest = R[i] !== 0;
+      half = lead > 5 ? 1 : lead < 5 ? -1 : rest ? 1 : 0;
+    }
+    return roundsAway(rm, neg, false, half) ? new Raw(neg ? -1 : 1, e + d) : ZERO;
+  }
+  const ld = Math.floor(d / LOG_BASE);
+  const dd = d - ld * LOG_BASE;
+  // Compare the dropped part with half a unit: its leading portion, then whether anything is below.
+  let below = sticky;
+  let top: number;
+  let halfUnit: number;
+  if (dd === 0) {
+    for (let i = 0; !below && i < ld - 1; i++) below = R[i] !== 0;
+    top = R[ld - 1];
+    halfUnit = BASE / 2;
+  } else {
+    for (let i = 0; !below && i < ld; i++) below = R[i] !== 0;
+    const p = POW10[dd];
+    top = limbMod(R[ld], p);
+    halfUnit = p / 2;
+  }
+  const half = top > halfUnit ? 1 : top < halfUnit ? -1 : below ? 1 : 0;
+  const inexact = top !== 0 || below;
+  n = shiftDown(R, n, d);
+  e += d;
+  if (inexact && roundsAway(rm, neg, isOdd(R[0]), half)) {
+    for (let i = 0; ; i++) {
+      if (i === n) { R[n++] = 1; break; }
+      const t = R[i] + 1;
+      if (t < BASE) { R[i] = t; break; }
+      R[i] = 0;
+    }
+  }
+  return canonical(neg, R, n, e);
+}
+
+/** Rounds the magnitude in R to 34 significant digits (half-even) and returns the canonical instance. */
+function finish(neg: boolean, R: Float64Array, n: number, e: number, sticky: boolean): FastDecimal {
+  n = trim(R, n);
+  if (n === 0) return ZERO;
+  const digits = limbDigits(R, n);
+  if (digits > PRECISION) return roundDrop(neg, R, n, e, digits - PRECISION, ROUND_HALF_EVEN, sticky);
+  return canonical(neg, R, n, e);
+}
+
+// ---------------------------------------------------------------------------------------------
+// bigint tier: coefficients longer than 35 digits, which only the constructor makes.
+// ---------------------------------------------------------------------------------------------
 
 /** Canonical instance from a magnitude and sign that already have at most 34 significant digits. */
 function fromMagnitude(negative: boolean, m: bigint, e: number): FastDecimal {
@@ -597,11 +1037,12 @@ function fromMagnitude(negative: boolean, m: bigint, e: number): FastDecimal {
   }
   if (m % 10n === 0n) {
     do { m /= 10n; e++; } while (m % 10n === 0n);
-    if (m <= MAX_SAFE_N) {
-      const n = Number(m);
-      return new Raw(negative ? -n : n, e);
-    }
   }
+  if (m <= MAX_SAFE_N) {
+    const n = Number(m);
+    return new Raw(negative ? -n : n, e);
+  }
+  if (m < WIDE_LIMIT_N) return new Raw(wideFromDigits(negative, m.toString()), e);
   return new Raw(negative ? -m : m, e);
 }
 
@@ -629,12 +1070,23 @@ function fromBig(c: bigint, e: number): FastDecimal {
 function roundToPrecision(x: FastDecimal): FastDecimal {
   const c = x._c;
   if (typeof c === 'number') return x;
-  return (c < 0n ? -c : c) < TEN_PRECISION_N ? x : fromBig(c, x._e);
+  if (typeof c === 'bigint') return (c < 0n ? -c : c) < TEN_PRECISION_N ? x : fromBig(c, x._e);
+  if (digitsOf(c) <= PRECISION) return x;
+  return roundDrop(c.neg, SR, load(c, SR), x._e, 1, ROUND_HALF_EVEN, false);
 }
 
-/** xc×10^xe + yc×10^ye, rounded to 34 significant digits. */
-function add(xc: Coefficient, xe: number, yc: Coefficient, ye: number): FastDecimal {
+// ---------------------------------------------------------------------------------------------
+// Operations.
+// ---------------------------------------------------------------------------------------------
+
+/** x ± y, rounded to 34 significant digits. */
+function add(x: FastDecimal, y: FastDecimal, subtract: boolean): FastDecimal {
+  const xc = x._c;
+  let yc = y._c;
+  const xe = x._e;
+  const ye = y._e;
   if (typeof xc === 'number' && typeof yc === 'number') {
+    if (subtract) yc = -yc;
     // Fast path: align the exponents by scaling one coefficient, all within safe integers (exact).
     if (xe === ye) {
       const s = xc + yc;
@@ -652,26 +1104,60 @@ function add(xc: Coefficient, xe: number, yc: Coefficient, ye: number): FastDeci
         if (s <= MAX_SAFE && s >= -MAX_SAFE) return fromNum(s, xe);
       }
     }
+    return addLimbs(xc, xe, xc < 0, yc, ye, yc < 0);
   }
-  return addSlow(xc, xe, yc, ye);
+  if (typeof xc === 'bigint' || typeof yc === 'bigint') {
+    const Y = toBig(yc);
+    return addBig(toBig(xc), xe, subtract ? -Y : Y, ye);
+  }
+  return addLimbs(xc, xe, isNegative(xc), yc, ye, isNegative(yc) !== subtract);
 }
 
-function addSlow(xc: Coefficient, xe: number, yc: Coefficient, ye: number): FastDecimal {
-  if (yc === 0) return roundToPrecision(make(xc, xe));
-  if (xc === 0) return roundToPrecision(make(yc, ye));
-  let X = BigInt(xc);
-  let Y = BigInt(yc);
-  // When one operand lies wholly below both the other's last digit and the 34-digit rounding point,
-  // only its sign matters for rounding: replace it by ±1 one place lower, so that 1e30 + 1e-30 does
-  // not build a 61-digit integer (decimal.js truncates such an operand for the same reason).
-  const ax = xe + digitsOf(xc) - 1;
-  const ay = ye + digitsOf(yc) - 1;
+/**
+ * When one operand lies wholly below both the other's last digit and the 34-digit rounding point,
+ * only its sign matters for rounding: it is replaced by ±1 one place lower (returned as the new
+ * exponent), so that 1e30 + 1e-30 never builds a 61-digit integer. Returns NaN when no replacement
+ * applies. decimal.js truncates such an operand for the same reason.
+ */
+function stickyExponent(bigE: number, bigTop: number, smallTop: number): number {
+  const p = Math.min(bigE, bigTop - PRECISION - 1) - 1;
+  return smallTop <= p ? p : NaN;
+}
+
+function addLimbs(xc: Limbable, xe: number, xneg: boolean, yc: Limbable, ye: number, yneg: boolean): FastDecimal {
+  let na = load(xc, SA);
+  let nb = load(yc, SB);
+  if (nb === 0) return finish(xneg, SA, na, xe, false);
+  if (na === 0) return finish(yneg, SB, nb, ye, false);
+  const ax = xe + limbDigits(SA, na) - 1;
+  const ay = ye + limbDigits(SB, nb) - 1;
   if (ax > ay) {
-    const p = Math.min(xe, ax - PRECISION - 1) - 1;
-    if (ay <= p) { Y = Y < 0n ? -1n : 1n; ye = p; }
+    const p = stickyExponent(xe, ax, ay);
+    if (p === p) { SB[0] = 1; nb = 1; ye = p; }
   } else if (ay > ax) {
-    const p = Math.min(ye, ay - PRECISION - 1) - 1;
-    if (ax <= p) { X = X < 0n ? -1n : 1n; xe = p; }
+    const p = stickyExponent(ye, ay, ax);
+    if (p === p) { SA[0] = 1; na = 1; xe = p; }
+  }
+  let e = xe;
+  if (xe > ye) { na = shiftUp(SA, na, xe - ye); e = ye; }
+  else if (ye > xe) nb = shiftUp(SB, nb, ye - xe);
+  if (xneg === yneg) return finish(xneg, SR, addMag(SA, na, SB, nb, SR), e, false);
+  const c = cmpMag(SA, na, SB, nb);
+  if (c === 0) return ZERO;
+  return c > 0 ? finish(xneg, SR, subMag(SA, na, SB, nb, SR), e, false) : finish(yneg, SR, subMag(SB, nb, SA, na, SR), e, false);
+}
+
+function addBig(X: bigint, xe: number, Y: bigint, ye: number): FastDecimal {
+  if (Y === 0n) return fromBig(X, xe);
+  if (X === 0n) return fromBig(Y, ye);
+  const ax = xe + digitsBig(X < 0n ? -X : X) - 1;
+  const ay = ye + digitsBig(Y < 0n ? -Y : Y) - 1;
+  if (ax > ay) {
+    const p = stickyExponent(xe, ax, ay);
+    if (p === p) { Y = Y < 0n ? -1n : 1n; ye = p; }
+  } else if (ay > ax) {
+    const p = stickyExponent(ye, ay, ax);
+    if (p === p) { X = X < 0n ? -1n : 1n; xe = p; }
   }
   if (xe > ye) return fromBig(X * pow10n(xe - ye) + Y, ye);
   if (ye > xe) return fromBig(X + Y * pow10n(ye - xe), xe);
@@ -686,7 +1172,10 @@ function multiply(x: FastDecimal, y: FastDecimal): FastDecimal {
     const p = xc * yc;
     if (p <= MAX_SAFE && p >= -MAX_SAFE) return fromNum(p, x._e + y._e);
   }
-  return fromBig(BigInt(xc) * BigInt(yc), x._e + y._e);
+  if (typeof xc === 'bigint' || typeof yc === 'bigint') return fromBig(toBig(xc) * toBig(yc), x._e + y._e);
+  const na = load(xc, SA);
+  const nb = load(yc, SB);
+  return finish(isNegative(xc) !== isNegative(yc), SR, mulMag(SA, na, SB, nb, SR), x._e + y._e, false);
 }
 
 function divide(x: FastDecimal, y: FastDecimal): FastDecimal {
@@ -695,25 +1184,37 @@ function divide(x: FastDecimal, y: FastDecimal): FastDecimal {
   if (yc === 0) throw invalid('division by zero:', `${x.toString()} / 0`);
   if (xc === 0) return ZERO;
   if (typeof xc === 'number' && typeof yc === 'number') {
-    // Exact integer quotient: the double division returns it exactly.
-    if (xc % yc === 0) return fromNum(xc / yc, x._e - y._e);
+    // Exact integer quotient: the double division returns it exactly, and the product check rules
+    // out a non-integer quotient that rounded to an integer.
+    const q = xc / yc;
+    if (Math.floor(q) === q && q * yc === xc) return fromNum(q, x._e - y._e);
   }
-  const negative = (xc < 0) !== (yc < 0);
-  const dx = digitsOf(xc);
-  const dy = digitsOf(yc);
-  let X = BigInt(xc);
+  if (typeof xc === 'bigint' || typeof yc === 'bigint') return divideBig(toBig(xc), x._e, toBig(yc), y._e);
+  const negative = isNegative(xc) !== isNegative(yc);
+  const na = load(xc, SA);
+  const nb = load(yc, SB);
+  // Append k zero limbs to the dividend so the integer quotient has at least 35 digits (one more
+  // than we keep); the remainder then only acts as a sticky bit for the rounding.
+  let k = Math.ceil((PRECISION + 1 - limbDigits(SA, na) + limbDigits(SB, nb)) / LOG_BASE);
+  if (k < 0) k = 0;
+  const small = nb === 1 ? SB[0] : nb === 2 ? SB[1] * BASE + SB[0] : Infinity;
+  const n = small <= SMALL_DIVISOR ? divSmall(SA, na, k, small, SR) : divLong(SA, na, k, SB, nb, SR);
+  return finish(negative, SR, n, x._e - y._e - k * LOG_BASE, divSticky);
+}
+
+function divideBig(X: bigint, xe: number, Y: bigint, ye: number): FastDecimal {
+  const negative = (X < 0n) !== (Y < 0n);
   if (X < 0n) X = -X;
-  let Y = BigInt(yc);
   if (Y < 0n) Y = -Y;
-  // Scale so the integer quotient has at least 35 digits (one more than we keep), then append a
-  // sticky digit for a non-zero remainder: rounding the result then sees ties and exactness right.
-  let s = PRECISION + 1 - dx + dy;
+  // Scale so the integer quotient has at least 35 digits, then append a sticky digit for a non-zero
+  // remainder: rounding the result then sees ties and exactness right.
+  let s = PRECISION + 1 - digitsBig(X) + digitsBig(Y);
   if (s < 0) s = 0;
   const A = s === 0 ? X : X * pow10n(s);
   const q = A / Y;
   let m = q * 10n;
   if (A !== q * Y) m += 1n;
-  return fromBig(negative ? -m : m, x._e - y._e - s - 1);
+  return fromBig(negative ? -m : m, xe - ye - s - 1);
 }
 
 function modulo(x: FastDecimal, y: FastDecimal): FastDecimal {
@@ -737,22 +1238,22 @@ function modulo(x: FastDecimal, y: FastDecimal): FastDecimal {
   // |x| < |y| is visible from the leading digit positions; the result is x itself.
   if (xe + digitsOf(xc) < ye + digitsOf(yc)) return roundToPrecision(x);
   const e = xe < ye ? xe : ye;
-  const A = BigInt(xc) * pow10n(xe - e);
-  const B = BigInt(yc) * pow10n(ye - e);
+  const A = toBig(xc) * pow10n(xe - e);
+  const B = toBig(yc) * pow10n(ye - e);
   return fromBig(A % B, e);
 }
 
 function compare(x: FastDecimal, y: FastDecimal): number {
   const xc = x._c;
   const yc = y._c;
-  const xs = xc > 0 ? 1 : xc < 0 ? -1 : 0;
-  const ys = yc > 0 ? 1 : yc < 0 ? -1 : 0;
-  if (xs !== ys) return xs > ys ? 1 : -1;
-  if (xs === 0) return 0;
-  const xe = x._e;
-  const ye = y._e;
-  if (xe === ye) return xc > yc ? 1 : xc < yc ? -1 : 0;
   if (typeof xc === 'number' && typeof yc === 'number') {
+    const xs = xc > 0 ? 1 : xc < 0 ? -1 : 0;
+    const ys = yc > 0 ? 1 : yc < 0 ? -1 : 0;
+    if (xs !== ys) return xs > ys ? 1 : -1;
+    if (xs === 0) return 0;
+    const xe = x._e;
+    const ye = y._e;
+    if (xe === ye) return xc > yc ? 1 : xc < yc ? -1 : 0;
     if (xe > ye) {
       const k = xe - ye;
       if (k <= 15 && xc <= SAFE_SCALE_LIMIT[k] && xc >= -SAFE_SCALE_LIMIT[k]) {
@@ -767,13 +1268,35 @@ function compare(x: FastDecimal, y: FastDecimal): number {
       }
     }
   }
+  return compareSlow(x, y);
+}
+
+function compareSlow(x: FastDecimal, y: FastDecimal): number {
+  const xc = x._c;
+  const yc = y._c;
+  const xs = signOf(xc);
+  const ys = signOf(yc);
+  if (xs !== ys) return xs > ys ? 1 : -1;
+  if (xs === 0) return 0;
+  const xe = x._e;
+  const ye = y._e;
   // Different leading-digit positions decide it; otherwise align (a bounded shift) and compare.
   const ax = xe + digitsOf(xc);
   const ay = ye + digitsOf(yc);
   if (ax !== ay) return (ax > ay) === xs > 0 ? 1 : -1;
-  const X = xe > ye ? BigInt(xc) * pow10n(xe - ye) : BigInt(xc);
-  const Y = ye > xe ? BigInt(yc) * pow10n(ye - xe) : BigInt(yc);
-  return X > Y ? 1 : X < Y ? -1 : 0;
+  let m: number;
+  if (typeof xc === 'bigint' || typeof yc === 'bigint') {
+    const X = xe > ye ? toBig(xc) * pow10n(xe - ye) : toBig(xc);
+    const Y = ye > xe ? toBig(yc) * pow10n(ye - xe) : toBig(yc);
+    return X > Y ? 1 : X < Y ? -1 : 0;
+  } else {
+    let na = load(xc, SA);
+    let nb = load(yc, SB);
+    if (xe > ye) na = shiftUp(SA, na, xe - ye);
+    else if (ye > xe) nb = shiftUp(SB, nb, ye - xe);
+    m = cmpMag(SA, na, SB, nb);
+  }
+  return xs > 0 ? m : 0 - m; // 0 - 0 is +0, -0 would not be
 }
 
 /** x rounded to `dp` decimal places with rounding mode `rm`. */
@@ -794,9 +1317,10 @@ function roundToPlaces(x: FastDecimal, dp: number, rm: number): FastDecimal {
       const twice = r * 2;
       half = twice < p ? -1 : twice === p ? 0 : 1;
     }
-    if (roundsAway(rm, negative, q % 2 === 1, half)) q += 1;
+    if (roundsAway(rm, negative, isOdd(q), half)) q += 1;
     return fromNum(negative ? -q : q, -dp);
   }
+  if (typeof c === 'object') return roundDrop(c.neg, SR, load(c, SR), e, k, rm, false);
   const negative = c < 0n;
   const a = negative ? -c : c;
   const d = digitsBig(a);

@@ -43,11 +43,24 @@ export interface PluginContext {
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
+/**
+ * Rate-limit usage the venue reports (for example Binance's X-MBX-USED-WEIGHT-1M), keyed by interval
+ * (`10s`, `1m`, `1d`): units used against `requests` rules and order counts against `orders` rules.
+ */
+export interface VenueUsage {
+  readonly usedWeight: Readonly<Record<string, number>>;
+  readonly orderCount: Readonly<Record<string, number>>;
+}
+
 /** What a plugin's `create` returns: the three ports, each optional where the venue lacks it. */
 export interface VenueConnection {
   readonly instruments: InstrumentProvider;
   readonly data?: DataPort;
   readonly execution?: ExecutionPort;
+  /** Calls `listener` with every usage update the venue reports; returns the unsubscribe function. */
+  onUsage?(listener: (usage: VenueUsage) => void): () => void;
+  /** Releases sockets and connection pools. */
+  close?(): Promise<void>;
 }
 
 /** A venue plugin. Make one with {@link definePlugin}. */

@@ -15,3 +15,5 @@ export * from './recorder';
 export * from './live';
 export * from './risk';
 export * from './reconcile';
+export * from './journal';
+export * from './safety';

@@ -33,6 +33,7 @@ import { createStrategyContext } from './strategy-context';
 import { validateParams } from './params';
 import { killSwitchCheck, preTradeChecks, watchDailyLoss, type RiskConfig } from './risk';
 import { reconcile, resolveFromVenue, type ReconcileReport, type UnknownOrderPolicy } from './reconcile';
+import type { OrderJournal, RecoveredState } from './journal';
 
 /**
  * A pre-trade check: returns a rejection to refuse the order, or undefined to let it through.
@@ -65,6 +66,8 @@ export interface KernelOptions {
   readonly ackTimeoutMs?: number;
   /** How many unanswered queries before an order the venue does not know is resolved as rejected (default 3). */
   readonly ackQueries?: number;
+  /** Every order command and venue report is appended here before it is acted on (live and paper). */
+  readonly journal?: OrderJournal;
   /** Reconcile with the venue after every reconnect. */
   readonly reconcile?: { readonly unknownOrders?: UnknownOrderPolicy; readonly ourPrefixes?: readonly string[] };
   readonly logger?: Logger;
@@ -212,6 +215,7 @@ export class Kernel {
   async connect(): Promise<void> {
     if (this.started) return;
     if (this.options.risk?.maxDailyLoss !== undefined) watchDailyLoss(this, this.options.risk.maxDailyLoss);
+    this.options.journal?.append({ t: 'session', ts: this.clock.now(), prefix: this.prefix, venue: this.execution.venue });
     await this.execution.connect((report) => this.onReport(report));
     this.started = true;
   }
@@ -283,6 +287,8 @@ export class Kernel {
     }
     this.oms.setStatus(order, 'submitted', now);
     const sent = snapshot(order);
+    // On disk before it leaves the process: after a crash we know it may be at the venue.
+    this.options.journal?.append({ t: 'submit', ts: now, order: sent });
     if (this.bus.hasListeners('submit')) this.bus.publish('submit', { order: sent, tsEvent: now });
     this.execution.submit(sent).catch((error: unknown) => this.onSendFailure(order, error));
     if (this.options.ackTimeoutMs !== undefined) this.armAckTimeout(order, 1);
@@ -338,6 +344,7 @@ export class Kernel {
 
   private sendCancel(order: Order): Promise<void> {
     if (!isOpen(order.status) || order.status === 'pending_cancel') return Promise.resolve();
+    this.options.journal?.append({ t: 'cancel', ts: this.clock.now(), clientOrderId: order.clientOrderId });
     this.oms.setStatus(order, 'pending_cancel');
     this.bus.publish('cancel', { clientOrderId: order.clientOrderId, tsEvent: this.clock.now() });
     return this.execution.cancel(snapshot(order)).catch((error: unknown) => this.onCancelFailure(order, error));
@@ -363,6 +370,12 @@ export class Kernel {
         price: changes.price === undefined ? undefined : toPrice(changes.price as DecimalLike),
         triggerPrice: changes.triggerPrice === undefined ? undefined : toPrice(changes.triggerPrice as DecimalLike),
       };
+      this.options.journal?.append({
+        t: 'modify',
+        ts: this.clock.now(),
+        clientOrderId,
+        changes: { quantity: venueChanges.quantity?.toString(), price: venueChanges.price?.toString(), triggerPrice: venueChanges.triggerPrice?.toString() },
+      });
       this.oms.setStatus(order, 'pending_update');
       this.execution.modify(snapshot(order), venueChanges).catch((error: unknown) => this.onCancelFailure(order, error));
       return;
@@ -397,7 +410,18 @@ export class Kernel {
   }
 
   private onReport(report: ExecutionReport): void {
+    this.options.journal?.append({ t: 'report', ts: this.clock.now(), report });
     this.oms.apply(report);
+  }
+
+  /**
+   * Loads the state recovered from the journal after a restart. Call before `connect`; then
+   * `reconcile` settles every order that was open or in flight when the process died.
+   */
+  restore(state: RecoveredState): void {
+    for (const id of state.orders.map((o) => o.clientOrderId)) this.ids.skipPast(id);
+    this.oms.restore(state.orders, state.fills);
+    this.log.info(`restored from the journal: ${state.orders.length} order(s), ${state.fills.length} fill(s), ${state.openOrders.length} open, ${state.inFlight.length} in flight`);
   }
 
   private onOrderEvent(order: Order): void {
@@ -438,7 +462,8 @@ export class Kernel {
 
   private onSendFailure(order: Order, error: unknown): void {
     const e = isAutotraderError(error) ? error : new AutotraderError('INTERNAL', String(error), { cause: error });
-    if (!e.retryable && order.status === 'submitted') {
+    // Refused, or certainly never placed (failed before the venue had it): the order is dead.
+    if (order.status === 'submitted' && (!e.retryable || e.details.outcomeUnknown !== true)) {
       order.rejection = { code: e.code, message: e.message };
       this.oms.setStatus(order, 'rejected');
       return;

@@ -12,17 +12,27 @@ import {
   type Logger,
   type MarketDataKind,
   type StrategyDefinition,
+  type RateLimitRule,
   type VenueCapabilities,
+  type VenueRequest,
+  type VenueUsage,
 } from '@autotrader/core';
 import { Kernel, type PreTradeCheck } from './kernel';
 import type { RiskConfig } from './risk';
-import type { UnknownOrderPolicy } from './reconcile';
+import { resolveFromVenue, type UnknownOrderPolicy } from './reconcile';
+import { GuardedExecution, usageByInterval, type GuardPolicyInput } from './safety';
+import { OrderJournal, readJournal, recover, type FsyncPolicy, type RecoveredState } from './journal';
 import { MarketDataRecorder } from './recorder';
 
 /** The parts of a venue a live or paper session uses. */
 export interface LiveVenue {
   readonly name: string;
   readonly capabilities: VenueCapabilities;
+  /** The plugin manifest's limits: requests are held back before they would exceed them. */
+  readonly rateLimits?: readonly RateLimitRule[];
+  readonly requestWeights?: Readonly<Partial<Record<VenueRequest, number>>>;
+  /** The venue's own usage counters, which tighten the limiter. */
+  onUsage?(listener: (usage: VenueUsage) => void): () => void;
   /** Loads the venue's instruments. */
   loadInstruments(): Promise<Instrument[]>;
   readonly data: DataPort;
@@ -59,6 +69,14 @@ export interface LiveSessionOptions {
   readonly ackTimeoutMs?: number;
   /** Open orders at the venue that are not ours, found at start-up or after a reconnect (default: report them). */
   readonly unknownOrders?: UnknownOrderPolicy;
+  /** Retry and circuit-breaker policy for the venue's execution port (live only). */
+  readonly guard?: GuardPolicyInput;
+  /**
+   * The order journal (live only). Every order command and venue report is appended before it is acted
+   * on; on start the journal is replayed and every order that was open or in flight is reconciled with
+   * the venue before the strategy runs, so a restart after a crash never sends an order twice.
+   */
+  readonly journal?: { readonly path: string; readonly fsync?: FsyncPolicy };
   readonly logger?: Logger;
   /** The session's bus and clock; the venue plugin must have been created with the same ones. */
   readonly bus: EventBus;
@@ -75,6 +93,8 @@ export class LiveSession {
   private recorder: MarketDataRecorder | undefined;
   private stopping: Promise<void> | undefined;
   private readonly log: Logger;
+  private unsubscribeUsage: (() => void) | undefined;
+  private journal: OrderJournal | undefined;
 
   constructor(private readonly options: LiveSessionOptions) {
     this.log = options.logger ?? silentLogger;
@@ -103,8 +123,45 @@ export class LiveSession {
       return found;
     });
     const paper = o.paperExecution !== undefined;
-    const execution = o.paperExecution ?? o.venue.execution;
-    if (execution === undefined) throw new AutotraderError('CAPABILITY_MISSING', `${o.venue.name} has no execution port; use paper mode`);
+    const venueExecution = o.venue.execution;
+    if (!paper && venueExecution === undefined) throw new AutotraderError('CAPABILITY_MISSING', `${o.venue.name} has no execution port; use paper mode`);
+    // Live orders go through the guard: rate limits before sending, retries (same client order id), the circuit breaker.
+    let kernelRef: Kernel | undefined;
+    const execution =
+      o.paperExecution ??
+      new GuardedExecution(venueExecution!, {
+        rateLimits: o.venue.rateLimits,
+        requestWeights: o.venue.requestWeights,
+        clock: o.clock,
+        bus: o.bus,
+        logger: this.log.child('guard'),
+        policy: o.guard,
+        onRecovered: (state) => {
+          const order = kernelRef?.oms.get(state.clientOrderId);
+          if (order !== undefined && kernelRef !== undefined) resolveFromVenue(kernelRef, order, state);
+        },
+      });
+    if (execution instanceof GuardedExecution && o.venue.onUsage !== undefined) {
+      const rules = o.venue.rateLimits ?? [];
+      this.unsubscribeUsage = o.venue.onUsage((u) =>
+        execution.reportUsage({ ...usageByInterval(rules, 'requests', u.usedWeight), ...usageByInterval(rules, 'orders', u.orderCount) }),
+      );
+    }
+
+    let journal: OrderJournal | undefined;
+    let recovered: RecoveredState | undefined;
+    let prefix = sessionPrefix();
+    if (o.journal !== undefined && !paper) {
+      const contents = readJournal(o.journal.path);
+      if (contents.corruptLines.length > 0) {
+        throw new AutotraderError('JOURNAL_CORRUPT', `${o.journal.path}: corrupt line(s) ${contents.corruptLines.join(', ')}; refusing to trade on a history we cannot read`);
+      }
+      if (contents.tornTail) this.log.warn(`${o.journal.path}: the last line was cut short by a crash; it is ignored`);
+      recovered = recover(contents.entries);
+      while (recovered.prefixes.includes(prefix)) prefix = sessionPrefix();
+      journal = OrderJournal.open(o.journal.path, { fsync: o.journal.fsync ?? 'always' });
+      this.journal = journal;
+    }
 
     const kernel = new Kernel({
       clock: o.clock,
@@ -114,15 +171,18 @@ export class LiveSession {
       capabilities: paper ? undefined : o.venue.capabilities,
       startingBalances: paper ? Object.fromEntries(instruments.map((i) => [i.quote, o.paperCash ?? 0])) : {},
       errorPolicy: 'isolate',
-      clientOrderIdPrefix: sessionPrefix(),
+      clientOrderIdPrefix: prefix,
+      journal,
       preTradeChecks: o.preTradeChecks,
       risk: o.risk,
       ackTimeoutMs: o.ackTimeoutMs ?? 5_000,
-      reconcile: paper ? undefined : { unknownOrders: o.unknownOrders },
+      reconcile: paper ? undefined : { unknownOrders: o.unknownOrders, ourPrefixes: recovered?.prefixes ?? [] },
       logger: this.log,
     });
     kernel.addStrategy(o.strategy, o.params);
     this.kernel = kernel;
+    kernelRef = kernel;
+    if (recovered !== undefined) kernel.restore(recovered);
     await kernel.connect();
 
     if (!paper) {
@@ -163,6 +223,8 @@ export class LiveSession {
       await kernel.stop({ cancelOpenOrders: !this.options.keepOrders });
       if (open > 0) this.log.info(this.options.keepOrders ? `left ${open} open order(s) at the venue (--keep-orders)` : `cancelled ${open} open order(s)`);
     }
+    this.unsubscribeUsage?.();
+    this.journal?.close();
     this.options.clock.cancelAll();
     if (this.recorder !== undefined) {
       const files = this.recorder.close();

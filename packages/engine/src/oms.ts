@@ -57,6 +57,24 @@ export class OrderManager {
     if (this.bus.hasListeners('order')) this.bus.publish('order', { order: snapshot(order), previous: undefined, tsEvent: order.tsUpdated });
   }
 
+  /**
+   * Loads orders and fills recovered from the journal after a restart, without publishing: the fills
+   * go to the portfolio in journal order, their trade ids are remembered so a venue resend is dropped.
+   */
+  restore(orders: readonly Order[], fills: readonly Fill[]): void {
+    for (const order of orders) {
+      this.orders.set(order.clientOrderId, order);
+      this.track(order);
+    }
+    for (const fill of fills) {
+      const key = `${fill.instrumentId}|${fill.tradeId}`;
+      if (this.seenTrades.has(key)) continue;
+      this.seenTrades.add(key);
+      this.fills.push(fill);
+      this.portfolio.applyFill(fill);
+    }
+  }
+
   /** The live order object (engine-internal; strategies get snapshots). */
   get(clientOrderId: string): Order | undefined {
     return this.orders.get(clientOrderId);

@@ -81,6 +81,8 @@ export const binancePlugin: VenuePlugin<typeof binanceConfigSchema> = definePlug
     data: ['bar', 'trade', 'quote', 'book'],
     execution: true,
   },
+  // Binance's request weights (rest-api.md); openOrders without a symbol costs 80.
+  requestWeights: { submit: 1, cancel: 1, modify: 1, order: 4, openOrders: 80, balances: 20, positions: 20, fillsSince: 20 },
   rateLimits: [
     { name: 'REQUEST_WEIGHT', limit: 6000, intervalMs: 60_000, scope: 'requests' },
     { name: 'ORDERS_10S', limit: 50, intervalMs: 10_000, scope: 'orders' },

@@ -22,6 +22,7 @@ interface SessionArgs {
   interval: string;
   config?: string;
   risk?: string[];
+  journal?: string;
   stateDir: string;
   verbose: boolean;
 }
@@ -42,6 +43,7 @@ const builder = (paper: boolean) => (y: Argv) =>
     .option('config', { type: 'string', describe: 'JSON config file (risk limits, venue settings); flags override it' })
     .option('risk', { type: 'string', array: true, describe: 'Risk limit name=value, e.g. maxDailyLoss=500 (repeatable)' })
     .option('state-dir', { type: 'string', default: DEFAULT_STATE_DIR, describe: 'Where `pnpm kill` finds this session' })
+    .option('journal', { type: 'string', describe: 'Order journal file (live): replayed and reconciled on start, fsync on every entry' })
     .option('verbose', { type: 'boolean', default: false }) as unknown as Argv<SessionArgs>;
 
 function mainnetBanner(log: (line: string) => void): void {
@@ -70,7 +72,16 @@ export async function runSession(args: SessionArgs, paper: boolean, logger: Logg
   const session = new LiveSession({
     strategy,
     params,
-    venue: { name: plugin.name, capabilities: plugin.capabilities, loadInstruments: () => connection.instruments.load(), data: connection.data, execution: connection.execution },
+    venue: {
+      name: plugin.name,
+      capabilities: plugin.capabilities,
+      rateLimits: plugin.rateLimits,
+      requestWeights: plugin.requestWeights,
+      onUsage: connection.onUsage?.bind(connection),
+      loadInstruments: () => connection.instruments.load(),
+      data: connection.data,
+      execution: connection.execution,
+    },
     instrumentIds: args.symbol,
     barInterval: args.interval,
     paperExecution: paper
@@ -87,6 +98,8 @@ export async function runSession(args: SessionArgs, paper: boolean, logger: Logg
     keepOrders: args.keepOrders,
     recordDir: args.record,
     risk,
+    unknownOrders: file?.unknownOrders,
+    journal: args.journal !== undefined ? { path: args.journal } : file?.journal,
     logger,
     bus,
     clock,

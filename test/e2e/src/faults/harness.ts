@@ -47,7 +47,16 @@ export async function startRun(
   const session = new LiveSession({
     strategy,
     params,
-    venue: { name: 'binance', capabilities: binancePlugin.capabilities, loadInstruments: () => connection.instruments.load(), data: connection.data, execution: connection.execution },
+    venue: {
+      name: 'binance',
+      capabilities: binancePlugin.capabilities,
+      rateLimits: binancePlugin.rateLimits,
+      requestWeights: binancePlugin.requestWeights,
+      onUsage: (l) => connection.onUsage(l),
+      loadInstruments: () => connection.instruments.load(),
+      data: connection.data,
+      execution: connection.execution,
+    },
     instrumentIds: ['BTCUSDT'],
     dataKinds: ['trade'],
     risk: options.risk,
