@@ -398,9 +398,18 @@ describe('GuardedExecution: submits with an unknown outcome', () => {
 describe('GuardedExecution: circuit breaker', () => {
   const policy = { retry: { maxAttempts: 1 }, breaker: { failureThreshold: 3, openMs: 10_000 } };
 
+  it('does not count 429s against the breaker: the pause handles them', async () => {
+    const { guard, venue, clock, status } = setup({ policy });
+    venue.script('balances', { fail: rateLimited(10) }, { fail: rateLimited(10) }, { fail: rateLimited(10) }, { fail: rateLimited(10) });
+    for (let i = 0; i < 4; i++) track(guard.balances());
+    await runUntil(clock, T0 + 100);
+    expect(guard.breakerState).toBe('closed');
+    expect(status).toHaveLength(0);
+  });
+
   it('opens after N failures, publishes degraded, fails fast, and a successful probe closes it', async () => {
     const { guard, venue, clock, status } = setup({ policy });
-    venue.script('balances', { fail: unavailable() }, { fail: timeout() }, { fail: rateLimited(10) });
+    venue.script('balances', { fail: unavailable() }, { fail: timeout() }, { fail: unavailable() });
     for (let i = 0; i < 3; i++) track(guard.balances());
     await runUntil(clock, T0 + 100);
     expect(guard.breakerState).toBe('open');

@@ -318,6 +318,9 @@ export class GuardedExecution implements ExecutionPort {
       const until = this.options.clock.now() + waitMs;
       this.limiter.pauseUntil(until);
       this.log.warn(`${this.venue} answered 429 to ${request}: every request waits until ${new Date(until).toISOString()}`, { retryAfterMs: waitMs });
+      // Backpressure with instructions, not a sick venue: the pause handles it, the breaker does not count it.
+      this.breaker.release(probe);
+      return;
     }
     if (!isAutotraderError(error)) {
       // An uncoded error is a bug somewhere; not knowing the venue's state, count it against it.

@@ -1,5 +1,6 @@
 import { waitFor } from '@autotrader/testkit';
 import { describe, expect, it } from 'vitest';
+import { ORDER_PLACEMENT } from '@autotrader/plugin-binance/test/fake-venue';
 import { expectConsistentWithVenue, startRun } from './harness';
 import ladder from './ladder';
 
@@ -81,6 +82,95 @@ describe('fault injection: fake Binance', () => {
       const sent = run.fake.orders().length;
       await run.trade('29500.00');
       expect(run.fake.orders()).toHaveLength(sent);
+      await expectConsistentWithVenue(run);
+    } finally {
+      await run.stop();
+    }
+  }, 60_000);
+
+  it('a REST timeout on a submit the venue did accept: the order is found by its client id and not sent again', async () => {
+    const run = await startRun(ladder, { levels: 3, step: 1, size: '0.01' }, { venue: { timeouts: { requestMs: 300 } }, guard: { retry: { baseDelayMs: 50 } } });
+    try {
+      run.fake.faults.acceptThenTimeout(1);
+      await run.trade('30000.00');
+      await waitFor('all three orders at the venue', () => open(run) === 3, 10_000);
+      await waitFor('every order acknowledged here', () => run.session.engine.oms.all().every((o) => o.status === 'accepted'), 10_000);
+      await new Promise((r) => setTimeout(r, 500)); // past the timeout and any retry
+      expect(run.fake.orders()).toHaveLength(3);
+      await run.trade('29997.00');
+      await waitFor('all three fills', () => run.session.engine.oms.allFills().length === 3, 10_000);
+      await expectConsistentWithVenue(run);
+    } finally {
+      await run.stop();
+    }
+  }, 60_000);
+
+  it('a REST timeout on a submit the venue never received: it is resent with the same client id, once', async () => {
+    const run = await startRun(ladder, { levels: 3, step: 1, size: '0.01' }, { venue: { timeouts: { requestMs: 300 } }, guard: { retry: { baseDelayMs: 50 } } });
+    try {
+      run.fake.faults.dropRequest(1, ORDER_PLACEMENT);
+      await run.trade('30000.00');
+      await waitFor('all three orders at the venue', () => open(run) === 3, 10_000);
+      const placements = run.fake.requests().filter((r) => r.method === 'POST' && r.path === '/api/v3/order');
+      const ids = placements.map((r) => r.params.newClientOrderId);
+      // Four placements for three orders: the dropped one was sent again under the same id, after a lookup said the venue did not have it.
+      expect(placements).toHaveLength(4);
+      expect(new Set(ids).size).toBe(3);
+      await run.trade('29997.00');
+      await waitFor('all three fills', () => run.session.engine.oms.allFills().length === 3, 10_000);
+      await expectConsistentWithVenue(run);
+    } finally {
+      await run.stop();
+    }
+  }, 60_000);
+
+  it('429 then 418 with Retry-After: every request waits out the pause, so the venue never bans us', async () => {
+    const run = await startRun(ladder, { levels: 6, step: 1, size: '0.01' }, { guard: { retry: { baseDelayMs: 50 } } });
+    try {
+      // Requests already on the wire when the 429 is issued arrive inside the pause; Binance bans for
+      // continuing to send after a 429, which the guard never does. Five such requests are tolerated.
+      run.fake.faults.rateLimit(2, { retryAfterSec: 1, escalateTo418AfterIgnored: 5 });
+      const started = Date.now();
+      await run.trade('30000.00');
+      await waitFor('all six orders at the venue', () => open(run) === 6, 15_000);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900); // the pause was honoured
+      expect(run.errors.filter((e) => /418|banned/i.test(e))).toEqual([]);
+      const ids = run.fake.orders().map((o) => o.clientOrderId);
+      expect(new Set(ids).size).toBe(6);
+      await run.trade('29994.00');
+      await waitFor('all six fills', () => run.session.engine.oms.allFills().length === 6, 10_000);
+      await expectConsistentWithVenue(run);
+    } finally {
+      await run.stop();
+    }
+  }, 60_000);
+
+  it('a 5xx storm opens the circuit breaker: orders fail fast with a coded reason; a probe closes it and trading resumes', async () => {
+    const run = await startRun(ladder, { levels: 4, step: 1, size: '0.01' }, { guard: { retry: { baseDelayMs: 20, maxAttempts: 8 }, breaker: { failureThreshold: 3, openMs: 300 } } });
+    const status: string[] = [];
+    run.bus.on('venueStatus', (e) => status.push(e.state));
+    try {
+      run.fake.faults.serverError(6, 503);
+      await run.trade('30000.00');
+      await waitFor('the breaker to open', () => status.includes('degraded'), 10_000);
+      await waitFor('every ladder order to be settled', () => run.session.engine.oms.all().every((o) => o.status !== 'submitted'), 15_000);
+      const engine = run.session.engine;
+      const rejected = engine.oms.all().filter((o) => o.status === 'rejected');
+      // Each was either refused at once while the breaker was open (VENUE_UNAVAILABLE: never sent), or sent
+      // into the storm with an unknown outcome, looked up by its client id, and found unknown (VENUE_TIMEOUT).
+      for (const o of rejected) {
+        expect(['VENUE_UNAVAILABLE', 'VENUE_TIMEOUT']).toContain(o.rejection?.code);
+        expect(run.fake.orders().map((x) => x.clientOrderId)).not.toContain(o.clientOrderId);
+      }
+      // After the pause a probe gets through, the breaker closes, and a new order is placed.
+      await new Promise((r) => setTimeout(r, 400));
+      const fresh = engine.submit({ instrumentId: 'BTCUSDT.BINANCE', side: 'buy', type: 'limit', price: '29990', quantity: '0.01' });
+      await waitFor('the new order at the venue', () => run.fake.orders().some((o) => o.clientOrderId === fresh.clientOrderId), 10_000);
+      expect(status.slice(status.indexOf('degraded'))).toContain('connected');
+      const ids = run.fake.orders().map((o) => o.clientOrderId);
+      expect(new Set(ids).size).toBe(ids.length);
+      await run.trade('29989.00');
+      await waitFor('every placed order to fill', () => open(run) === 0, 10_000);
       await expectConsistentWithVenue(run);
     } finally {
       await run.stop();

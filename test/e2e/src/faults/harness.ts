@@ -1,5 +1,5 @@
 import { Decimal, EventBus, RealtimeClock, silentLogger, type Fill, type OrderSnapshot, type StrategyDefinition } from '@autotrader/core';
-import { LiveSession, type RiskConfig } from '@autotrader/engine';
+import { LiveSession, type GuardPolicyInput, type RiskConfig } from '@autotrader/engine';
 import { binancePlugin, createBinance, type BinanceConnection } from '@autotrader/plugin-binance';
 import { FAKE_API_KEY, FAKE_API_SECRET, startFakeBinance, type FakeBinance, type FakeBinanceOptions } from '@autotrader/plugin-binance/test/fake-venue';
 import { waitFor } from '@autotrader/testkit';
@@ -23,7 +23,7 @@ export interface FaultRun {
 export async function startRun(
   strategy: StrategyDefinition,
   params: Record<string, unknown>,
-  options: { fake?: FakeBinanceOptions; risk?: RiskConfig; venue?: Record<string, unknown>; ackTimeoutMs?: number } = {},
+  options: { fake?: FakeBinanceOptions; risk?: RiskConfig; venue?: Record<string, unknown>; ackTimeoutMs?: number; guard?: GuardPolicyInput } = {},
 ): Promise<FaultRun> {
   const fake = await startFakeBinance({ balances: { USDT: '100000', BTC: '0' }, ...options.fake });
   const bus = new EventBus('isolate');
@@ -60,6 +60,7 @@ export async function startRun(
     instrumentIds: ['BTCUSDT'],
     dataKinds: ['trade'],
     risk: options.risk,
+    guard: options.guard,
     ackTimeoutMs: options.ackTimeoutMs ?? 1_000,
     bus,
     clock,
