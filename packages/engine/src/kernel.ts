@@ -100,7 +100,7 @@ export class Kernel {
   private state: TradingState = 'active';
   private readonly prefix: string;
   private reconciling: Promise<ReconcileReport> | undefined;
-  private disconnectedSince: number | undefined;
+  private socketsDown = 0;
   private stateReason = 'start-up';
 
   constructor(private readonly options: KernelOptions) {
@@ -129,12 +129,14 @@ export class Kernel {
     this.bus.on('trade', (t) => this.portfolio.mark(t.instrumentId, t.price, t.tsEvent), mark);
     this.bus.on('quote', (q) => this.portfolio.mark(q.instrumentId, (q.bid + q.ask) / 2, q.tsEvent), mark);
     if (options.reconcile !== undefined) {
+      // Each socket that comes back triggers a reconciliation: with several sockets (market data, user
+      // data) the one carrying our fills may be the last to return, and only a pass after it closes the gap.
       this.bus.on(
         'venueStatus',
         (e) => {
-          if (e.state === 'reconnecting' || e.state === 'disconnected') this.disconnectedSince ??= e.tsEvent;
-          else if (e.state === 'connected' && this.disconnectedSince !== undefined) {
-            this.disconnectedSince = undefined;
+          if (e.state === 'reconnecting' || e.state === 'disconnected') this.socketsDown++;
+          else if (e.state === 'connected' && this.socketsDown > 0) {
+            this.socketsDown--;
             void this.reconcile().catch((error: unknown) => this.log.error(`reconciliation after reconnect failed: ${String(error)}`));
           }
         },
