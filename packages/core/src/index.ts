@@ -16,3 +16,4 @@ export * from './ports';
 export * from './logger';
 export * from './plugin';
 export * from './strategy';
+export * from './random';

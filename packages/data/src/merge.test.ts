@@ -1,3 +1,4 @@
+import { mulberry32 } from '@autotrader/core';
 import { describe, expect, it } from 'vitest';
 import { mergeByTime } from './merge';
 
@@ -13,15 +14,8 @@ function reference(times: Float64Array[]): [number, number][] {
 
 const pairs = (m: { stream: Uint16Array; row: Uint32Array }): [number, number][] => Array.from(m.stream, (s, i) => [s, m.row[i]]);
 
-/** A deterministic pseudo-random generator (mulberry32), so failures reproduce. */
-function rng(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failing case can be replayed. */
+const rng = mulberry32;
 
 describe('mergeByTime', () => {
   it('breaks ties by stream index, then row, for two streams', () => {

@@ -11,4 +11,3 @@ export type { VenueFaults } from './faults';
 export { paperPlugin, paperCapabilities, configInstruments } from './plugin';
 export { barPath, matchBar, matchAtPoint, matchSegment } from './matching';
 export type { MatchOut, MatchState, PriceSource } from './matching';
-export { mulberry32 } from './prng';

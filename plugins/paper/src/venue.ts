@@ -27,6 +27,7 @@ import {
   type VenueOrderChanges,
   type VenueOrderState,
   type VenuePosition,
+  mulberry32,
 } from '@autotrader/core';
 import { SimAccount } from './account';
 import { paperVenueConfigSchema, type PaperVenueConfig, type PaperVenueConfigInput } from './config';
@@ -34,7 +35,6 @@ import { FaultState, type VenueFaults } from './faults';
 import { buyLock, feeFor, feeSchedule, notional, roundAdverse, sizeCap, slipped, volumeShareCap, type FeeSchedule } from './fill-models';
 import { matchAtPoint, matchBar, trail, type MatchOut, type MatchState } from './matching';
 import { ReportOutbox } from './outbox';
-import { mulberry32 } from './prng';
 import { checkGrid, checkNotional, checkShape, checkSupported, type RuleViolation } from './rules';
 
 /** The kinds of market event the venue matches on. */

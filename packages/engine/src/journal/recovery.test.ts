@@ -1,4 +1,5 @@
 import {
+  mulberry32,
   AutotraderError,
   EventBus,
   canTransition,
@@ -182,17 +183,8 @@ describe('recover', () => {
   });
 });
 
-/** A small seeded PRNG (mulberry32), so a failing sequence can be replayed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failing case can be replayed. */
+const rng = mulberry32;
 
 describe('recover agrees with the live OMS', () => {
   /** Which report kinds met which order states, over all seeds: the comparison is only as good as this. */

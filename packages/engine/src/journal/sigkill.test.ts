@@ -1,3 +1,4 @@
+import { mulberry32 } from '@autotrader/core';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,17 +14,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const CHILD = join(here, 'testing', 'append-loop.ts');
 const REPO = resolve(here, '../../../..');
 
-/** mulberry32: the kill points are random but the same on every run. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failing case can be replayed. */
+const rng = mulberry32;
 
 /** Starts the appending child on `path` and kills it with SIGKILL `delayMs` after it starts appending. */
 function runAndKill(path: string, delayMs: number): Promise<{ prefix: string; signal: NodeJS.Signals | null }> {

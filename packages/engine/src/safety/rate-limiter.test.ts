@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AutotraderError, SimulatedClock, type RateLimitRule } from '@autotrader/core';
 import { RateLimiter, usageByInterval, type LimitScope } from './rate-limiter';
-import { mulberry32 } from './retry';
+import { mulberry32 } from '@autotrader/core';
 import { maxInWindow, runUntil } from './test-helpers';
 
 const T0 = 1_700_000_000_000;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AutotraderError, SimulatedClock } from '@autotrader/core';
-import { Backoff, backoffDelay, checkRetryPolicy, isOutcomeUnknown, isRetryable, mulberry32, Sleeper, type RetryPolicy } from './retry';
+import { mulberry32 } from '@autotrader/core';
+import { Backoff, backoffDelay, checkRetryPolicy, isOutcomeUnknown, isRetryable, Sleeper, type RetryPolicy } from './retry';
 import { runUntil } from './test-helpers';
 
 const POLICY: RetryPolicy = { maxAttempts: 10, baseDelayMs: 200, maxDelayMs: 10_000, jitter: 0.2 };

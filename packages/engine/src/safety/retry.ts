@@ -1,4 +1,4 @@
-import { AutotraderError, isAutotraderError, type Clock } from '@autotrader/core';
+import { AutotraderError, isAutotraderError, mulberry32, type Clock } from '@autotrader/core';
 
 /** How failed requests are retried. */
 export interface RetryPolicy {
@@ -10,21 +10,6 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
   /** 0..1: each wait is shortened by a random fraction up to this, so clients that failed together do not retry together. */
   readonly jitter: number;
-}
-
-/**
- * A small seeded PRNG (mulberry32): uniform in [0, 1). Seeded so that a test, or a backtest with
- * retries, draws the same jitter every run.
- */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /**

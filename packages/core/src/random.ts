@@ -1,6 +1,7 @@
 /**
  * mulberry32: a tiny, fast 32-bit PRNG. Not for cryptography; here so that latency jitter and random
- * faults are the same on every run with the same seed (Math.random would make runs unrepeatable).
+ * faults, retry jitter and randomised tests are the same on every run with the same seed (Math.random
+ * would make runs unrepeatable).
  * Returns a function giving numbers in [0, 1).
  */
 export function mulberry32(seed: number): () => number {
