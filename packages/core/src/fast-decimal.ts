@@ -6,12 +6,14 @@
  * Representation: value = coefficient × 10^exponent, in one of three tiers chosen by size:
  * - a JS `number` while the coefficient is a safe integer: the everyday money maths (prices and
  *   quantities with a few decimals) runs on double arithmetic that is provably exact;
- * - a {@link Wide} of five base-10^7 limbs for 16 to 35 digits: 34-digit quotients, cash balances
- *   with many decimals; its arithmetic is still plain doubles (every limb product fits 2^53);
+ * - a {@link Wide} of up to six base-10^7 limbs past that: 34-digit quotients, cash balances with many
+ *   decimals. Its arithmetic is still plain doubles (every limb product fits 2^53 exactly), and its
+ *   exponent is a multiple of 7, so rounding to 34 digits edits one limb instead of shifting digits;
  * - a `bigint` only for the rare longer coefficient a caller parses (the constructor keeps every
  *   digit, as decimal.js does); any operation rounds back to 34 digits.
- * Every instance is canonical (no trailing zeros in the coefficient, zero is `0 × 10^0`, the smallest
- * tier that fits), so equal values have equal fields: `eq` is cheap and structural equality works.
+ * Every instance is canonical, so equal values have equal fields (`eq` is cheap, structural equality
+ * in tests works): zero is `0 × 10^0`; a value takes the first tier it fits; `number` and `bigint`
+ * coefficients have no trailing zeros; a Wide has its exponent a multiple of 7 and a non-zero lowest limb.
  *
  * Deliberate differences from decimal.js, none of which a finite money value can observe through
  * `toString`: there is no NaN, Infinity or negative zero. Division or modulo by zero throws instead of
@@ -31,8 +33,8 @@ export type FastRounding = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8;
 export type FastDecimalValue = FastDecimal | number | string | bigint;
 
 /**
- * A coefficient of 16 to 35 digits (past 2^53) as five base-10^7 limbs, least significant first,
- * with its sign. Immutable; shared freely between instances.
+ * A coefficient past 2^53 as six base-10^7 limbs, least significant first (w0 never 0), with its
+ * sign. The owning instance's exponent is a multiple of 7. Immutable; shared freely.
  */
 class Wide {
   declare readonly neg: boolean;
@@ -41,13 +43,15 @@ class Wide {
   declare readonly w2: number;
   declare readonly w3: number;
   declare readonly w4: number;
-  constructor(neg: boolean, w0: number, w1: number, w2: number, w3: number, w4: number) {
+  declare readonly w5: number;
+  constructor(neg: boolean, w0: number, w1: number, w2: number, w3: number, w4: number, w5: number) {
     this.neg = neg;
     this.w0 = w0;
     this.w1 = w1;
     this.w2 = w2;
     this.w3 = w3;
     this.w4 = w4;
+    this.w5 = w5;
   }
 }
 
@@ -72,6 +76,12 @@ const LOG_BASE = 7;
  * dependency chains, so carries use floor(t × INV_BASE) and then fix the quotient by at most one.
  */
 const INV_BASE = 1e-7;
+const INV_LOG_BASE = 1 / 7;
+/** floor(k / 7) for the small digit counts the limb code handles. */
+const DIV7: number[] = [];
+for (let k = 0; k < 128; k++) DIV7.push(Math.floor(k / 7));
+/** 10^-k, k = 0..7, for reciprocal digit splits. */
+const INV_POW10: number[] = [1, 1e-1, 1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7];
 /** Divisors up to this go through short division: remainder × BASE + limb + divisor < 2^53. */
 const SMALL_DIVISOR = 9e8;
 
@@ -85,14 +95,14 @@ for (let k = 0; k <= 15; k++) SAFE_SCALE_LIMIT.push(Math.floor(MAX_SAFE / POW10[
 const POW10N: bigint[] = [];
 for (let k = 0, p = 1n; k <= 128; k++, p *= 10n) POW10N.push(p);
 const TEN_PRECISION_N = POW10N[PRECISION];
-/** The smallest coefficient too long for a Wide. */
-const WIDE_LIMIT_N = POW10N[5 * LOG_BASE];
+/** Limbs in a Wide. */
+const WIDE_LIMBS = 6;
 
 const pow10n = (k: number): bigint => (k < POW10N.length ? POW10N[k] : 10n ** BigInt(k));
 
 // Scratch limb buffers (little-endian, base 10^7). Operations are synchronous and never re-enter, so
 // module-level buffers replace per-call arrays. 48 limbs cover the widest intermediate (an aligned sum
-// of two 35-digit values up to 71 places apart, a 16-limb dividend).
+// of two 42-digit values up to 78 places apart, a 17-limb dividend).
 const SA = new Float64Array(48);
 const SB = new Float64Array(48);
 const SR = new Float64Array(48);
@@ -128,16 +138,31 @@ function digitsBig(m: bigint): number {
 
 /** Number of limbs of a Wide (its top non-zero limb + 1). */
 function wideLimbs(w: Wide): number {
-  return w.w4 !== 0 ? 5 : w.w3 !== 0 ? 4 : w.w2 !== 0 ? 3 : 2;
+  return w.w5 !== 0 ? 6 : w.w4 !== 0 ? 5 : w.w3 !== 0 ? 4 : w.w2 !== 0 ? 3 : w.w1 !== 0 ? 2 : 1;
 }
 
-/** Number of decimal digits of |c|. */
+/** Trailing zero digits of a non-zero limb. */
+function limbZeros(w: number): number {
+  let z = 0;
+  while (isMultipleOf10(w)) { w /= 10; z++; }
+  return z;
+}
+
+/** Number of decimal digits of |c| (for a Wide, counted from its lowest limb's last digit). */
 function digitsOf(c: Coefficient): number {
   if (typeof c === 'number') return digitsNum(c < 0 ? -c : c);
   if (typeof c === 'bigint') return digitsBig(c < 0n ? -c : c);
-  const n = wideLimbs(c);
-  const top = n === 5 ? c.w4 : n === 4 ? c.w3 : n === 3 ? c.w2 : c.w1;
-  return (n - 1) * LOG_BASE + digitsNum(top);
+  if (c.w5 !== 0) return 5 * LOG_BASE + digitsNum(c.w5);
+  if (c.w4 !== 0) return 4 * LOG_BASE + digitsNum(c.w4);
+  if (c.w3 !== 0) return 3 * LOG_BASE + digitsNum(c.w3);
+  if (c.w2 !== 0) return 2 * LOG_BASE + digitsNum(c.w2);
+  return c.w1 !== 0 ? LOG_BASE + digitsNum(c.w1) : digitsNum(c.w0);
+}
+
+/** The exponent of the last non-zero digit: `_e`, except for a Wide's trailing zeros. */
+function lastDigitExponent(x: FastDecimal): number {
+  const c = x._c;
+  return typeof c === 'object' ? x._e + limbZeros(c.w0) : x._e;
 }
 
 function isNegative(c: Coefficient): boolean {
@@ -155,7 +180,7 @@ function signOf(c: Coefficient): number {
 function negate(c: Coefficient): Coefficient {
   if (typeof c === 'number') return c === 0 ? 0 : -c;
   if (typeof c === 'bigint') return -c;
-  return new Wide(!c.neg, c.w0, c.w1, c.w2, c.w3, c.w4);
+  return new Wide(!c.neg, c.w0, c.w1, c.w2, c.w3, c.w4, c.w5);
 }
 
 /** The digits of |w|. */
@@ -169,32 +194,51 @@ function wideDigits(w: Wide): string {
   return s;
 }
 
-/** The digits of |c|. */
-function digitsText(c: Coefficient): string {
+// Text conversions leave the exponent that goes with the digits here.
+let textE = 0;
+
+/** The digits of |x| without trailing zeros; their exponent goes to textE. */
+function digitsText(x: FastDecimal): string {
+  const c = x._c;
+  textE = x._e;
   if (typeof c === 'number') return String(c < 0 ? -c : c);
   if (typeof c === 'bigint') return (c < 0n ? -c : c).toString();
-  return wideDigits(c);
+  const s = wideDigits(c);
+  let end = s.length;
+  while (s.charCodeAt(end - 1) === 48) end--;
+  textE += s.length - end;
+  return s.slice(0, end);
 }
 
-/** A Wide from 16..35 digits with no leading zeros. */
-function wideFromDigits(neg: boolean, t: string): Wide {
-  const len = t.length;
-  const limb = (i: number): number => {
-    const end = len - LOG_BASE * i;
-    return end <= 0 ? 0 : Number(t.slice(end > LOG_BASE ? end - LOG_BASE : 0, end));
-  };
-  return new Wide(neg, limb(0), limb(1), limb(2), limb(3), limb(4));
-}
-
-/** A canonical coefficient from digits without leading or trailing zeros. */
-function coefficientFromDigits(neg: boolean, t: string): Coefficient {
+/**
+ * Sets parsedC/parsedE to the canonical form of digits × 10^e, the digits without leading or
+ * trailing zeros.
+ */
+function setFromDigits(neg: boolean, t: string, e: number): void {
   if (t.length <= 16) {
     const v = Number(t); // correctly rounded, so ≤ MAX_SAFE exactly when the value is
-    if (v <= MAX_SAFE) return neg ? -v : v;
+    if (v <= MAX_SAFE) {
+      parsedC = neg ? -v : v;
+      parsedE = e;
+      return;
+    }
   }
-  if (t.length <= 5 * LOG_BASE) return wideFromDigits(neg, t);
+  // A Wide's exponent is a multiple of 7: pad the digits down to the limb boundary.
+  const pad = e - LOG_BASE * Math.floor(e / LOG_BASE);
+  const len = t.length + pad;
+  if (len <= WIDE_LIMBS * LOG_BASE) {
+    const padded = pad > 0 ? t + '000000'.slice(0, pad) : t;
+    const limb = (i: number): number => {
+      const end = len - LOG_BASE * i;
+      return end <= 0 ? 0 : Number(padded.slice(end > LOG_BASE ? end - LOG_BASE : 0, end));
+    };
+    parsedC = new Wide(neg, limb(0), limb(1), limb(2), limb(3), limb(4), limb(5));
+    parsedE = e - pad;
+    return;
+  }
   const m = BigInt(t);
-  return neg ? -m : m;
+  parsedC = neg ? -m : m;
+  parsedE = e;
 }
 
 /** The coefficient as a signed bigint (for the rare bigint-tier operations). */
@@ -217,11 +261,6 @@ function isMultipleOf10(c: number): boolean {
 function isOdd(q: number): boolean {
   const h = q / 2;
   return Math.floor(h) !== h;
-}
-
-/** x mod p for 0 <= x < 10^7 and p <= 10^7: x / p is close enough to floor correctly. */
-function limbMod(x: number, p: number): number {
-  return x - Math.floor(x / p) * p;
 }
 
 /**
@@ -328,8 +367,7 @@ function parseString(s: string): void {
   if (seenPoint) text = text.replace('.', '');
   let start = 0;
   while (text.charCodeAt(start) === 48) start++;
-  parsedC = coefficientFromDigits(negative, text.slice(start, text.length - zerosRun));
-  parsedE = e;
+  setFromDigits(negative, text.slice(start, text.length - zerosRun), e);
 }
 
 /**
@@ -364,6 +402,17 @@ function parseNumber(v: number): void {
     }
   }
   parseString(String(v));
+}
+
+/** Parses any accepted constructor argument into parsedC/parsedE. */
+function parseValue(value: FastDecimalValue): void {
+  if (typeof value === 'number') parseNumber(value);
+  else if (typeof value === 'string') parseString(value);
+  else if (value instanceof FastDecimal) {
+    parsedC = value._c;
+    parsedE = value._e;
+  } else if (typeof value === 'bigint') parseString(value.toString());
+  else throw invalid('not a decimal value:', value);
 }
 
 /**
@@ -404,22 +453,16 @@ export class FastDecimal {
    */
   constructor(value: FastDecimalValue);
   constructor(value: FastDecimalValue | Wide, exponent?: number) {
-    // Internal construction (see `make`): value is already a canonical coefficient.
-    if (exponent !== undefined) {
+    // Kept tiny so V8 inlines it into every operation. Internal construction (see `make`) passes a
+    // canonical coefficient and its exponent.
+    if (exponent === undefined) {
+      parseValue(value as FastDecimalValue);
+      this._c = parsedC;
+      this._e = parsedE;
+    } else {
       this._c = value as Coefficient;
       this._e = exponent;
-      return;
     }
-    if (typeof value === 'number') parseNumber(value);
-    else if (typeof value === 'string') parseString(value);
-    else if (value instanceof FastDecimal) {
-      this._c = value._c;
-      this._e = value._e;
-      return;
-    } else if (typeof value === 'bigint') parseString(value.toString());
-    else throw invalid('not a decimal value:', value);
-    this._c = parsedC;
-    this._e = parsedE;
   }
 
   /** True for FastDecimal instances. */
@@ -595,22 +638,23 @@ export class FastDecimal {
 
   /** True when the value is a whole number. */
   isInteger(): boolean {
-    return this._e >= 0;
+    return this._e >= 0 || lastDigitExponent(this) >= 0;
   }
 
   /** Alias of {@link FastDecimal.isInteger}. */
   isInt(): boolean {
-    return this._e >= 0;
+    return this.isInteger();
   }
 
   /** Number of decimal places (digits after the point, trailing zeros not counted). */
   decimalPlaces(): number {
-    return this._e < 0 ? -this._e : 0;
+    const e = lastDigitExponent(this);
+    return e < 0 ? -e : 0;
   }
 
   /** Alias of {@link FastDecimal.decimalPlaces}. */
   dp(): number {
-    return this._e < 0 ? -this._e : 0;
+    return this.decimalPlaces();
   }
 
   /**
@@ -655,9 +699,9 @@ export class FastDecimal {
         if (a < 1e15 && digitsNum(a) + e > -6) return String(c / POW10[-e]);
       }
     }
-    const digits = digitsText(c);
-    const sciExp = e + digits.length - 1;
-    const body = sciExp <= -40 || sciExp >= 40 ? exponential(digits, sciExp) : plain(digits, e);
+    const digits = digitsText(this);
+    const sciExp = textE + digits.length - 1;
+    const body = sciExp <= -40 || sciExp >= 40 ? exponential(digits, sciExp) : plain(digits, textE);
     return isNegative(c) ? '-' + body : body;
   }
 
@@ -669,13 +713,14 @@ export class FastDecimal {
   toFixed(dp?: number, rm?: FastRounding): string {
     let body: string;
     if (dp === undefined) {
-      body = plain(digitsText(this._c), this._e);
+      const digits = digitsText(this);
+      body = plain(digits, textE);
     } else {
       checkInt(dp, 0, MAX_DIGITS, 'decimal places');
       if (rm === undefined) rm = ROUND_HALF_EVEN;
       else checkInt(rm, 0, 8, 'rounding mode');
-      const y = roundToPlaces(this, dp, rm);
-      body = fixed(digitsText(y._c), y._e, dp);
+      const digits = digitsText(roundToPlaces(this, dp, rm));
+      body = fixed(digits, textE, dp);
     }
     return isNegative(this._c) ? '-' + body : body;
   }
@@ -712,6 +757,15 @@ function fromNum(c: number, e: number): FastDecimal {
   return new Raw(c, e);
 }
 
+/** floor(e / 7) × 7: the limb-aligned exponent at or below e. */
+function alignDown(e: number): number {
+  // floor(e / 7) by a reciprocal multiply and a one-step fix: cheaper than a dependent division.
+  let q = Math.floor(e * INV_LOG_BASE);
+  const r = e - q * LOG_BASE;
+  if (r < 0) q--; else if (r >= LOG_BASE) q++;
+  return q * LOG_BASE;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Limb arithmetic on magnitudes (number and Wide tiers). All values stay integers below 2^53.
 // ---------------------------------------------------------------------------------------------
@@ -744,53 +798,57 @@ function load(c: Limbable, L: Float64Array): number {
   L[2] = c.w2;
   L[3] = c.w3;
   L[4] = c.w4;
+  L[5] = c.w5;
   return wideLimbs(c);
 }
 
 const limbDigits = (L: Float64Array, n: number): number => (n - 1) * LOG_BASE + digitsNum(L[n - 1]);
 
-/** L × 10^k in place; returns the new limb count. */
+/**
+ * L × 10^k in place; returns the new limb count. Each limb splits into the digits that move up a
+ * limb and those that stay, independently of its neighbours, so there is no carry chain.
+ */
 function shiftUp(L: Float64Array, n: number, k: number): number {
-  const limbs = Math.floor(k / LOG_BASE);
+  if (n === 0) return 0;
+  const limbs = k < 128 ? DIV7[k] : Math.floor(k / LOG_BASE);
   const d = k - limbs * LOG_BASE;
-  if (d > 0) {
-    const m = POW10[d];
-    let carry = 0;
-    for (let i = 0; i < n; i++) {
-      const t = L[i] * m + carry;
-      carry = Math.floor(t * INV_BASE);
-      let r = t - carry * BASE;
-      if (r < 0) { carry--; r += BASE; } else if (r >= BASE) { carry++; r -= BASE; }
-      L[i] = r;
+  if (d === 0) {
+    if (limbs > 0) {
+      for (let i = n - 1; i >= 0; i--) L[i + limbs] = L[i];
+      for (let i = 0; i < limbs; i++) L[i] = 0;
     }
-    if (carry > 0) L[n++] = carry;
+    return n + limbs;
   }
-  if (limbs > 0) {
-    for (let i = n - 1; i >= 0; i--) L[i + limbs] = L[i];
-    for (let i = 0; i < limbs; i++) L[i] = 0;
-    n += limbs;
+  const p = POW10[LOG_BASE - d]; // limb = up × p + stay
+  const inv = INV_POW10[LOG_BASE - d];
+  const m = POW10[d];
+  let x = L[n - 1];
+  let up = Math.floor(x * inv);
+  let stay = x - up * p;
+  if (stay < 0) { up--; stay += p; } else if (stay >= p) { up++; stay -= p; }
+  const top = up;
+  for (let i = n - 1; i >= 0; i--) {
+    let upBelow = 0;
+    let stayBelow = 0;
+    if (i > 0) {
+      x = L[i - 1];
+      upBelow = Math.floor(x * inv);
+      stayBelow = x - upBelow * p;
+      if (stayBelow < 0) { upBelow--; stayBelow += p; } else if (stayBelow >= p) { upBelow++; stayBelow -= p; }
+    }
+    L[i + limbs] = stay * m + upBelow;
+    stay = stayBelow;
   }
+  for (let i = 0; i < limbs; i++) L[i] = 0;
+  n += limbs;
+  if (top > 0) L[n++] = top;
   return n;
 }
 
-/** floor(L / 10^k) in place; returns the new limb count. */
-function shiftDown(L: Float64Array, n: number, k: number): number {
-  const limbs = Math.floor(k / LOG_BASE);
-  const d = k - limbs * LOG_BASE;
-  if (limbs > 0) {
-    for (let i = 0; i + limbs < n; i++) L[i] = L[i + limbs];
-    n = n > limbs ? n - limbs : 0;
-  }
-  if (d > 0 && n > 0) {
-    const p = POW10[d];
-    const m = POW10[LOG_BASE - d];
-    for (let i = 0; i < n; i++) {
-      const next = i + 1 < n ? L[i + 1] : 0;
-      L[i] = Math.floor(L[i] / p) + limbMod(next, p) * m;
-    }
-    if (L[n - 1] === 0) n--;
-  }
-  return n;
+/** |c| × 10^(e - at) into L (at <= e); returns the limb count. */
+function loadAt(c: Limbable, e: number, at: number, L: Float64Array): number {
+  const n = load(c, L);
+  return e === at ? n : shiftUp(L, n, e - at);
 }
 
 function trim(L: Float64Array, n: number): number {
@@ -828,7 +886,7 @@ function cmpMag(A: Float64Array, na: number, B: Float64Array, nb: number): numbe
 }
 
 function mulMag(A: Float64Array, na: number, B: Float64Array, nb: number, R: Float64Array): number {
-  // Column sums first (each < 5 × 10^14 plus the carry), then one carry pass: one short chain.
+  // Per column: the sum of limb products (< 6 × 10^14) plus the carry, split by BASE.
   const n = na + nb;
   let carry = 0;
   for (let k = 0; k < n - 1; k++) {
@@ -849,10 +907,13 @@ function mulMag(A: Float64Array, na: number, B: Float64Array, nb: number, R: Flo
 function divSmall(A: Float64Array, na: number, k: number, y: number, Q: Float64Array): number {
   const n = na + k;
   const inv = 1 / y;
+  const scaled = BASE * inv;
   let r = 0;
   for (let i = n - 1; i >= 0; i--) {
-    const cur = r * BASE + (i >= k ? A[i - k] : 0); // < y × BASE <= 9e15
-    let q = Math.floor(cur * inv);
+    const limb = i >= k ? A[i - k] : 0;
+    const cur = r * BASE + limb; // < y × BASE <= 9e15
+    // r × (BASE / y) + limb / y: the limb's share is off the remainder's dependency chain.
+    let q = Math.floor(r * scaled + limb * inv);
     r = cur - q * y;
     // The estimate can be one off next to an integer; the exact remainder settles it.
     if (r < 0) { q--; r += y; } else if (r >= y) { q++; r -= y; }
@@ -940,37 +1001,52 @@ function divLong(A: Float64Array, na: number, k: number, B: Float64Array, nb: nu
   return trim(Q, m + 1);
 }
 
-/** Canonical instance of an exact magnitude in limbs (strips trailing zeros, picks the tier). */
-function canonical(neg: boolean, R: Float64Array, n: number, e: number): FastDecimal {
-  if (n === 0) return ZERO;
-  if (isMultipleOf10(R[0])) {
-    let lo = 0;
-    while (R[lo] === 0) lo++;
-    let zeros = lo * LOG_BASE;
-    for (let w = R[lo]; isMultipleOf10(w); w /= 10) zeros++;
-    n = shiftDown(R, n, zeros);
-    e += zeros;
+/**
+ * Canonical instance of the exact magnitude in R[lo..n) × 10^(e + 7·lo), e a multiple of 7, the
+ * magnitude non-zero: a number when its significant digits form a safe integer, else a Wide.
+ */
+function canonical(neg: boolean, R: Float64Array, lo: number, n: number, e: number): FastDecimal {
+  while (R[lo] === 0) lo++;
+  while (R[n - 1] === 0) n--;
+  e += lo * LOG_BASE;
+  const count = n - lo;
+  // At most 6 trailing zeros hide in R[lo]: only a value of ≤ 22 positions can fit a safe integer.
+  if (count <= 4 && limbDigits(R, n) - lo * LOG_BASE <= 22) {
+    const z = limbZeros(R[lo]);
+    if (limbDigits(R, n) - lo * LOG_BASE - z <= 16) {
+      // Each term is exact when the sum is safe; monotone rounding puts unsafe sums above MAX_SAFE.
+      let v = R[lo] / POW10[z];
+      if (count > 1) v += R[lo + 1] * POW10[LOG_BASE - z];
+      if (count > 2) v += R[lo + 2] * POW10[2 * LOG_BASE - z];
+      if (count > 3) v += R[lo + 3] * POW10[3 * LOG_BASE - z];
+      if (v <= MAX_SAFE) return new Raw(neg ? -v : v, e + z);
+    }
   }
-  if (n <= 3) {
-    // Exact whenever the result is safe; monotone rounding puts unsafe values above MAX_SAFE.
-    const v = (n > 2 ? R[2] * 1e14 : 0) + (n > 1 ? R[1] * BASE : 0) + R[0];
-    if (v <= MAX_SAFE) return new Raw(neg ? -v : v, e);
+  if (count <= WIDE_LIMBS) {
+    return new Raw(
+      new Wide(neg, R[lo], count > 1 ? R[lo + 1] : 0, count > 2 ? R[lo + 2] : 0, count > 3 ? R[lo + 3] : 0, count > 4 ? R[lo + 4] : 0, count > 5 ? R[lo + 5] : 0),
+      e,
+    );
   }
-  if (n <= 5) return new Raw(new Wide(neg, R[0], R[1], n > 2 ? R[2] : 0, n > 3 ? R[3] : 0, n > 4 ? R[4] : 0), e);
+  // Longer than a Wide: arithmetic never gets here (its results have at most 34 digits), but the
+  // function stays total.
   let t = String(R[n - 1]);
-  for (let i = n - 2; i >= 0; i--) {
+  for (let i = n - 2; i >= lo; i--) {
     const part = String(R[i]);
     t += '0000000'.slice(part.length) + part;
   }
-  const m = BigInt(t);
-  return new Raw(neg ? -m : m, e);
+  let end = t.length;
+  while (t.charCodeAt(end - 1) === 48) end--;
+  const m = BigInt(t.slice(0, end));
+  return new Raw(neg ? -m : m, e + t.length - end);
 }
 
 /**
- * Drops the d lowest digits of the magnitude in R with rounding mode rm (sticky: non-zero digits lie
- * below R), and returns the canonical instance.
+ * Rounds the magnitude in R[0..n) × 10^e (e a multiple of 7) to a multiple of 10^(e+d) with mode rm
+ * (sticky: non-zero digits lie below R) and returns the canonical instance. No digit shifting: the
+ * dropped digits are cleared in place and a carry may ripple up.
  */
-function roundDrop(neg: boolean, R: Float64Array, n: number, e: number, d: number, rm: number, sticky: boolean): FastDecimal {
+function roundAt(neg: boolean, R: Float64Array, n: number, e: number, d: number, rm: number, sticky: boolean): FastDecimal {
   const digits = limbDigits(R, n);
   if (d >= digits) {
     // Nothing is kept: the result is 0 or one unit of 10^(e+d).
@@ -985,51 +1061,61 @@ function roundDrop(neg: boolean, R: Float64Array, n: number, e: number, d: numbe
     }
     return roundsAway(rm, neg, false, half) ? new Raw(neg ? -1 : 1, e + d) : ZERO;
   }
-  const ld = Math.floor(d / LOG_BASE);
+  const ld = d < 128 ? DIV7[d] : Math.floor(d / LOG_BASE);
   const dd = d - ld * LOG_BASE;
-  // Compare the dropped part with half a unit: its leading portion, then whether anything is below.
   let below = sticky;
-  let top: number;
+  let dropped: number; // the dropped digits that share the limb with the last kept digit, or the limb below
   let halfUnit: number;
+  let unit: number; // one unit of the last kept digit, within limb `keep`
+  let keep: number; // lowest limb with a kept digit
+  let odd: boolean;
   if (dd === 0) {
     for (let i = 0; !below && i < ld - 1; i++) below = R[i] !== 0;
-    top = R[ld - 1];
+    dropped = R[ld - 1];
     halfUnit = BASE / 2;
+    unit = 1;
+    keep = ld;
+    odd = isOdd(R[ld]);
   } else {
     for (let i = 0; !below && i < ld; i++) below = R[i] !== 0;
-    const p = POW10[dd];
-    top = limbMod(R[ld], p);
-    halfUnit = p / 2;
+    unit = POW10[dd];
+    let q = Math.floor(R[ld] * INV_POW10[dd]);
+    dropped = R[ld] - q * unit;
+    if (dropped < 0) { q--; dropped += unit; } else if (dropped >= unit) { q++; dropped -= unit; }
+    R[ld] -= dropped;
+    halfUnit = unit / 2;
+    keep = ld;
+    odd = isOdd(q);
   }
-  const half = top > halfUnit ? 1 : top < halfUnit ? -1 : below ? 1 : 0;
-  const inexact = top !== 0 || below;
-  n = shiftDown(R, n, d);
-  e += d;
-  if (inexact && roundsAway(rm, neg, isOdd(R[0]), half)) {
-    for (let i = 0; ; i++) {
+  const half = dropped > halfUnit ? 1 : dropped < halfUnit ? -1 : below ? 1 : 0;
+  if ((dropped !== 0 || below) && roundsAway(rm, neg, odd, half)) {
+    let i = keep;
+    R[i] += unit;
+    while (R[i] >= BASE) {
+      R[i] -= BASE;
+      i++;
       if (i === n) { R[n++] = 1; break; }
-      const t = R[i] + 1;
-      if (t < BASE) { R[i] = t; break; }
-      R[i] = 0;
+      R[i] += 1;
     }
   }
-  return canonical(neg, R, n, e);
+  // The kept part can be 0 only if nothing was kept, handled above.
+  return canonical(neg, R, keep, n, e);
 }
 
-/** Rounds the magnitude in R to 34 significant digits (half-even) and returns the canonical instance. */
+/** Rounds the magnitude in R × 10^e (e a multiple of 7) to 34 significant digits and returns it canonical. */
 function finish(neg: boolean, R: Float64Array, n: number, e: number, sticky: boolean): FastDecimal {
   n = trim(R, n);
   if (n === 0) return ZERO;
   const digits = limbDigits(R, n);
-  if (digits > PRECISION) return roundDrop(neg, R, n, e, digits - PRECISION, ROUND_HALF_EVEN, sticky);
-  return canonical(neg, R, n, e);
+  if (digits > PRECISION) return roundAt(neg, R, n, e, digits - PRECISION, ROUND_HALF_EVEN, sticky);
+  return canonical(neg, R, 0, n, e);
 }
 
 // ---------------------------------------------------------------------------------------------
-// bigint tier: coefficients longer than 35 digits, which only the constructor makes.
+// bigint tier: coefficients too long for a Wide, which only the constructor makes.
 // ---------------------------------------------------------------------------------------------
 
-/** Canonical instance from a magnitude and sign that already have at most 34 significant digits. */
+/** Canonical instance from a magnitude and sign (any length). */
 function fromMagnitude(negative: boolean, m: bigint, e: number): FastDecimal {
   if (m <= MAX_SAFE_N) {
     const n = Number(m);
@@ -1038,12 +1124,8 @@ function fromMagnitude(negative: boolean, m: bigint, e: number): FastDecimal {
   if (m % 10n === 0n) {
     do { m /= 10n; e++; } while (m % 10n === 0n);
   }
-  if (m <= MAX_SAFE_N) {
-    const n = Number(m);
-    return new Raw(negative ? -n : n, e);
-  }
-  if (m < WIDE_LIMIT_N) return new Raw(wideFromDigits(negative, m.toString()), e);
-  return new Raw(negative ? -m : m, e);
+  setFromDigits(negative, m.toString(), e);
+  return new Raw(parsedC, parsedE);
 }
 
 /** Canonical instance of c × 10^e rounded to 34 significant digits, half-even. */
@@ -1071,8 +1153,10 @@ function roundToPrecision(x: FastDecimal): FastDecimal {
   const c = x._c;
   if (typeof c === 'number') return x;
   if (typeof c === 'bigint') return (c < 0n ? -c : c) < TEN_PRECISION_N ? x : fromBig(c, x._e);
-  if (digitsOf(c) <= PRECISION) return x;
-  return roundDrop(c.neg, SR, load(c, SR), x._e, 1, ROUND_HALF_EVEN, false);
+  const n = load(c, SR);
+  const digits = limbDigits(SR, n);
+  if (digits - limbZeros(c.w0) <= PRECISION) return x;
+  return roundAt(c.neg, SR, n, x._e, digits - PRECISION, ROUND_HALF_EVEN, false);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1110,14 +1194,81 @@ function add(x: FastDecimal, y: FastDecimal, subtract: boolean): FastDecimal {
     const Y = toBig(yc);
     return addBig(toBig(xc), xe, subtract ? -Y : Y, ye);
   }
+  if (typeof yc === 'number') {
+    const r = addWideNumber(xc as Wide, xe, (xc as Wide).neg, subtract ? -yc : yc, ye);
+    if (r !== null) return r;
+  } else if (typeof xc === 'number') {
+    const r = addWideNumber(yc, ye, yc.neg !== subtract, xc, xe);
+    if (r !== null) return r;
+  }
   return addLimbs(xc, xe, isNegative(xc), yc, ye, isNegative(yc) !== subtract);
 }
 
 /**
+ * ±|w|×10^E + c×10^e for the common shape (cash ± a fill amount, a sum of products): the number's
+ * digits land inside the Wide's six limbs. Returns null for any other shape (the caller falls back
+ * to the general path), including a subtraction that changes the sign.
+ */
+function addWideNumber(w: Wide, E: number, wneg: boolean, c: number, e: number): FastDecimal | null {
+  const s = e - E;
+  if (s < 0 || s >= 36 || c === 0) return null;
+  const cneg = c < 0;
+  const a = cneg ? -c : c;
+  const L = DIV7[s];
+  const d = s - L * LOG_BASE;
+  // a × 10^d as limbs: its low 7 - d digits shift into limb 0, the rest split by BASE.
+  const p = POW10[LOG_BASE - d];
+  const hi = Math.floor(a / p); // exact: a / p stays over 1/p from the next integer
+  const N = SB;
+  N[0] = (a - hi * p) * POW10[d];
+  let nl = 1;
+  if (hi > 0) {
+    let q = Math.floor(hi * INV_BASE);
+    let r = hi - q * BASE;
+    if (r < 0) { q--; r += BASE; } else if (r >= BASE) { q++; r -= BASE; }
+    N[1] = r;
+    nl = 2;
+    if (q > 0) {
+      let q2 = Math.floor(q * INV_BASE);
+      r = q - q2 * BASE;
+      if (r < 0) { q2--; r += BASE; } else if (r >= BASE) { q2++; r -= BASE; }
+      N[2] = r;
+      nl = 3;
+      if (q2 > 0) { N[3] = q2; nl = 4; }
+    }
+  }
+  if (L + nl > WIDE_LIMBS) return null;
+  const R = SR;
+  R[0] = w.w0;
+  R[1] = w.w1;
+  R[2] = w.w2;
+  R[3] = w.w3;
+  R[4] = w.w4;
+  R[5] = w.w5;
+  if (wneg === cneg) {
+    let carry = 0;
+    for (let i = L; i < WIDE_LIMBS; i++) {
+      const t = R[i] + (i - L < nl ? N[i - L] : 0) + carry;
+      if (t >= BASE) { R[i] = t - BASE; carry = 1; } else { R[i] = t; carry = 0; if (i - L >= nl) break; }
+    }
+    R[WIDE_LIMBS] = carry;
+    return finish(wneg, R, WIDE_LIMBS + 1, E, false);
+  }
+  let borrow = 0;
+  for (let i = L; i < WIDE_LIMBS; i++) {
+    let t = R[i] - (i - L < nl ? N[i - L] : 0) - borrow;
+    if (t < 0) { t += BASE; borrow = 1; } else { borrow = 0; if (i - L >= nl) { R[i] = t; break; } }
+    R[i] = t;
+  }
+  if (borrow !== 0) return null; // |c| > |w|: the general path handles the sign change
+  return finish(wneg, R, WIDE_LIMBS, E, false);
+}
+
+/**
  * When one operand lies wholly below both the other's last digit and the 34-digit rounding point,
- * only its sign matters for rounding: it is replaced by ±1 one place lower (returned as the new
- * exponent), so that 1e30 + 1e-30 never builds a 61-digit integer. Returns NaN when no replacement
- * applies. decimal.js truncates such an operand for the same reason.
+ * only its sign matters for rounding: it is replaced by ±1 one place lower (the returned exponent),
+ * so that 1e30 + 1e-30 never builds a 61-digit integer. Returns NaN when no replacement applies.
+ * decimal.js truncates such an operand for the same reason.
  */
 function stickyExponent(bigE: number, bigTop: number, smallTop: number): number {
   const p = Math.min(bigE, bigTop - PRECISION - 1) - 1;
@@ -1125,22 +1276,21 @@ function stickyExponent(bigE: number, bigTop: number, smallTop: number): number 
 }
 
 function addLimbs(xc: Limbable, xe: number, xneg: boolean, yc: Limbable, ye: number, yneg: boolean): FastDecimal {
-  let na = load(xc, SA);
-  let nb = load(yc, SB);
-  if (nb === 0) return finish(xneg, SA, na, xe, false);
-  if (na === 0) return finish(yneg, SB, nb, ye, false);
-  const ax = xe + limbDigits(SA, na) - 1;
-  const ay = ye + limbDigits(SB, nb) - 1;
+  if (yc === 0) return roundToPrecision(make(xc, xe));
+  if (xc === 0) return roundToPrecision(make(yneg === isNegative(yc) ? yc : negate(yc), ye));
+  const ax = xe + digitsOf(xc) - 1;
+  const ay = ye + digitsOf(yc) - 1;
   if (ax > ay) {
     const p = stickyExponent(xe, ax, ay);
-    if (p === p) { SB[0] = 1; nb = 1; ye = p; }
+    if (p === p) { yc = 1; ye = p; }
   } else if (ay > ax) {
     const p = stickyExponent(ye, ay, ax);
-    if (p === p) { SA[0] = 1; na = 1; xe = p; }
+    if (p === p) { xc = 1; xe = p; }
   }
-  let e = xe;
-  if (xe > ye) { na = shiftUp(SA, na, xe - ye); e = ye; }
-  else if (ye > xe) nb = shiftUp(SB, nb, ye - xe);
+  // Work at a limb-aligned exponent, so the result needs no digit shifting to become canonical.
+  const e = alignDown(xe < ye ? xe : ye);
+  const na = loadAt(xc, xe, e, SA);
+  const nb = loadAt(yc, ye, e, SB);
   if (xneg === yneg) return finish(xneg, SR, addMag(SA, na, SB, nb, SR), e, false);
   const c = cmpMag(SA, na, SB, nb);
   if (c === 0) return ZERO;
@@ -1173,9 +1323,65 @@ function multiply(x: FastDecimal, y: FastDecimal): FastDecimal {
     if (p <= MAX_SAFE && p >= -MAX_SAFE) return fromNum(p, x._e + y._e);
   }
   if (typeof xc === 'bigint' || typeof yc === 'bigint') return fromBig(toBig(xc) * toBig(yc), x._e + y._e);
-  const na = load(xc, SA);
-  const nb = load(yc, SB);
-  return finish(isNegative(xc) !== isNegative(yc), SR, mulMag(SA, na, SB, nb, SR), x._e + y._e, false);
+  if (typeof yc === 'number') {
+    if (typeof xc === 'object') {
+      const r = mulWideNumber(xc, x._e, yc, y._e);
+      if (r !== null) return r;
+    }
+  } else if (typeof xc === 'number') {
+    const r = mulWideNumber(yc, y._e, xc, x._e);
+    if (r !== null) return r;
+  }
+  // Scale one factor (a number one if there is one: fewer limbs) so the product's exponent is aligned.
+  const e = x._e + y._e;
+  const at = alignDown(e);
+  let na: number;
+  let nb: number;
+  if (typeof xc === 'number') {
+    na = loadAt(xc, e, at, SA);
+    nb = load(yc, SB);
+  } else {
+    na = load(xc, SA);
+    nb = loadAt(yc, e, at, SB);
+  }
+  return finish(isNegative(xc) !== isNegative(yc), SR, mulMag(SA, na, SB, nb, SR), at, false);
+}
+
+/**
+ * w×10^E times c×10^e when c, scaled to align the product's exponent, fits two limbs (a price or a
+ * quantity): the seven column sums are written out, then one carry pass. Null otherwise.
+ */
+function mulWideNumber(w: Wide, E: number, c: number, e: number): FastDecimal | null {
+  const ea = alignDown(e);
+  const a = (c < 0 ? -c : c) * POW10[e - ea];
+  if (a >= 1e14) return null;
+  let b1 = Math.floor(a * INV_BASE);
+  let b0 = a - b1 * BASE;
+  if (b0 < 0) { b1--; b0 += BASE; } else if (b0 >= BASE) { b1++; b0 -= BASE; }
+  const w0 = w.w0;
+  const w1 = w.w1;
+  const w2 = w.w2;
+  const w3 = w.w3;
+  const w4 = w.w4;
+  const w5 = w.w5;
+  const R = SR;
+  R[0] = w0 * b0;
+  R[1] = w1 * b0 + w0 * b1;
+  R[2] = w2 * b0 + w1 * b1;
+  R[3] = w3 * b0 + w2 * b1;
+  R[4] = w4 * b0 + w3 * b1;
+  R[5] = w5 * b0 + w4 * b1;
+  R[6] = w5 * b1;
+  let carry = 0;
+  for (let k = 0; k < 7; k++) {
+    const t = R[k] + carry;
+    carry = Math.floor(t * INV_BASE);
+    let r = t - carry * BASE;
+    if (r < 0) { carry--; r += BASE; } else if (r >= BASE) { carry++; r -= BASE; }
+    R[k] = r;
+  }
+  R[7] = carry;
+  return finish(w.neg !== c < 0, R, 8, E + ea, false);
 }
 
 function divide(x: FastDecimal, y: FastDecimal): FastDecimal {
@@ -1191,15 +1397,44 @@ function divide(x: FastDecimal, y: FastDecimal): FastDecimal {
   }
   if (typeof xc === 'bigint' || typeof yc === 'bigint') return divideBig(toBig(xc), x._e, toBig(yc), y._e);
   const negative = isNegative(xc) !== isNegative(yc);
-  const na = load(xc, SA);
-  const nb = load(yc, SB);
+  const xe = x._e;
+  const ye = y._e;
+  let na: number;
+  let divisor = Infinity;
+  let at: number;
+  if (typeof yc === 'number') {
+    // Align each operand's exponent on its own: free for a Wide dividend, and a number divisor
+    // usually stays small enough for short division after scaling by at most 10^6.
+    const ya = alignDown(ye);
+    const scaled = (yc < 0 ? -yc : yc) * POW10[ye - ya];
+    if (scaled <= SMALL_DIVISOR) {
+      const xa = typeof xc === 'object' ? xe : alignDown(xe); // a Wide's exponent is aligned already
+      na = loadAt(xc, xe, xa, SA);
+      divisor = scaled;
+      SB[0] = scaled; // for the digit count below
+      at = xa - ya;
+    }
+  }
+  let nb: number;
+  if (divisor === Infinity) {
+    // Scale the dividend so the quotient's exponent is limb-aligned.
+    const e = xe - ye;
+    at = alignDown(e);
+    na = loadAt(xc, e, at, SA);
+    nb = load(yc, SB);
+  } else nb = 1;
   // Append k zero limbs to the dividend so the integer quotient has at least 35 digits (one more
   // than we keep); the remainder then only acts as a sticky bit for the rounding.
-  let k = Math.ceil((PRECISION + 1 - limbDigits(SA, na) + limbDigits(SB, nb)) / LOG_BASE);
-  if (k < 0) k = 0;
-  const small = nb === 1 ? SB[0] : nb === 2 ? SB[1] * BASE + SB[0] : Infinity;
-  const n = small <= SMALL_DIVISOR ? divSmall(SA, na, k, small, SR) : divLong(SA, na, k, SB, nb, SR);
-  return finish(negative, SR, n, x._e - y._e - k * LOG_BASE, divSticky);
+  const dy = divisor === Infinity ? limbDigits(SB, nb) : digitsNum(divisor);
+  const missing = PRECISION + 1 - limbDigits(SA, na!) + dy;
+  const k = missing <= 0 ? 0 : missing + 6 < 128 ? DIV7[missing + 6] : Math.ceil(missing / LOG_BASE);
+  let n: number;
+  if (divisor !== Infinity) n = divSmall(SA, na!, k, divisor, SR);
+  else {
+    const small = nb === 1 ? SB[0] : nb === 2 ? SB[1] * BASE + SB[0] : Infinity;
+    n = small <= SMALL_DIVISOR ? divSmall(SA, na!, k, small, SR) : divLong(SA, na!, k, SB, nb, SR);
+  }
+  return finish(negative, SR, n, at! - k * LOG_BASE, divSticky);
 }
 
 function divideBig(X: bigint, xe: number, Y: bigint, ye: number): FastDecimal {
@@ -1288,13 +1523,10 @@ function compareSlow(x: FastDecimal, y: FastDecimal): number {
   if (typeof xc === 'bigint' || typeof yc === 'bigint') {
     const X = xe > ye ? toBig(xc) * pow10n(xe - ye) : toBig(xc);
     const Y = ye > xe ? toBig(yc) * pow10n(ye - xe) : toBig(yc);
-    return X > Y ? 1 : X < Y ? -1 : 0;
+    return X > Y ? 1 : X < Y ? -1 : 0; // signed values: no flip below
   } else {
-    let na = load(xc, SA);
-    let nb = load(yc, SB);
-    if (xe > ye) na = shiftUp(SA, na, xe - ye);
-    else if (ye > xe) nb = shiftUp(SB, nb, ye - xe);
-    m = cmpMag(SA, na, SB, nb);
+    const e = xe < ye ? xe : ye;
+    m = cmpMag(SA, loadAt(xc, xe, e, SA), SB, loadAt(yc, ye, e, SB));
   }
   return xs > 0 ? m : 0 - m; // 0 - 0 is +0, -0 would not be
 }
@@ -1304,8 +1536,9 @@ function roundToPlaces(x: FastDecimal, dp: number, rm: number): FastDecimal {
   const c = x._c;
   const e = x._e;
   if (e >= -dp) return x;
-  const k = -dp - e; // digits to drop, > 0; the dropped part is never 0 (canonical coefficient)
+  const k = -dp - e; // digits to drop, > 0
   if (typeof c === 'number') {
+    // The dropped part is never 0 here: a canonical coefficient has no trailing zeros.
     const negative = c < 0;
     const a = negative ? -c : c;
     let q = 0;
@@ -1320,7 +1553,10 @@ function roundToPlaces(x: FastDecimal, dp: number, rm: number): FastDecimal {
     if (roundsAway(rm, negative, isOdd(q), half)) q += 1;
     return fromNum(negative ? -q : q, -dp);
   }
-  if (typeof c === 'object') return roundDrop(c.neg, SR, load(c, SR), e, k, rm, false);
+  if (typeof c === 'object') {
+    if (lastDigitExponent(x) >= -dp) return x;
+    return roundAt(c.neg, SR, load(c, SR), e, k, rm, false);
+  }
   const negative = c < 0n;
   const a = negative ? -c : c;
   const d = digitsBig(a);

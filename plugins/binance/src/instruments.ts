@@ -81,7 +81,7 @@ function filterDecimal(filter: Record<string, unknown> | undefined, field: strin
   return new Decimal(parsed.data);
 }
 
-const stepOfPrecision = (places: number | undefined): string => (places === undefined ? '0.00000001' : new Decimal(10).pow(-places).toFixed());
+const stepOfPrecision = (places: number | undefined): string => (places === undefined ? '0.00000001' : new Decimal(`1e-${places}`).toFixed());
 
 /** One exchangeInfo symbol → its core Instrument and full rules. */
 export function parseSymbol(raw: z.output<typeof symbolSchema>): { instrument: Instrument; rules: BinanceSymbolRules } {
