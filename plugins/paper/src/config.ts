@@ -90,6 +90,12 @@ export const paperVenueConfigSchema = z.object({
   /** Times in force this venue accepts; others are rejected ORDER_TYPE_UNSUPPORTED. */
   timeInForce: z.array(z.enum(TIME_IN_FORCE)).default([...TIME_IN_FORCE]),
   faults: randomFaultsSchema,
+  /** A venue's weighted rate limits (e.g. a plugin manifest's); requests over them are refused with RATE_LIMITED. */
+  rateLimits: z
+    .array(z.object({ name: z.string().min(1), limit: z.number().positive(), intervalMs: z.number().int().positive(), scope: z.enum(['requests', 'orders']) }).strict())
+    .default([]),
+  /** Weight of each request against `requests` rules (default 1). */
+  requestWeights: z.partialRecord(z.enum(['submit', 'cancel', 'modify', 'order', 'openOrders', 'positions', 'balances', 'fillsSince']), z.number().nonnegative()).default({}),
 });
 
 /** The parsed configuration (every field present). */

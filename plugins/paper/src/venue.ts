@@ -30,6 +30,7 @@ import {
   mulberry32,
 } from '@autotrader/core';
 import { SimAccount } from './account';
+import { VenueRateLimits } from './rate-limits';
 import { paperVenueConfigSchema, type PaperVenueConfig, type PaperVenueConfigInput } from './config';
 import { FaultState, type VenueFaults } from './faults';
 import { buyLock, feeFor, feeSchedule, notional, roundAdverse, sizeCap, slipped, volumeShareCap, type FeeSchedule } from './fill-models';
@@ -170,6 +171,7 @@ export class SimulatedVenue implements ExecutionPort {
   private readonly outbox: ReportOutbox;
   private readonly fees: FeeSchedule;
   private readonly rng: () => number;
+  private readonly limits: VenueRateLimits;
   private readonly alertPrefix: string;
   private readonly pendingAlerts = new Set<string>();
   private readonly unsubscribe: (() => void)[] = [];
@@ -198,6 +200,7 @@ export class SimulatedVenue implements ExecutionPort {
     this.log = (options.logger ?? silentLogger).child('paper');
     this.fees = feeSchedule(this.config.fees);
     this.rng = mulberry32(this.config.seed);
+    this.limits = new VenueRateLimits(this.config.rateLimits, this.config.requestWeights);
     this.alertPrefix = `paper#${++instances}:${this.venue}`;
     this.account = new SimAccount(this.config.startingBalances, this.clock.now());
     this.outbox = new ReportOutbox(this.clock, `${this.alertPrefix}:flush`);
@@ -583,6 +586,11 @@ export class SimulatedVenue implements ExecutionPort {
     const o = this.known(order.clientOrderId, 'cancel');
     this.after('cancel', this.config.latency.cancelMs, () => {
       const now = this.clock.now();
+      const limited = this.limits.admit('cancel', now);
+      if (limited !== undefined) {
+        this.outbox.emit({ kind: 'cancelRejected', clientOrderId: o.clientOrderId, reason: `${limited.code}: ${limited.reason}`, tsEvent: now });
+        return;
+      }
       if (isLive(o.status)) {
         this.close(o, 'canceled');
         this.outbox.emit({ kind: 'canceled', clientOrderId: o.clientOrderId, tsEvent: now });
@@ -597,6 +605,12 @@ export class SimulatedVenue implements ExecutionPort {
     this.assertConnected('modify');
     const o = this.known(order.clientOrderId, 'modify');
     this.after('modify', this.config.latency.modifyMs, () => this.applyModify(o, changes));
+  }
+
+  /** Counts a query against the rate limits; over them it fails like a venue's 429. */
+  private query(request: 'order' | 'openOrders' | 'positions' | 'balances' | 'fillsSince'): void {
+    const limited = this.limits.admit(request, this.clock.now());
+    if (limited !== undefined) throw new AutotraderError('RATE_LIMITED', `paper venue ${this.venue}: ${limited.reason}`, { details: { retryAfterMs: 1_000 } });
   }
 
   private known(clientOrderId: string, what: string): SimOrder {
@@ -641,6 +655,8 @@ export class SimulatedVenue implements ExecutionPort {
     o.venueOrderId = `${this.venue}-O${this.orderNo++}`;
     const forced = this.faultState.takeReject();
     if (forced !== undefined) return this.reject(o, forced, now);
+    const limited = this.limits.admit('submit', now);
+    if (limited !== undefined) return this.reject(o, limited, now);
     const p = this.config.faults.rejectProbability;
     if (p > 0 && this.rng() < p) return this.reject(o, { code: 'VENUE_REJECTED', reason: 'random reject (fault injection)' }, now);
     const book = this.books.get(o.instrumentId);
@@ -748,6 +764,11 @@ export class SimulatedVenue implements ExecutionPort {
   }
 
   private applyModify(o: SimOrder, changes: VenueOrderChanges): void {
+    const limited = this.limits.admit('modify', this.clock.now());
+    if (limited !== undefined) {
+      this.outbox.emit({ kind: 'modifyRejected', clientOrderId: o.clientOrderId, reason: `${limited.code}: ${limited.reason}`, tsEvent: this.clock.now() });
+      return;
+    }
     const now = this.clock.now();
     const refuse = (reason: string): void => this.outbox.emit({ kind: 'modifyRejected', clientOrderId: o.clientOrderId, reason, tsEvent: now });
     if (!isLive(o.status)) return refuse(this.notLiveReason(o));
@@ -809,12 +830,14 @@ export class SimulatedVenue implements ExecutionPort {
 
   /** One order by client order id; undefined when unknown or still on its way (not arrived). */
   async order(clientOrderId: string, _instrumentId?: string): Promise<VenueOrderState | undefined> {
+    this.query('order');
     const o = this.orders.get(clientOrderId);
     return o === undefined || o.status === 'submitted' ? undefined : this.stateOf(o);
   }
 
   /** Live orders (accepted or partially filled), in arrival order per instrument. */
   async openOrders(instrumentId?: string): Promise<VenueOrderState[]> {
+    this.query('openOrders');
     const out: VenueOrderState[] = [];
     for (const book of this.books.values()) {
       if (instrumentId !== undefined && book.instrument.id !== instrumentId) continue;
@@ -825,16 +848,19 @@ export class SimulatedVenue implements ExecutionPort {
 
   /** Non-zero netting positions. */
   async positions(): Promise<VenuePosition[]> {
+    this.query('positions');
     return this.account.positions();
   }
 
   /** Every currency's balance: total, locked by open buys, free. */
   async balances(): Promise<Balance[]> {
+    this.query('balances');
     return this.account.balances();
   }
 
   /** Fills of an instrument with `tsEvent ≥ since`, oldest first. */
   async fillsSince(instrumentId: string, since: number): Promise<Fill[]> {
+    this.query('fillsSince');
     return (this.fillsByInstrument.get(instrumentId) ?? []).filter((f) => f.tsEvent >= since);
   }
 

@@ -9,6 +9,7 @@ import { checkRange, parseParams, parseTime } from '../args';
 import { loadData } from '../feeds';
 import { loadStrategy } from '../strategies';
 import { readConfigFile, resolveRisk } from '../config-file';
+import { loadVenuePlugin } from '../venue-loader';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The dataset `pnpm backtest` uses when no --data is given. */
@@ -32,6 +33,7 @@ interface BacktestArgs {
   out?: string;
   config?: string;
   risk?: string[];
+  venueLimits?: string;
   verbose: boolean;
 }
 
@@ -58,6 +60,7 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
       .option('out', { type: 'string', describe: 'Write trades.csv, fills.csv, equity.csv and report.html here' })
       .option('config', { type: 'string', describe: 'JSON config file (risk limits); flags override it' })
       .option('risk', { type: 'string', array: true, describe: 'Risk limit name=value, e.g. maxOrderNotional=10000 (repeatable)' })
+      .option('venue-limits', { type: 'string', describe: "Enforce a venue plugin's rate limits in the simulated venue (e.g. binance)" })
       .option('verbose', { type: 'boolean', default: false }) as unknown as Argv<BacktestArgs>,
   handler: async (args: ArgumentsCamelCase<BacktestArgs>) => {
     await runBacktestCommand(args);
@@ -79,6 +82,7 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
   const currency = instruments[0]!.quote;
   const logger = createLogger({ level: args.verbose ? 'debug' : 'warn' });
 
+  const limitsFrom = args.venueLimits === undefined ? undefined : await loadVenuePlugin(args.venueLimits);
   const maker = args.makerFee ?? args.fee ?? 0;
   const taker = args.takerFee ?? args.fee ?? 0;
   const venueConfig = {
@@ -88,6 +92,8 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
     latency: { submitMs: args.latency, cancelMs: args.latency, modifyMs: args.latency },
     seed: args.seed,
     allowShort: args.allowShort,
+    rateLimits: limitsFrom?.rateLimits ? [...limitsFrom.rateLimits] : [],
+    requestWeights: { ...(limitsFrom?.requestWeights ?? {}) },
   };
   const total = feeds.reduce((n, f) => n + f.length, 0);
   const bar = args.json ? undefined : createProgressBar(total, process.stderr);
@@ -135,11 +141,16 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
     instruments: instruments.map((i) => i.id),
   };
   const summary = computeMetrics(run);
+  // Orders refused by risk checks or the venue, by code: a throttled or over-sized strategy shows here.
+  const rejections: Record<string, number> = {};
+  for (const o of result.orders) if (o.status === 'rejected') rejections[o.rejection?.code ?? 'UNKNOWN'] = (rejections[o.rejection?.code ?? 'UNKNOWN'] ?? 0) + 1;
   if (args.out !== undefined) writeReport(resolve(args.out), run, summary);
   if (args.json) {
-    process.stdout.write(JSON.stringify(summaryToJson(summary, run)) + '\n');
+    process.stdout.write(JSON.stringify({ ...summaryToJson(summary, run), rejections }) + '\n');
     return;
   }
   process.stdout.write(formatSummary(summary, { strategy: strategy.name, params, instruments: run.instruments, currency }) + '\n');
+  const refused = Object.entries(rejections);
+  if (refused.length > 0) process.stdout.write(`Rejected orders: ${refused.map(([code, n]) => `${n} ${code}`).join(', ')}\n`);
   process.stdout.write(`${result.marketEvents.toLocaleString('en-US')} events in ${seconds.toFixed(2)} s${args.out ? `; report written to ${resolve(args.out)}` : ''}\n`);
 }
