@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutotraderError, makeInstrument, type Instrument } from '@autotrader/core';
-import { loadSeries, type Series } from '@autotrader/data';
-import type { MarketFeed } from '@autotrader/engine';
+import { loadSeries } from '@autotrader/data';
+import { seriesToFeed, type MarketFeed } from '@autotrader/engine';
 
 /** Instruments and replayable feeds loaded from data files. */
 export interface LoadedData {
@@ -10,27 +10,6 @@ export interface LoadedData {
   readonly feeds: MarketFeed[];
 }
 
-/** Turns a data-package series into an engine feed (no copies: the typed arrays are shared). */
-export function seriesToFeed(series: Series, instrumentId: string): MarketFeed {
-  switch (series.meta.kind) {
-    case 'bar': {
-      const c = (series as Extract<Series, { meta: { kind: 'bar' } }>).columns;
-      const intervalMs = series.meta.intervalMs;
-      if (intervalMs === undefined || !(intervalMs > 0)) {
-        throw new AutotraderError('DATA_CORRUPT', `bar data for ${instrumentId} has no bar interval; re-import it with --interval`);
-      }
-      return { kind: 'bar', instrumentId, length: series.length, intervalMs, ...c };
-    }
-    case 'trade': {
-      const c = (series as Extract<Series, { meta: { kind: 'trade' } }>).columns;
-      return { kind: 'trade', instrumentId, length: series.length, ts: c.ts, price: c.price, size: c.size, aggressor: c.aggressor, tradeId: (i) => c.tradeId(i) };
-    }
-    case 'quote': {
-      const c = (series as Extract<Series, { meta: { kind: 'quote' } }>).columns;
-      return { kind: 'quote', instrumentId, length: series.length, ...c };
-    }
-  }
-}
 
 /** A folder (such as a recording) stands for the Arrow files in it, in name order. */
 export function expandDataPaths(paths: readonly string[]): string[] {

@@ -5,5 +5,5 @@
 export { formatError, EXIT_ERROR, EXIT_USAGE } from './errors';
 export { parseParams, parseTime, checkRange } from './args';
 export { loadStrategy, BUILTIN_STRATEGIES } from './strategies';
-export { loadData, seriesToFeed, type LoadedData } from './feeds';
+export { loadData, type LoadedData } from './feeds';
 export { VENUE_PLUGINS } from './venues';

@@ -1,3 +1,6 @@
+import { AutotraderError } from '@autotrader/core';
+import type { Series } from '@autotrader/data';
+
 /**
  * Column-oriented market data for replay, as typed arrays. The backtest builds one event object per
  * row just before publishing it; nothing else is allocated per row.
@@ -49,4 +52,26 @@ export function feedEventTimes(feed: MarketFeed): Float64Array {
   const out = new Float64Array(feed.length);
   for (let i = 0; i < feed.length; i++) out[i] = feed.tsOpen[i]! + feed.intervalMs;
   return out;
+}
+
+/** Turns a data-package series into an engine feed (no copies: the typed arrays are shared). */
+export function seriesToFeed(series: Series, instrumentId: string): MarketFeed {
+  switch (series.meta.kind) {
+    case 'bar': {
+      const c = (series as Extract<Series, { meta: { kind: 'bar' } }>).columns;
+      const intervalMs = series.meta.intervalMs;
+      if (intervalMs === undefined || !(intervalMs > 0)) {
+        throw new AutotraderError('DATA_CORRUPT', `bar data for ${instrumentId} has no bar interval; re-import it with --interval`);
+      }
+      return { kind: 'bar', instrumentId, length: series.length, intervalMs, ...c };
+    }
+    case 'trade': {
+      const c = (series as Extract<Series, { meta: { kind: 'trade' } }>).columns;
+      return { kind: 'trade', instrumentId, length: series.length, ts: c.ts, price: c.price, size: c.size, aggressor: c.aggressor, tradeId: (i) => c.tradeId(i) };
+    }
+    case 'quote': {
+      const c = (series as Extract<Series, { meta: { kind: 'quote' } }>).columns;
+      return { kind: 'quote', instrumentId, length: series.length, ...c };
+    }
+  }
 }

@@ -4,11 +4,10 @@
  * count and the peak RSS. A fresh process, so the RSS figure is the backtest's own.
  */
 import { readSeries } from '@autotrader/data';
-import { runBacktest } from '@autotrader/engine';
+import { runBacktest, seriesToFeed } from '@autotrader/engine';
 import { createSimulatedVenue } from '@autotrader/plugin-paper';
 import { smaCross } from '@autotrader/strategy-sma-cross';
 import { makeInstrument } from '@autotrader/core';
-import { seriesToFeed } from '@autotrader/cli';
 
 const [file, runsText] = process.argv.slice(2);
 const runs = Number(runsText ?? 5);

@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { makeInstrument } from '@autotrader/core';
 import { readSeries, type Series } from '@autotrader/data';
 import { runBacktest } from '@autotrader/engine';
-import { seriesToFeed } from '@autotrader/cli';
+import { seriesToFeed } from '@autotrader/engine';
 import { createSimulatedVenue } from '@autotrader/plugin-paper';
 import { smaCross } from '@autotrader/strategy-sma-cross';
 import { describe, expect, it } from 'vitest';

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { EventBus, makeInstrument, RealtimeClock, silentLogger, type Fill, type OrderSnapshot } from '@autotrader/core';
 import { readSeries } from '@autotrader/data';
 import { LiveSession, runBacktest } from '@autotrader/engine';
-import { seriesToFeed } from '@autotrader/cli';
+import { seriesToFeed } from '@autotrader/engine';
 import { binancePlugin } from '@autotrader/plugin-binance';
 import { FAKE_API_KEY, FAKE_API_SECRET, startFakeBinance } from '@autotrader/plugin-binance/test/fake-venue';
 import { createSimulatedVenue } from '@autotrader/plugin-paper';
