@@ -52,14 +52,15 @@ interface PositionState {
   qtyF: number;
   last: number;
   mult: number;
-  // the open round trip
+  // The open round trip. Plain numbers: they only feed the RoundTrip report (numbers too); cash,
+  // positions, average price and realized PnL stay exact.
   tripOpenTs: number;
-  tripEntryQty: Decimal;
-  tripEntryCost: Decimal;
-  tripExitQty: Decimal;
-  tripExitValue: Decimal;
-  tripRealized: Decimal;
-  tripFees: Decimal;
+  tripEntryQty: number;
+  tripEntryCost: number;
+  tripExitQty: number;
+  tripExitValue: number;
+  tripRealized: number;
+  tripFees: number;
 }
 
 /**
@@ -202,32 +203,36 @@ export class Portfolio implements PortfolioView {
     const before = p.qty;
     const after = before.plus(signed);
     if (before.isZero()) this.openTrip(p, fill);
+    const qtyN = fill.quantity.toNumber();
+    const pxN = fill.price.toNumber();
+    const feeN = fill.fee.toNumber();
     if (before.isZero() || before.isNeg() === signed.isNeg()) {
-      p.avg = price(before.abs().mul(p.avg).plus(fill.quantity.mul(fill.price)).div(after.abs()));
-      p.tripEntryQty = p.tripEntryQty.plus(fill.quantity);
-      p.tripEntryCost = p.tripEntryCost.plus(fill.quantity.mul(fill.price));
-      p.tripFees = p.tripFees.plus(fill.fee);
+      p.avg = before.isZero() ? fill.price : price(before.abs().mul(p.avg).plus(fill.quantity.mul(fill.price)).div(after.abs()));
+      p.tripEntryQty += qtyN;
+      p.tripEntryCost += qtyN * pxN;
+      p.tripFees += feeN;
     } else {
       const closing = Decimal.min(before.abs(), fill.quantity);
       const direction = before.isNeg() ? -1 : 1;
       const pnl = fill.price.minus(p.avg).mul(closing).mul(direction).mul(inst.multiplier);
       p.realized = money(p.realized.plus(pnl));
-      p.tripRealized = p.tripRealized.plus(pnl);
-      p.tripExitQty = p.tripExitQty.plus(closing);
-      p.tripExitValue = p.tripExitValue.plus(closing.mul(fill.price));
+      const closingN = closing.toNumber();
+      p.tripRealized += pnl.toNumber();
+      p.tripExitQty += closingN;
+      p.tripExitValue += closingN * pxN;
       // the fee is split between the closing part and any flip remainder
-      const closingFee = fill.fee.mul(closing).div(fill.quantity);
-      p.tripFees = p.tripFees.plus(closingFee);
+      const closingFee = (feeN * closingN) / qtyN;
+      p.tripFees += closingFee;
       if (after.isZero() || after.isNeg() !== before.isNeg()) {
         this.closeTrip(p, fill.tsEvent, before.isNeg() ? 'short' : 'long');
         if (!after.isZero()) {
           // flipped through zero: the remainder opens a new trip at the fill price
           p.avg = fill.price;
           this.openTrip(p, fill);
-          const rest = after.abs();
+          const rest = after.abs().toNumber();
           p.tripEntryQty = rest;
-          p.tripEntryCost = rest.mul(fill.price);
-          p.tripFees = fill.fee.minus(closingFee);
+          p.tripEntryCost = rest * pxN;
+          p.tripFees = feeN - closingFee;
         } else {
           p.avg = price(0);
         }
@@ -270,31 +275,29 @@ export class Portfolio implements PortfolioView {
 
   private openTrip(p: PositionState, fill: Fill): void {
     p.tripOpenTs = fill.tsEvent;
-    p.tripEntryQty = ZERO;
-    p.tripEntryCost = ZERO;
-    p.tripExitQty = ZERO;
-    p.tripExitValue = ZERO;
-    p.tripRealized = ZERO;
-    p.tripFees = ZERO;
+    p.tripEntryQty = 0;
+    p.tripEntryCost = 0;
+    p.tripExitQty = 0;
+    p.tripExitValue = 0;
+    p.tripRealized = 0;
+    p.tripFees = 0;
   }
 
   private closeTrip(p: PositionState, ts: number, side: 'long' | 'short'): void {
     const qty = p.tripEntryQty;
-    const entryPrice = qty.isZero() ? ZERO : p.tripEntryCost.div(qty);
-    const exitPrice = p.tripExitQty.isZero() ? ZERO : p.tripExitValue.div(p.tripExitQty);
-    const pnl = p.tripRealized.minus(p.tripFees);
-    const entryNotional = p.tripEntryCost.mul(p.instrument.multiplier);
+    const pnl = p.tripRealized - p.tripFees;
+    const entryNotional = p.tripEntryCost * p.mult;
     this.closed.push({
       instrumentId: p.instrument.id,
       side,
-      quantity: qty.toNumber(),
+      quantity: qty,
       entryTs: p.tripOpenTs,
-      entryPrice: entryPrice.toNumber(),
+      entryPrice: qty === 0 ? 0 : p.tripEntryCost / qty,
       exitTs: ts,
-      exitPrice: exitPrice.toNumber(),
-      pnl: pnl.toNumber(),
-      fees: p.tripFees.toNumber(),
-      returnPct: entryNotional.isZero() ? 0 : pnl.div(entryNotional).toNumber(),
+      exitPrice: p.tripExitQty === 0 ? 0 : p.tripExitValue / p.tripExitQty,
+      pnl,
+      fees: p.tripFees,
+      returnPct: entryNotional === 0 ? 0 : pnl / entryNotional,
     });
   }
 
@@ -311,12 +314,12 @@ export class Portfolio implements PortfolioView {
       last: 0,
       mult: instrument.multiplier.toNumber(),
       tripOpenTs: 0,
-      tripEntryQty: ZERO,
-      tripEntryCost: ZERO,
-      tripExitQty: ZERO,
-      tripExitValue: ZERO,
-      tripRealized: ZERO,
-      tripFees: ZERO,
+      tripEntryQty: 0,
+      tripEntryCost: 0,
+      tripExitQty: 0,
+      tripExitValue: 0,
+      tripRealized: 0,
+      tripFees: 0,
     };
     this.positions.set(instrumentId, state);
     return state;
