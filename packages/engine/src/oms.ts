@@ -15,6 +15,12 @@ import {
 } from '@autotrader/core';
 import type { Portfolio } from './portfolio';
 
+/**
+ * Where the OMS books fills: the portfolio in a kernel. Journal recovery replays through the OMS with a
+ * ledger that only collects, so the same rules decide every order's state live and after a crash.
+ */
+export type FillLedger = Pick<Portfolio, 'applyFill'> & Partial<Pick<Portfolio, 'position' | 'balanceOf' | 'quoteOf'>>;
+
 /** Something the venue told us that does not fit our state. The kernel decides how loud to be. */
 export type AnomalyHandler = (error: AutotraderError) => void;
 
@@ -33,7 +39,7 @@ export class OrderManager {
 
   constructor(
     private readonly bus: EventBus,
-    private readonly portfolio: Portfolio,
+    private readonly portfolio: FillLedger,
     private readonly now: () => number,
     private readonly onAnomaly: AnomalyHandler,
   ) {}
@@ -207,8 +213,9 @@ export class OrderManager {
     const bus = this.bus;
     if (bus.hasListeners('order')) bus.publish('order', { order: snapshot(order), previous, tsEvent: fill.tsEvent });
     bus.publish('fill', fill);
-    if (bus.hasListeners('position')) bus.publish('position', this.portfolio.position(fill.instrumentId)!);
-    if (bus.hasListeners('balance')) bus.publish('balance', this.portfolio.balanceOf(this.portfolio.quoteOf(fill.instrumentId)));
+    const ledger = this.portfolio;
+    if (ledger.position !== undefined && bus.hasListeners('position')) bus.publish('position', ledger.position(fill.instrumentId)!);
+    if (ledger.balanceOf !== undefined && ledger.quoteOf !== undefined && bus.hasListeners('balance')) bus.publish('balance', ledger.balanceOf(ledger.quoteOf(fill.instrumentId)));
     if (overfilled) {
       this.onAnomaly(
         new AutotraderError('ORDER_OVERFILL', `order ${order.clientOrderId} is filled ${filled.toString()} of ${order.quantity.toString()}`, {
