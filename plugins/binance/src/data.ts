@@ -12,7 +12,7 @@ import {
 import type { BinanceConfig } from './config';
 import type { BinanceHttp } from './http';
 import { instrumentIdOf, symbolOf, VENUE } from './mapping';
-import { ReconnectingSocket } from './ws';
+import { ReconnectingSocket, socketTimings, venueStateOf } from './ws';
 
 /** Kline intervals Binance Spot streams (web-socket-streams.md). */
 export const KLINE_INTERVALS = ['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d', '1w', '1M'] as const;
@@ -197,10 +197,7 @@ export class BinanceDataPort implements DataPort {
       name: 'binance market streams',
       url: () => o.streamUrl,
       logger: o.logger,
-      backoff: o.config.reconnect,
-      connectTimeoutMs: o.config.timeouts.connectMs,
-      pingIntervalMs: o.config.timeouts.pingIntervalMs,
-      deadAfterMs: o.config.timeouts.deadAfterMs,
+      ...socketTimings(o.config),
       onOpen: () => this.resubscribeAll(),
       onMessage: (text) => this.onFrame(text),
       onState: (state, reason) => this.onSocketState(state, reason),
@@ -321,7 +318,7 @@ export class BinanceDataPort implements DataPort {
     if (state === 'disconnected') for (const b of this.books.values()) this.unsync(b);
     this.o.bus.publish('venueStatus', {
       venue: VENUE,
-      state: state === 'connected' ? 'connected' : this.running ? 'reconnecting' : 'disconnected',
+      state: venueStateOf(state, this.running),
       reason,
       tsEvent: this.o.clock.now(),
     });

@@ -26,7 +26,7 @@ import type { BinanceCredentials } from './credentials';
 import { INVALID_TIMESTAMP, mapVenueFailure, type BinanceHttp } from './http';
 import { checkOrderAgainstFilters, type BinanceInstruments } from './instruments';
 import { instrumentIdOf, orderParams, parseVenueSide, parseVenueStatus, rejectReasonCode, symbolOf, VENUE } from './mapping';
-import { ReconnectingSocket } from './ws';
+import { ReconnectingSocket, socketTimings, venueStateOf } from './ws';
 
 const num = z.string().refine((v) => v.trim() !== '' && Number.isFinite(Number(v)), 'must be a numeric string');
 
@@ -227,16 +227,13 @@ export class BinanceExecutionPort implements ExecutionPort {
       name: 'binance user data',
       url: () => o.wsApiUrl,
       logger: o.logger,
-      backoff: o.config.reconnect,
-      connectTimeoutMs: o.config.timeouts.connectMs,
-      pingIntervalMs: o.config.timeouts.pingIntervalMs,
-      deadAfterMs: o.config.timeouts.deadAfterMs,
+      ...socketTimings(o.config),
       onOpen: () => this.subscribeUserData(),
       onMessage: (text) => this.onFrame(text),
       onState: (state, reason) => {
         this.o.bus.publish('venueStatus', {
           venue: VENUE,
-          state: state === 'connected' ? 'connected' : this.running ? 'reconnecting' : 'disconnected',
+          state: venueStateOf(state, this.running),
           reason,
           tsEvent: this.o.clock.now(),
         });

@@ -1,10 +1,25 @@
 import { channel } from 'node:diagnostics_channel';
 import WebSocket from 'ws';
-import { AutotraderError, type Logger } from '@autotrader/core';
-import type { ReconnectConfig } from './config';
+import { AutotraderError, type Logger, type VenueState } from '@autotrader/core';
+import type { BinanceConfig, ReconnectConfig } from './config';
 
 /** Backoff settings (see config.ts `reconnect`). */
 export type BackoffOptions = ReconnectConfig;
+
+/** The backoff and timing options every Binance socket takes from the plugin config. */
+export function socketTimings(config: Pick<BinanceConfig, 'reconnect' | 'timeouts'>): Pick<ReconnectingSocketOptions, 'backoff' | 'connectTimeoutMs' | 'pingIntervalMs' | 'deadAfterMs'> {
+  return {
+    backoff: config.reconnect,
+    connectTimeoutMs: config.timeouts.connectMs,
+    pingIntervalMs: config.timeouts.pingIntervalMs,
+    deadAfterMs: config.timeouts.deadAfterMs,
+  };
+}
+
+/** A socket's state as a `venueStatus` state: a socket down while its port runs is reconnecting. */
+export function venueStateOf(state: 'connected' | 'disconnected', running: boolean): VenueState {
+  return state === 'connected' ? 'connected' : running ? 'reconnecting' : 'disconnected';
+}
 
 /**
  * The delay before reconnect attempt `attempt` (0-based): `initial × multiplier^attempt`, capped at

@@ -76,10 +76,9 @@ export function ackView(o: OrderRecord, transactTime: number): Record<string, un
   return { symbol: o.symbol, orderId: o.orderId, orderListId: -1, clientOrderId: o.clientOrderId, transactTime };
 }
 
-/** RESULT response. */
-export function resultView(o: OrderRecord, transactTime: number): Record<string, unknown> {
+/** The amounts, status and terms every order view carries, as Binance prints them. */
+function amountFields(o: OrderRecord): Record<string, unknown> {
   return {
-    ...ackView(o, transactTime),
     price: wire(o.price),
     origQty: wire(o.origQty),
     executedQty: wire(o.executedQty),
@@ -89,6 +88,14 @@ export function resultView(o: OrderRecord, transactTime: number): Record<string,
     timeInForce: o.timeInForce,
     type: o.type,
     side: o.side,
+  };
+}
+
+/** RESULT response. */
+export function resultView(o: OrderRecord, transactTime: number): Record<string, unknown> {
+  return {
+    ...ackView(o, transactTime),
+    ...amountFields(o),
     workingTime: o.time,
     selfTradePreventionMode: 'NONE',
   };
@@ -150,15 +157,7 @@ export function cancelView(o: OrderRecord, transactTime: number): Record<string,
     orderListId: -1,
     clientOrderId: o.cancelClientOrderId ?? '',
     transactTime,
-    price: wire(o.price),
-    origQty: wire(o.origQty),
-    executedQty: wire(o.executedQty),
-    origQuoteOrderQty: wire(o.origQuoteOrderQty),
-    cummulativeQuoteQty: wire(o.cummulativeQuoteQty),
-    status: o.status,
-    timeInForce: o.timeInForce,
-    type: o.type,
-    side: o.side,
+    ...amountFields(o),
     selfTradePreventionMode: 'NONE',
   };
 }
