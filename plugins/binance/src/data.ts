@@ -12,7 +12,7 @@ import {
 import type { BinanceConfig } from './config';
 import type { BinanceHttp } from './http';
 import { instrumentIdOf, symbolOf, VENUE } from './mapping';
-import { ReconnectingSocket, socketTimings, venueStateOf } from './ws';
+import { PendingRequests, ReconnectingSocket, socketTimings, venueStateOf } from './ws';
 
 /** Kline intervals Binance Spot streams (web-socket-streams.md). */
 export const KLINE_INTERVALS = ['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d', '1w', '1M'] as const;
@@ -161,12 +161,6 @@ interface BookState {
   generation: number;
 }
 
-interface Pending {
-  readonly resolve: () => void;
-  readonly reject: (error: Error) => void;
-  readonly timer: ReturnType<typeof setTimeout>;
-}
-
 const SOURCE = 'binance:data';
 /** Streams per SUBSCRIBE frame, well under Binance's per-message and per-connection limits. */
 const SUBSCRIBE_CHUNK = 100;
@@ -183,7 +177,7 @@ export class BinanceDataPort implements DataPort {
   private readonly socket: ReconnectingSocket;
   private readonly streams = new Map<string, StreamEntry>();
   private readonly books = new Map<string, BookState>();
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending: PendingRequests<void>;
   private nextId = 1;
   /** Bumped on every open, so each stream is subscribed exactly once per connection. */
   private generation = 0;
@@ -193,6 +187,7 @@ export class BinanceDataPort implements DataPort {
 
   constructor(private readonly o: BinanceDataPortOptions) {
     this.depthSpeedMs = o.depthSpeedMs ?? 100;
+    this.pending = new PendingRequests('Binance market streams', o.config.timeouts.wsRequestMs);
     this.socket = new ReconnectingSocket({
       name: 'binance market streams',
       url: () => o.streamUrl,
@@ -226,11 +221,7 @@ export class BinanceDataPort implements DataPort {
     for (const b of this.books.values()) if (b.retryTimer !== undefined) clearTimeout(b.retryTimer);
     this.books.clear();
     this.streams.clear();
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(new AutotraderError('VENUE_UNAVAILABLE', 'Binance market streams: disconnected before the venue answered'));
-    }
-    this.pending.clear();
+    this.pending.rejectAll(new AutotraderError('VENUE_UNAVAILABLE', 'Binance market streams: disconnected before the venue answered'));
     await this.socket.close();
   }
 
@@ -298,20 +289,7 @@ export class BinanceDataPort implements DataPort {
   private request(method: 'SUBSCRIBE' | 'UNSUBSCRIBE', params: string[]): Promise<void> {
     if (params.length === 0) return Promise.resolve();
     const id = this.nextId++;
-    return new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new AutotraderError('VENUE_TIMEOUT', `Binance market streams: no answer to ${method} within ${this.o.config.timeouts.wsRequestMs} ms`, { details: { streams: params } }));
-      }, this.o.config.timeouts.wsRequestMs);
-      this.pending.set(id, { resolve, reject, timer });
-      try {
-        this.socket.send(JSON.stringify({ method, params, id }));
-      } catch (error) {
-        clearTimeout(timer);
-        this.pending.delete(id);
-        reject(error as Error);
-      }
-    });
+    return this.pending.request(String(id), method, () => this.socket.send(JSON.stringify({ method, params, id })), { streams: params });
   }
 
   private onSocketState(state: 'connected' | 'disconnected', reason: string): void {
@@ -361,17 +339,13 @@ export class BinanceDataPort implements DataPort {
   }
 
   private onReply(f: Record<string, unknown>): void {
-    const id = typeof f.id === 'number' ? f.id : Number(f.id);
-    const p = this.pending.get(id);
-    if (p === undefined) return;
-    this.pending.delete(id);
-    clearTimeout(p.timer);
+    const id = String(f.id);
     if ('result' in f && !('code' in f) && !('error' in f)) {
-      p.resolve();
+      this.pending.resolve(id, undefined);
       return;
     }
     const err = (f.error ?? f) as { code?: unknown; msg?: unknown };
-    p.reject(new AutotraderError('VENUE_REJECTED', `Binance market streams refused a request: ${String(err.code)} ${String(err.msg)}`, { details: { venueCode: err.code } }));
+    this.pending.reject(id, new AutotraderError('VENUE_REJECTED', `Binance market streams refused a request: ${String(err.code)} ${String(err.msg)}`, { details: { venueCode: err.code } }));
   }
 
   private route(name: string, data: unknown): void {

@@ -26,7 +26,7 @@ import type { BinanceCredentials } from './credentials';
 import { INVALID_TIMESTAMP, mapVenueFailure, type BinanceHttp } from './http';
 import { checkOrderAgainstFilters, type BinanceInstruments } from './instruments';
 import { instrumentIdOf, orderParams, parseVenueSide, parseVenueStatus, rejectReasonCode, symbolOf, VENUE } from './mapping';
-import { ReconnectingSocket, socketTimings, venueStateOf } from './ws';
+import { PendingRequests, ReconnectingSocket, socketTimings, venueStateOf } from './ws';
 
 const num = z.string().refine((v) => v.trim() !== '' && Number.isFinite(Number(v)), 'must be a numeric string');
 
@@ -162,12 +162,6 @@ export interface BinanceExecutionOptions {
   readonly credentials: () => BinanceCredentials;
 }
 
-interface PendingWs {
-  readonly resolve: (response: z.output<typeof wsResponseSchema>) => void;
-  readonly reject: (error: Error) => void;
-  readonly timer: ReturnType<typeof setTimeout>;
-}
-
 /** A modify in flight: the leg being replaced and the new total quantity the engine asked for. */
 interface Replacement {
   readonly oldVenueOrderId: string | undefined;
@@ -204,7 +198,7 @@ export class BinanceExecutionPort implements ExecutionPort {
   private sink: ExecutionReportSink | undefined;
   private readonly socket: ReconnectingSocket;
   private readonly seen = new RecentKeys();
-  private readonly pending = new Map<string, PendingWs>();
+  private readonly pending: PendingRequests<z.output<typeof wsResponseSchema>>;
   private nextId = 1;
   private running = false;
   /** Client order ids whose submit the venue refused over REST: a REJECTED stream report would repeat it. */
@@ -223,6 +217,7 @@ export class BinanceExecutionPort implements ExecutionPort {
   private readonly traded = new Set<string>();
 
   constructor(private readonly o: BinanceExecutionOptions) {
+    this.pending = new PendingRequests('Binance WebSocket API', o.config.timeouts.wsRequestMs);
     this.socket = new ReconnectingSocket({
       name: 'binance user data',
       url: () => o.wsApiUrl,
@@ -257,11 +252,7 @@ export class BinanceExecutionPort implements ExecutionPort {
   /** Closes the user data connection. */
   async disconnect(): Promise<void> {
     this.running = false;
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(new AutotraderError('VENUE_UNAVAILABLE', 'Binance user data: disconnected before the venue answered'));
-    }
-    this.pending.clear();
+    this.pending.rejectAll(new AutotraderError('VENUE_UNAVAILABLE', 'Binance user data: disconnected before the venue answered'));
     await this.socket.close();
   }
 
@@ -590,20 +581,7 @@ export class BinanceExecutionPort implements ExecutionPort {
 
   private wsRequest(method: string, params: Record<string, string | number | boolean>): Promise<z.output<typeof wsResponseSchema>> {
     const id = `at-${this.nextId++}`;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new AutotraderError('VENUE_TIMEOUT', `Binance WebSocket API: no answer to ${method} within ${this.o.config.timeouts.wsRequestMs} ms`, { details: { method } }));
-      }, this.o.config.timeouts.wsRequestMs);
-      this.pending.set(id, { resolve, reject, timer });
-      try {
-        this.socket.send(JSON.stringify({ id, method, params }));
-      } catch (error) {
-        clearTimeout(timer);
-        this.pending.delete(id);
-        reject(error as Error);
-      }
-    });
+    return this.pending.request(id, method, () => this.socket.send(JSON.stringify({ id, method, params })), { method });
   }
 
   private async subscribeUserData(retryOnTimestamp = true): Promise<void> {
@@ -650,11 +628,7 @@ export class BinanceExecutionPort implements ExecutionPort {
     }
     const r = wsResponseSchema.safeParse(f);
     if (!r.success) return this.malformed('frame is neither an event nor a response');
-    const p = r.data.id === null ? undefined : this.pending.get(String(r.data.id));
-    if (p === undefined) return;
-    this.pending.delete(String(r.data.id));
-    clearTimeout(p.timer);
-    p.resolve(r.data);
+    if (r.data.id !== null) this.pending.resolve(String(r.data.id), r.data);
   }
 
   private onUserEvent(event: { e: string }): void {

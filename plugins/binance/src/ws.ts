@@ -265,3 +265,68 @@ export class ReconnectingSocket {
 
 /** URLs in errors lose their query (a combined-stream URL can be long; nothing secret is ever in it, but keep it tidy). */
 const redactQuery = (url: string): string => url.split('?')[0]!;
+
+interface Waiting<T> {
+  readonly resolve: (value: T) => void;
+  readonly reject: (error: Error) => void;
+  readonly timer: ReturnType<typeof setTimeout>;
+}
+
+/**
+ * Requests sent over a socket that wait, by id, for the frame that answers them, each with a deadline
+ * (VENUE_TIMEOUT naming the request). Both Binance sockets use it: SUBSCRIBE frames on the market
+ * streams and WebSocket API calls on the user-data socket.
+ */
+export class PendingRequests<T> {
+  private readonly waiting = new Map<string, Waiting<T>>();
+
+  constructor(
+    /** Names the socket in errors. */
+    private readonly name: string,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Registers `id`, then sends; a send that throws rejects at once. */
+  request(id: string, what: string, send: () => void, details: Record<string, unknown> = {}): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiting.delete(id);
+        reject(new AutotraderError('VENUE_TIMEOUT', `${this.name}: no answer to ${what} within ${this.timeoutMs} ms`, { details }));
+      }, this.timeoutMs);
+      this.waiting.set(id, { resolve, reject, timer });
+      try {
+        send();
+      } catch (error) {
+        this.take(id);
+        reject(error as Error);
+      }
+    });
+  }
+
+  /** Answers request `id`; false when nothing waits for it (a late or foreign answer). */
+  resolve(id: string, value: T): boolean {
+    const w = this.take(id);
+    w?.resolve(value);
+    return w !== undefined;
+  }
+
+  /** Fails request `id`; false when nothing waits for it. */
+  reject(id: string, error: Error): boolean {
+    const w = this.take(id);
+    w?.reject(error);
+    return w !== undefined;
+  }
+
+  /** Fails every waiting request (the socket is closing). */
+  rejectAll(error: Error): void {
+    for (const id of [...this.waiting.keys()]) this.reject(id, error);
+  }
+
+  private take(id: string): Waiting<T> | undefined {
+    const w = this.waiting.get(id);
+    if (w === undefined) return undefined;
+    this.waiting.delete(id);
+    clearTimeout(w.timer);
+    return w;
+  }
+}
