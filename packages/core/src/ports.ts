@@ -50,15 +50,19 @@ export interface VenueOrderChanges {
  * The execution port: how the engine talks to a venue about orders. Methods resolve when the venue
  * has received the request; outcomes arrive as {@link ExecutionReport}s through the sink given to
  * `connect`. A failure rejects with an `AutotraderError` whose `retryable` flag the engine obeys.
+ *
+ * `submit`, `cancel` and `modify` may instead complete synchronously, returning nothing and failing
+ * by throwing: the simulated venue does, because a backtest sends tens of thousands of orders inside
+ * one synchronous replay, and a promise per order would be held until the replay ends.
  */
 export interface ExecutionPort {
   readonly venue: string;
   connect(sink: ExecutionReportSink): Promise<void>;
   disconnect(): Promise<void>;
-  submit(order: OrderSnapshot): Promise<void>;
-  cancel(order: OrderSnapshot): Promise<void>;
+  submit(order: OrderSnapshot): Promise<void> | void;
+  cancel(order: OrderSnapshot): Promise<void> | void;
   /** Native modify. Absent when the venue has none: the engine then cancels and replaces. */
-  modify?(order: OrderSnapshot, changes: VenueOrderChanges): Promise<void>;
+  modify?(order: OrderSnapshot, changes: VenueOrderChanges): Promise<void> | void;
   /** One order by our client order id, or undefined when the venue does not know it. */
   order(clientOrderId: string, instrumentId: string): Promise<VenueOrderState | undefined>;
   openOrders(instrumentId?: string): Promise<VenueOrderState[]>;

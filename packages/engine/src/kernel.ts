@@ -292,7 +292,14 @@ export class Kernel {
     // On disk before it leaves the process: after a crash we know it may be at the venue.
     this.options.journal?.append({ t: 'submit', ts: now, order: sent });
     if (this.bus.hasListeners('submit')) this.bus.publish('submit', { order: sent, tsEvent: now });
-    this.execution.submit(sent).catch((error: unknown) => this.onSendFailure(order, error));
+    let pending: Promise<void> | void;
+    try {
+      pending = this.execution.submit(sent);
+    } catch (error) {
+      this.onSendFailure(order, error);
+      return snapshot(order);
+    }
+    if (pending !== undefined) pending.catch((error: unknown) => this.onSendFailure(order, error));
     if (this.options.ackTimeoutMs !== undefined) this.armAckTimeout(order, 1);
     return sent;
   }
@@ -349,7 +356,13 @@ export class Kernel {
     this.options.journal?.append({ t: 'cancel', ts: this.clock.now(), clientOrderId: order.clientOrderId });
     this.oms.setStatus(order, 'pending_cancel');
     this.bus.publish('cancel', { clientOrderId: order.clientOrderId, tsEvent: this.clock.now() });
-    return this.execution.cancel(snapshot(order)).catch((error: unknown) => this.onCancelFailure(order, error));
+    try {
+      const pending = this.execution.cancel(snapshot(order));
+      if (pending !== undefined) return pending.catch((error: unknown) => this.onCancelFailure(order, error));
+    } catch (error) {
+      this.onCancelFailure(order, error);
+    }
+    return Promise.resolve();
   }
 
   /** Cancels every open order, optionally of one instrument. */
@@ -379,7 +392,11 @@ export class Kernel {
         changes: { quantity: venueChanges.quantity?.toString(), price: venueChanges.price?.toString(), triggerPrice: venueChanges.triggerPrice?.toString() },
       });
       this.oms.setStatus(order, 'pending_update');
-      this.execution.modify(snapshot(order), venueChanges).catch((error: unknown) => this.onCancelFailure(order, error));
+      try {
+        this.execution.modify(snapshot(order), venueChanges)?.catch((error: unknown) => this.onCancelFailure(order, error));
+      } catch (error) {
+        this.onCancelFailure(order, error);
+      }
       return;
     }
     const remaining = (changes.quantity === undefined ? order.quantity : toQuantity(changes.quantity as DecimalLike)).minus(order.filledQuantity);

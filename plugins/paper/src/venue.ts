@@ -36,6 +36,7 @@ import { FaultState, type VenueFaults } from './faults';
 import { buyLock, feeFor, feeSchedule, notional, roundAdverse, sizeCap, slipped, volumeShareCap, type FeeSchedule } from './fill-models';
 import { matchAtPoint, matchBar, trail, type MatchOut, type MatchState } from './matching';
 import { ReportOutbox } from './outbox';
+import { RequestsInFlight } from './requests-in-flight';
 import { checkGrid, checkNotional, checkShape, checkSupported, type RuleViolation } from './rules';
 
 /** The kinds of market event the venue matches on. */
@@ -79,6 +80,13 @@ interface SimOrder extends MatchState {
 }
 
 /** Per-instrument market state and the live orders resting on it. */
+/** A request on its way to the venue (see {@link RequestsInFlight}). */
+interface VenueRequest {
+  readonly kind: 'submit' | 'cancel' | 'modify';
+  readonly o: SimOrder;
+  readonly changes: VenueOrderChanges | undefined;
+}
+
 interface InstrumentBook {
   readonly instrument: Instrument;
   lastBar: Bar | undefined;
@@ -169,6 +177,7 @@ export class SimulatedVenue implements ExecutionPort {
   private readonly fillsByInstrument = new Map<string, Fill[]>();
   private readonly account: SimAccount;
   private readonly outbox: ReportOutbox;
+  private readonly inFlight: RequestsInFlight<VenueRequest>;
   private readonly fees: FeeSchedule;
   private readonly rng: () => number;
   private readonly limits: VenueRateLimits;
@@ -204,6 +213,7 @@ export class SimulatedVenue implements ExecutionPort {
     this.alertPrefix = `paper#${++instances}:${this.venue}`;
     this.account = new SimAccount(this.config.startingBalances, this.clock.now());
     this.outbox = new ReportOutbox(this.clock, `${this.alertPrefix}:flush`);
+    this.inFlight = new RequestsInFlight(this.clock, `${this.alertPrefix}:requests`, this.onRequest);
     this.faultState = new FaultState(this.outbox);
     this.faults = this.faultState;
     for (const instrument of options.instruments) {
@@ -539,7 +549,7 @@ export class SimulatedVenue implements ExecutionPort {
    * the venue rules and the account, then `accepted` or `rejected`. A client order id seen before is
    * ignored: a retry never makes a second order.
    */
-  async submit(order: OrderSnapshot): Promise<void> {
+  submit(order: OrderSnapshot): void {
     this.assertConnected('submit');
     if (this.orders.has(order.clientOrderId)) {
       this.log.debug('duplicate submit ignored', { clientOrderId: order.clientOrderId });
@@ -577,14 +587,25 @@ export class SimulatedVenue implements ExecutionPort {
       trailTrigger: order.type === 'trailing_stop' && order.triggerPrice !== undefined ? order.triggerPrice.toNumber() : NaN,
     };
     this.orders.set(o.clientOrderId, o);
-    this.after('submit', this.config.latency.submitMs, () => this.arrive(o));
+    this.inFlight.send(this.arrivalTime(this.config.latency.submitMs), { kind: 'submit', o, changes: undefined });
   }
 
   /** Asks to cancel an order; after `latency.cancelMs` it is `canceled`, or `cancelRejected` if it is done or not there yet. */
-  async cancel(order: OrderSnapshot): Promise<void> {
+  cancel(order: OrderSnapshot): void {
     this.assertConnected('cancel');
     const o = this.known(order.clientOrderId, 'cancel');
-    this.after('cancel', this.config.latency.cancelMs, () => {
+    this.inFlight.send(this.arrivalTime(this.config.latency.cancelMs), { kind: 'cancel', o, changes: undefined });
+  }
+
+  /** A request that has reached the venue. */
+  private readonly onRequest = (r: VenueRequest): void => {
+    if (r.kind === 'submit') this.arrive(r.o);
+    else if (r.kind === 'cancel') this.applyCancel(r.o);
+    else this.applyModify(r.o, r.changes!);
+  };
+
+  private applyCancel(o: SimOrder): void {
+    {
       const now = this.clock.now();
       const limited = this.limits.admit('cancel', now);
       if (limited !== undefined) {
@@ -597,14 +618,14 @@ export class SimulatedVenue implements ExecutionPort {
       } else {
         this.outbox.emit({ kind: 'cancelRejected', clientOrderId: o.clientOrderId, reason: this.notLiveReason(o), tsEvent: now });
       }
-    });
+    }
   }
 
   /** Native modify of price, trigger or quantity; after `latency.modifyMs` it is `updated` or `modifyRejected`. */
-  async modify(order: OrderSnapshot, changes: VenueOrderChanges): Promise<void> {
+  modify(order: OrderSnapshot, changes: VenueOrderChanges): void {
     this.assertConnected('modify');
     const o = this.known(order.clientOrderId, 'modify');
-    this.after('modify', this.config.latency.modifyMs, () => this.applyModify(o, changes));
+    this.inFlight.send(this.arrivalTime(this.config.latency.modifyMs), { kind: 'modify', o, changes });
   }
 
   /** Counts a query against the rate limits; over them it fails like a venue's 429. */
@@ -627,15 +648,10 @@ export class SimulatedVenue implements ExecutionPort {
     return o.status === 'submitted' ? 'the order has not reached the venue yet' : `the order is already ${o.status}`;
   }
 
-  /** Runs `fn` after `baseMs` (+ seeded jitter) on the clock. */
-  private after(kind: string, baseMs: number, fn: () => void): void {
+  /** When a request sent now arrives: `baseMs` plus seeded jitter on the clock. */
+  private arrivalTime(baseMs: number): number {
     const jitter = this.config.latency.jitterMs > 0 ? Math.floor(this.rng() * (this.config.latency.jitterMs + 1)) : 0;
-    const name = `${this.alertPrefix}:${kind}:${this.alertNo++}`;
-    this.pendingAlerts.add(name);
-    this.clock.setAlert(name, this.clock.now() + baseMs + jitter, () => {
-      this.pendingAlerts.delete(name);
-      fn();
-    });
+    return this.clock.now() + baseMs + jitter;
   }
 
   private cancelAlert(name: string): void {
@@ -885,6 +901,7 @@ export class SimulatedVenue implements ExecutionPort {
     for (const off of this.unsubscribe.splice(0)) off();
     for (const name of this.pendingAlerts) this.clock.cancel(name);
     this.pendingAlerts.clear();
+    this.inFlight.clear();
     this.outbox.dispose();
   }
 }

@@ -265,7 +265,7 @@ export class GuardedExecution implements ExecutionPort {
   }
 
   /** Plain retry: the call is repeated as it is while its error is retryable and attempts remain. */
-  private async withRetry<T>(request: VenueRequest, call: () => Promise<T>): Promise<T> {
+  private async withRetry<T>(request: VenueRequest, call: () => Promise<T> | T): Promise<T> {
     const max = this.policy.retry.maxAttempts;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -281,7 +281,7 @@ export class GuardedExecution implements ExecutionPort {
    * One attempt: fail fast on an open circuit, wait for rate-limit budget (and any 429 pause), send,
    * and tell the breaker and the limiter how it went.
    */
-  private once<T>(request: VenueRequest, call: () => Promise<T>): Promise<T> {
+  private once<T>(request: VenueRequest, call: () => Promise<T> | T): Promise<T> {
     try {
       this.breaker.check();
     } catch (error) {
@@ -293,7 +293,8 @@ export class GuardedExecution implements ExecutionPort {
     const admit = (): void => {
       probe = this.breaker.admit();
     };
-    const send = (): Promise<T> => {
+    // async: a port that completes synchronously fails by throwing, which becomes a rejection here.
+    const send = async (): Promise<T> => {
       sent = true;
       this.counts.sent++;
       return call();
