@@ -1170,6 +1170,10 @@ function add(x: FastDecimal, y: FastDecimal, subtract: boolean): FastDecimal {
   const xe = x._e;
   const ye = y._e;
   if (typeof xc === 'number' && typeof yc === 'number') {
+    // Adding zero to a number-tier value is exact and changes nothing: share the instance (they are
+    // immutable) instead of allocating an equal one. Fills onto fresh orders and flat positions hit this.
+    if (yc === 0) return x;
+    if (xc === 0 && !subtract) return y;
     if (subtract) yc = -yc;
     // Fast path: align the exponents by scaling one coefficient, all within safe integers (exact).
     if (xe === ye) {

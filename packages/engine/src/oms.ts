@@ -32,7 +32,8 @@ export type AnomalyHandler = (error: AutotraderError) => void;
 export class OrderManager {
   private readonly orders = new Map<string, Order>();
   private readonly openIds = new Set<string>();
-  private readonly seenTrades = new Set<string>();
+  /** Trade ids already booked, per instrument (trade ids are unique per instrument, not across them). */
+  private readonly seenTrades = new Map<string, Set<string>>();
   private readonly fills: Fill[] = [];
   /** Called after every status change, before the `order` event (the kernel's cancel-replace uses it). */
   onStatusChange: ((order: Order) => void) | undefined;
@@ -73,9 +74,9 @@ export class OrderManager {
       this.track(order);
     }
     for (const fill of fills) {
-      const key = `${fill.instrumentId}|${fill.tradeId}`;
-      if (this.seenTrades.has(key)) continue;
-      this.seenTrades.add(key);
+      const seen = this.tradesOf(fill.instrumentId);
+      if (seen.has(fill.tradeId)) continue;
+      seen.add(fill.tradeId);
       this.fills.push(fill);
       this.portfolio.applyFill(fill);
     }
@@ -175,8 +176,8 @@ export class OrderManager {
   }
 
   private applyFill(fill: Fill): void {
-    const key = `${fill.instrumentId}|${fill.tradeId}`;
-    if (this.seenTrades.has(key)) return; // the same execution reported twice (REST and stream, or a resend)
+    const seen = this.tradesOf(fill.instrumentId);
+    if (seen.has(fill.tradeId)) return; // the same execution reported twice (REST and stream, or a resend)
     const order = this.orders.get(fill.clientOrderId);
     if (order === undefined) {
       this.onAnomaly(
@@ -184,7 +185,7 @@ export class OrderManager {
       );
       return;
     }
-    this.seenTrades.add(key);
+    seen.add(fill.tradeId);
     const filled = order.filledQuantity.plus(fill.quantity);
     order.averagePrice = price(
       order.averagePrice === undefined ? fill.price : order.averagePrice.mul(order.filledQuantity).plus(fill.price.mul(fill.quantity)).div(filled),
@@ -236,6 +237,12 @@ export class OrderManager {
       return;
     }
     this.setStatus(order, to, ts);
+  }
+
+  private tradesOf(instrumentId: string): Set<string> {
+    let seen = this.seenTrades.get(instrumentId);
+    if (seen === undefined) this.seenTrades.set(instrumentId, (seen = new Set()));
+    return seen;
   }
 
   private track(order: Order): void {

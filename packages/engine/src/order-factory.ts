@@ -20,7 +20,18 @@ function invalid(message: string, details: Record<string, unknown>): AutotraderE
   return new AutotraderError('ORDER_INVALID', message, { details });
 }
 
+const ZERO_QUANTITY = toQuantity(0);
+const ZERO_MONEY = money(0);
+
+/**
+ * The last text or number parsed, per parser. Strategies send the same size (and often the same
+ * price) order after order; decimals are immutable, so the parsed value is shared, not rebuilt.
+ */
+const lastParsed = new Map<(v: never) => unknown, { input: unknown; value: unknown }>();
+
 function positiveDecimal<T extends Quantity | Price>(make: (v: never) => T, value: unknown, field: string, instrumentId: string): T {
+  const cached = lastParsed.get(make);
+  if (cached !== undefined && cached.input === value && (typeof value === 'string' || typeof value === 'number')) return cached.value as T;
   let d: T;
   try {
     d = make(value as never);
@@ -28,6 +39,11 @@ function positiveDecimal<T extends Quantity | Price>(make: (v: never) => T, valu
     throw invalid(`${field} must be a finite number, got ${JSON.stringify(value)}`, { field, instrumentId });
   }
   if (!d.isPositive() || d.isZero()) throw invalid(`${field} must be greater than zero, got ${d.toString()}`, { field, instrumentId });
+  if (cached === undefined) lastParsed.set(make, { input: value, value: d });
+  else {
+    cached.input = value;
+    cached.value = d;
+  }
   return d;
 }
 
@@ -112,10 +128,14 @@ export function buildOrder(intent: OrderIntent, instrument: Instrument, ids: Cli
     postOnly: intent.postOnly ?? false,
     reduceOnly: intent.reduceOnly ?? false,
     status: 'initialized',
-    filledQuantity: toQuantity(0),
-    fees: money(0),
+    filledQuantity: ZERO_QUANTITY,
+    fees: ZERO_MONEY,
     tsCreated: now,
     tsUpdated: now,
     tag: intent.tag,
+    // Set later; declared now so every order keeps one hidden class with its fields in the object.
+    venueOrderId: undefined,
+    averagePrice: undefined,
+    rejection: undefined,
   };
 }

@@ -83,7 +83,8 @@ interface SimOrder extends MatchState {
 /** A request on its way to the venue (see {@link RequestsInFlight}). */
 interface VenueRequest {
   readonly kind: 'submit' | 'cancel' | 'modify';
-  readonly o: SimOrder;
+  /** A closed order's state when the request is about an order that is already done. */
+  readonly o: SimOrder | VenueOrderState;
   readonly changes: VenueOrderChanges | undefined;
 }
 
@@ -173,7 +174,10 @@ export class SimulatedVenue implements ExecutionPort {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly books = new Map<string, InstrumentBook>();
+  /** Orders that are on their way or live. */
   private readonly orders = new Map<string, SimOrder>();
+  /** Orders that are done, kept as the state a query reports (see {@link retire}). */
+  private readonly closed = new Map<string, VenueOrderState>();
   private readonly fillsByInstrument = new Map<string, Fill[]>();
   private readonly account: SimAccount;
   private readonly outbox: ReportOutbox;
@@ -512,6 +516,7 @@ export class SimulatedVenue implements ExecutionPort {
   /** Ends an order: releases its locks and its expiry alert; takes it off the book unless a match is iterating. */
   private close(o: SimOrder, status: 'filled' | 'canceled' | 'expired'): void {
     o.status = status;
+    this.retire(o);
     const book = this.books.get(o.instrumentId);
     if (book !== undefined) this.relock(o, book.instrument, ZERO);
     if (o.expiryAlert !== '') {
@@ -519,6 +524,15 @@ export class SimulatedVenue implements ExecutionPort {
       o.expiryAlert = '';
     }
     if (!this.matching && book !== undefined) this.compact(book);
+  }
+
+  /**
+   * A closed order is kept only as the state a query reports: the working record is a few hundred
+   * bytes that a long backtest would otherwise hold for every order it ever sent (pnpm bench).
+   */
+  private retire(o: SimOrder): void {
+    this.orders.delete(o.clientOrderId);
+    this.closed.set(o.clientOrderId, this.stateOf(o));
   }
 
   private cancelWithReason(o: SimOrder, ts: number, reason: string): void {
@@ -551,7 +565,7 @@ export class SimulatedVenue implements ExecutionPort {
    */
   submit(order: OrderSnapshot): void {
     this.assertConnected('submit');
-    if (this.orders.has(order.clientOrderId)) {
+    if (this.orders.has(order.clientOrderId) || this.closed.has(order.clientOrderId)) {
       this.log.debug('duplicate submit ignored', { clientOrderId: order.clientOrderId });
       return;
     }
@@ -599,12 +613,12 @@ export class SimulatedVenue implements ExecutionPort {
 
   /** A request that has reached the venue. */
   private readonly onRequest = (r: VenueRequest): void => {
-    if (r.kind === 'submit') this.arrive(r.o);
+    if (r.kind === 'submit') this.arrive(r.o as SimOrder);
     else if (r.kind === 'cancel') this.applyCancel(r.o);
     else this.applyModify(r.o, r.changes!);
   };
 
-  private applyCancel(o: SimOrder): void {
+  private applyCancel(o: SimOrder | VenueOrderState): void {
     {
       const now = this.clock.now();
       const limited = this.limits.admit('cancel', now);
@@ -613,7 +627,8 @@ export class SimulatedVenue implements ExecutionPort {
         return;
       }
       if (isLive(o.status)) {
-        this.close(o, 'canceled');
+        // Only open orders are SimOrders with a live status; retired ones never are.
+        this.close(o as SimOrder, 'canceled');
         this.outbox.emit({ kind: 'canceled', clientOrderId: o.clientOrderId, tsEvent: now });
       } else {
         this.outbox.emit({ kind: 'cancelRejected', clientOrderId: o.clientOrderId, reason: this.notLiveReason(o), tsEvent: now });
@@ -634,8 +649,8 @@ export class SimulatedVenue implements ExecutionPort {
     if (limited !== undefined) throw new AutotraderError('RATE_LIMITED', `paper venue ${this.venue}: ${limited.reason}`, { details: { retryAfterMs: 1_000 } });
   }
 
-  private known(clientOrderId: string, what: string): SimOrder {
-    const o = this.orders.get(clientOrderId);
+  private known(clientOrderId: string, what: string): SimOrder | VenueOrderState {
+    const o = this.orders.get(clientOrderId) ?? this.closed.get(clientOrderId);
     if (o === undefined) {
       throw new AutotraderError('ORDER_UNKNOWN', `paper venue ${this.venue}: cannot ${what} ${clientOrderId}, no order with that client order id was submitted here`, {
         details: { clientOrderId },
@@ -644,7 +659,7 @@ export class SimulatedVenue implements ExecutionPort {
     return o;
   }
 
-  private notLiveReason(o: SimOrder): string {
+  private notLiveReason(o: SimOrder | VenueOrderState): string {
     return o.status === 'submitted' ? 'the order has not reached the venue yet' : `the order is already ${o.status}`;
   }
 
@@ -662,6 +677,7 @@ export class SimulatedVenue implements ExecutionPort {
 
   private reject(o: SimOrder, v: RuleViolation, now: number): void {
     o.status = 'rejected';
+    this.retire(o);
     this.outbox.emit({ kind: 'rejected', clientOrderId: o.clientOrderId, code: v.code, reason: v.reason, tsEvent: now });
   }
 
@@ -779,7 +795,8 @@ export class SimulatedVenue implements ExecutionPort {
     });
   }
 
-  private applyModify(o: SimOrder, changes: VenueOrderChanges): void {
+  private applyModify(order: SimOrder | VenueOrderState, changes: VenueOrderChanges): void {
+    const o = order as SimOrder; // read past the live check only, and retired orders are never live
     const limited = this.limits.admit('modify', this.clock.now());
     if (limited !== undefined) {
       this.outbox.emit({ kind: 'modifyRejected', clientOrderId: o.clientOrderId, reason: `${limited.code}: ${limited.reason}`, tsEvent: this.clock.now() });
@@ -848,7 +865,8 @@ export class SimulatedVenue implements ExecutionPort {
   async order(clientOrderId: string, _instrumentId?: string): Promise<VenueOrderState | undefined> {
     this.query('order');
     const o = this.orders.get(clientOrderId);
-    return o === undefined || o.status === 'submitted' ? undefined : this.stateOf(o);
+    if (o === undefined) return this.closed.get(clientOrderId);
+    return o.status === 'submitted' ? undefined : this.stateOf(o);
   }
 
   /** Live orders (accepted or partially filled), in arrival order per instrument. */
