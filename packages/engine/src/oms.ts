@@ -124,7 +124,7 @@ export class OrderManager {
     }
     order.status = to;
     order.tsUpdated = ts;
-    this.track(order);
+    this.track(order, previous);
     this.onStatusChange?.(order);
     // Events nobody listens to are not built: on the backtest hot path that is most of them.
     if (this.bus.hasListeners('order')) this.bus.publish('order', { order: snapshot(order), previous, tsEvent: ts });
@@ -177,15 +177,18 @@ export class OrderManager {
 
   private applyFill(fill: Fill): void {
     const seen = this.tradesOf(fill.instrumentId);
-    if (seen.has(fill.tradeId)) return; // the same execution reported twice (REST and stream, or a resend)
+    // One hash operation on the common path: add, and a set that did not grow saw the id before.
+    const known = seen.size;
+    seen.add(fill.tradeId);
+    if (seen.size === known) return; // the same execution reported twice (REST and stream, or a resend)
     const order = this.orders.get(fill.clientOrderId);
     if (order === undefined) {
+      seen.delete(fill.tradeId); // not booked: the same fill must be accepted once the order is known
       this.onAnomaly(
         new AutotraderError('FILL_UNKNOWN_ORDER', `fill ${fill.tradeId} for unknown order ${fill.clientOrderId}`, { details: { tradeId: fill.tradeId, clientOrderId: fill.clientOrderId } }),
       );
       return;
     }
-    seen.add(fill.tradeId);
     const filled = order.filledQuantity.plus(fill.quantity);
     order.averagePrice = price(
       order.averagePrice === undefined ? fill.price : order.averagePrice.mul(order.filledQuantity).plus(fill.price.mul(fill.quantity)).div(filled),
@@ -199,7 +202,7 @@ export class OrderManager {
     const changed = !isTerminal(previous) && canTransition(previous, next);
     if (changed) {
       order.status = next;
-      this.track(order);
+      this.track(order, previous);
     } else if (previous !== next) {
       // A fill after a cancel or expiry is still real money: apply it, keep the terminal status, and say so.
       this.onAnomaly(
@@ -245,8 +248,11 @@ export class OrderManager {
     return seen;
   }
 
-  private track(order: Order): void {
-    if (isOpen(order.status)) this.openIds.add(order.clientOrderId);
+  /** Keeps the set of open orders; touched only when an order opens or closes, not on every step. */
+  private track(order: Order, previous?: OrderStatus): void {
+    const open = isOpen(order.status);
+    if (previous !== undefined && open === isOpen(previous)) return;
+    if (open) this.openIds.add(order.clientOrderId);
     else this.openIds.delete(order.clientOrderId);
   }
 }

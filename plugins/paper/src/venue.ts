@@ -101,6 +101,8 @@ interface InstrumentBook {
   ask: number;
   /** Accepted orders not yet done, in arrival order (which is matching priority). */
   readonly live: SimOrder[];
+  /** Our fills on this instrument, oldest first (for fillsSince). */
+  readonly fills: Fill[];
 }
 
 /** One order's match on the current event. */
@@ -133,6 +135,8 @@ function sortHits(hits: Hit[], n: number): void {
 }
 
 const isLive = (s: OrderStatus): boolean => s === 'accepted' || s === 'partially_filled';
+/** True for an order's working record, false for the query state kept once it is done. */
+const isWorking = (o: SimOrder | VenueOrderState): o is SimOrder => 'arrivedAt' in o;
 
 /** The read-only market state the venue keeps for one instrument. */
 export interface LastMarket {
@@ -174,11 +178,8 @@ export class SimulatedVenue implements ExecutionPort {
   private readonly clock: Clock;
   private readonly log: Logger;
   private readonly books = new Map<string, InstrumentBook>();
-  /** Orders that are on their way or live. */
-  private readonly orders = new Map<string, SimOrder>();
-  /** Orders that are done, kept as the state a query reports (see {@link retire}). */
-  private readonly closed = new Map<string, VenueOrderState>();
-  private readonly fillsByInstrument = new Map<string, Fill[]>();
+  /** Every order by client order id: the working record while on its way or live, the state a query reports once done (see {@link retire}). */
+  private readonly orders = new Map<string, SimOrder | VenueOrderState>();
   private readonly account: SimAccount;
   private readonly outbox: ReportOutbox;
   private readonly inFlight: RequestsInFlight<VenueRequest>;
@@ -231,6 +232,7 @@ export class SimulatedVenue implements ExecutionPort {
         bid: NaN,
         ask: NaN,
         live: [],
+        fills: [],
       });
     }
     const sub = { priority: -1000, owner: 'paper-venue' };
@@ -474,9 +476,7 @@ export class SimulatedVenue implements ExecutionPort {
       tsEvent: kind === BAR ? barFillTime(event as Bar, m.at) : event.tsEvent,
       tsInit: now,
     };
-    let fills = this.fillsByInstrument.get(o.instrumentId);
-    if (fills === undefined) this.fillsByInstrument.set(o.instrumentId, (fills = []));
-    fills.push(fill);
+    book.fills.push(fill);
     if (!isLive(o.status)) this.close(o, 'filled');
     this.outbox.emit({ kind: 'fill', fill });
 
@@ -517,7 +517,7 @@ export class SimulatedVenue implements ExecutionPort {
   private close(o: SimOrder, status: 'filled' | 'canceled' | 'expired'): void {
     o.status = status;
     this.retire(o);
-    const book = this.books.get(o.instrumentId);
+    const book = this.bookOf(o.instrumentId);
     if (book !== undefined) this.relock(o, book.instrument, ZERO);
     if (o.expiryAlert !== '') {
       this.cancelAlert(o.expiryAlert);
@@ -531,8 +531,7 @@ export class SimulatedVenue implements ExecutionPort {
    * bytes that a long backtest would otherwise hold for every order it ever sent (pnpm bench).
    */
   private retire(o: SimOrder): void {
-    this.orders.delete(o.clientOrderId);
-    this.closed.set(o.clientOrderId, this.stateOf(o));
+    this.orders.set(o.clientOrderId, this.stateOf(o));
   }
 
   private cancelWithReason(o: SimOrder, ts: number, reason: string): void {
@@ -565,7 +564,7 @@ export class SimulatedVenue implements ExecutionPort {
    */
   submit(order: OrderSnapshot): void {
     this.assertConnected('submit');
-    if (this.orders.has(order.clientOrderId) || this.closed.has(order.clientOrderId)) {
+    if (this.orders.has(order.clientOrderId)) {
       this.log.debug('duplicate submit ignored', { clientOrderId: order.clientOrderId });
       return;
     }
@@ -650,7 +649,7 @@ export class SimulatedVenue implements ExecutionPort {
   }
 
   private known(clientOrderId: string, what: string): SimOrder | VenueOrderState {
-    const o = this.orders.get(clientOrderId) ?? this.closed.get(clientOrderId);
+    const o = this.orders.get(clientOrderId);
     if (o === undefined) {
       throw new AutotraderError('ORDER_UNKNOWN', `paper venue ${this.venue}: cannot ${what} ${clientOrderId}, no order with that client order id was submitted here`, {
         details: { clientOrderId },
@@ -691,7 +690,7 @@ export class SimulatedVenue implements ExecutionPort {
     if (limited !== undefined) return this.reject(o, limited, now);
     const p = this.config.faults.rejectProbability;
     if (p > 0 && this.rng() < p) return this.reject(o, { code: 'VENUE_REJECTED', reason: 'random reject (fault injection)' }, now);
-    const book = this.books.get(o.instrumentId);
+    const book = this.bookOf(o.instrumentId);
     if (book === undefined) {
       return this.reject(o, { code: 'INSTRUMENT_UNKNOWN', reason: `paper venue ${this.venue} does not list ${o.instrumentId}` }, now);
     }
@@ -865,7 +864,7 @@ export class SimulatedVenue implements ExecutionPort {
   async order(clientOrderId: string, _instrumentId?: string): Promise<VenueOrderState | undefined> {
     this.query('order');
     const o = this.orders.get(clientOrderId);
-    if (o === undefined) return this.closed.get(clientOrderId);
+    if (o === undefined || !isWorking(o)) return o;
     return o.status === 'submitted' ? undefined : this.stateOf(o);
   }
 
@@ -895,7 +894,7 @@ export class SimulatedVenue implements ExecutionPort {
   /** Fills of an instrument with `tsEvent ≥ since`, oldest first. */
   async fillsSince(instrumentId: string, since: number): Promise<Fill[]> {
     this.query('fillsSince');
-    return (this.fillsByInstrument.get(instrumentId) ?? []).filter((f) => f.tsEvent >= since);
+    return (this.books.get(instrumentId)?.fills ?? []).filter((f) => f.tsEvent >= since);
   }
 
   /** The full position (with realized PnL and fees), synchronously; undefined before the first fill. */
