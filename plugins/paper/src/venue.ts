@@ -103,6 +103,9 @@ interface InstrumentBook {
   readonly live: SimOrder[];
   /** Our fills on this instrument, oldest first (for fillsSince). */
   readonly fills: Fill[];
+  /** `lastPrice` as a decimal, valid while `lastPriceDecimalOf === lastPrice`. */
+  lastPriceDecimal: Decimal | undefined;
+  lastPriceDecimalOf: number;
 }
 
 /** One order's match on the current event. */
@@ -233,6 +236,8 @@ export class SimulatedVenue implements ExecutionPort {
         ask: NaN,
         live: [],
         fills: [],
+        lastPriceDecimal: undefined,
+        lastPriceDecimalOf: NaN,
       });
     }
     const sub = { priority: -1000, owner: 'paper-venue' };
@@ -721,9 +726,18 @@ export class SimulatedVenue implements ExecutionPort {
     if (o.type === 'stop') return o.triggerPrice;
     if (o.type === 'trailing_stop' && o.triggerPrice !== undefined) return o.triggerPrice;
     if (!(book.lastPrice > 0)) return undefined;
-    const last = new Decimal(book.lastPrice);
+    const last = this.lastPriceOf(book);
     if (o.type === 'trailing_stop') return o.side === 'buy' ? last.add(o.trailingOffset!) : Decimal.max(last.sub(o.trailingOffset!), book.instrument.tickSize);
     return last;
+  }
+
+  /** The book's last price as a decimal, converted once per price rather than once per use. */
+  private lastPriceOf(book: InstrumentBook): Decimal {
+    if (book.lastPriceDecimalOf !== book.lastPrice) {
+      book.lastPriceDecimal = new Decimal(book.lastPrice);
+      book.lastPriceDecimalOf = book.lastPrice;
+    }
+    return book.lastPriceDecimal!;
   }
 
   /**
