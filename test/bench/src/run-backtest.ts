@@ -1,15 +1,31 @@
 /**
  * One benchmark child: loads the tiled file and runs the sma-cross backtest end to end (kernel, bus,
  * simulated venue, portfolio) `runs` times, then prints one JSON line with the timings, the bus event
- * count and the peak RSS. A fresh process, so the RSS figure is the backtest's own.
+ * count and the peak RSS. A fresh process, so the RSS figure is the backtest's own. With a third
+ * argument `signal-only` the strategy computes the same signal but never trades.
  */
 import { readSeries } from '@autotrader/data';
 import { runBacktest, seriesToFeed } from '@autotrader/engine';
 import { createSimulatedVenue } from '@autotrader/plugin-paper';
-import { smaCross } from '@autotrader/strategy-sma-cross';
-import { makeInstrument } from '@autotrader/core';
+import { smaCross, SmaCrossSignal } from '@autotrader/strategy-sma-cross';
+import { defineStrategy, makeInstrument } from '@autotrader/core';
+import { z } from 'zod';
 
-const [file, runsText] = process.argv.slice(2);
+/** The same signal on every bar, no orders: separates the bar path from the order path. */
+const signalOnly = defineStrategy({
+  name: 'sma-cross-signal-only',
+  params: z.object({ fast: z.number(), slow: z.number(), size: z.number() }),
+  create(ctx, p) {
+    const signal = new SmaCrossSignal(p.fast, p.slow);
+    let crosses = 0;
+    ctx.bars(ctx.instruments.list()[0]!.id).subscribe((bar) => {
+      crosses += Math.abs(signal.update(bar.close));
+    });
+    return { onStop: () => ctx.log.info(`${crosses} crosses`) };
+  },
+});
+
+const [file, runsText, which] = process.argv.slice(2);
 const runs = Number(runsText ?? 5);
 const series = readSeries(file!);
 const instrument = makeInstrument(series.meta.instrument);
@@ -17,10 +33,11 @@ const feed = seriesToFeed(series, instrument.id);
 const timings: number[] = [];
 let busEvents = 0;
 let trades = 0;
+let orders = 0;
 for (let r = 0; r < runs; r++) {
   const t0 = performance.now();
   const result = await runBacktest({
-    strategy: smaCross,
+    strategy: which === 'signal-only' ? signalOnly : smaCross,
     params: { fast: 10, slow: 30, size: 1 },
     feeds: [feed],
     instruments: [instrument],
@@ -30,5 +47,6 @@ for (let r = 0; r < runs; r++) {
   timings.push(performance.now() - t0);
   busEvents = result.busEvents;
   trades = result.trades.length;
+  orders = result.orders.length;
 }
-process.stdout.write(JSON.stringify({ bars: series.length, timingsMs: timings, busEvents, trades, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
+process.stdout.write(JSON.stringify({ bars: series.length, timingsMs: timings, busEvents, trades, orders, maxRssMb: process.resourceUsage().maxRSS / 1024 }) + '\n');
