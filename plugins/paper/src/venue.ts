@@ -79,7 +79,6 @@ interface SimOrder extends MatchState {
   expiryAlert: string;
 }
 
-/** Per-instrument market state and the live orders resting on it. */
 /** A request on its way to the venue (see {@link RequestsInFlight}). */
 interface VenueRequest {
   readonly kind: 'submit' | 'cancel' | 'modify';
@@ -88,6 +87,7 @@ interface VenueRequest {
   readonly changes: VenueOrderChanges | undefined;
 }
 
+/** Per-instrument market state and the live orders resting on it. */
 interface InstrumentBook {
   readonly instrument: Instrument;
   lastBar: Bar | undefined;
@@ -623,20 +623,18 @@ export class SimulatedVenue implements ExecutionPort {
   };
 
   private applyCancel(o: SimOrder | VenueOrderState): void {
-    {
-      const now = this.clock.now();
-      const limited = this.limits.admit('cancel', now);
-      if (limited !== undefined) {
-        this.outbox.emit({ kind: 'cancelRejected', clientOrderId: o.clientOrderId, reason: `${limited.code}: ${limited.reason}`, tsEvent: now });
-        return;
-      }
-      if (isLive(o.status)) {
-        // Only open orders are SimOrders with a live status; retired ones never are.
-        this.close(o as SimOrder, 'canceled');
-        this.outbox.emit({ kind: 'canceled', clientOrderId: o.clientOrderId, tsEvent: now });
-      } else {
-        this.outbox.emit({ kind: 'cancelRejected', clientOrderId: o.clientOrderId, reason: this.notLiveReason(o), tsEvent: now });
-      }
+    const now = this.clock.now();
+    const limited = this.limits.admit('cancel', now);
+    if (limited !== undefined) {
+      this.outbox.emit({ kind: 'cancelRejected', clientOrderId: o.clientOrderId, reason: `${limited.code}: ${limited.reason}`, tsEvent: now });
+      return;
+    }
+    if (isLive(o.status)) {
+      // Only open orders are SimOrders with a live status; retired ones never are.
+      this.close(o as SimOrder, 'canceled');
+      this.outbox.emit({ kind: 'canceled', clientOrderId: o.clientOrderId, tsEvent: now });
+    } else {
+      this.outbox.emit({ kind: 'cancelRejected', clientOrderId: o.clientOrderId, reason: this.notLiveReason(o), tsEvent: now });
     }
   }
 
