@@ -88,3 +88,85 @@ describe('RealtimeClock', () => {
     clock.cancelAll();
   });
 });
+
+describe('SimulatedClock against a scan of every timer', () => {
+  /** The definition: on each step, the live timer with the earliest (due, set order) fires next. */
+  class ScanningClock {
+    time = 0;
+    private seq = 0;
+    private readonly timers = new Map<string, { due: number; interval: number; seq: number }>();
+    constructor(private readonly fired: string[]) {}
+    set(name: string, due: number, interval: number): void {
+      this.timers.set(name, { due, interval, seq: this.seq++ });
+    }
+    cancel(name: string): void {
+      this.timers.delete(name);
+    }
+    advanceTo(to: number, onFire: (name: string) => void): void {
+      for (;;) {
+        let next: [string, { due: number; interval: number; seq: number }] | undefined;
+        for (const e of this.timers) if (next === undefined || e[1].due < next[1].due || (e[1].due === next[1].due && e[1].seq < next[1].seq)) next = e;
+        if (next === undefined || next[1].due > to) break;
+        const [name, t] = next;
+        if (t.due > this.time) this.time = t.due;
+        const due = t.due;
+        if (t.interval > 0) {
+          t.due += t.interval;
+          t.seq = this.seq++;
+        } else this.timers.delete(name);
+        this.fired.push(`${name}@${due}/${this.time}`);
+        onFire(name);
+      }
+      this.time = to;
+    }
+  }
+
+  it('fires the same timers in the same order over 20,000 random steps, with cancels, replacements and timers set while firing', () => {
+    let x = 12345;
+    const rand = (n: number): number => (x = (x * 1103515245 + 12345) % 2147483648) % n;
+    const got: string[] = [];
+    const want: string[] = [];
+    const clock = new SimulatedClock(0);
+    const ref = new ScanningClock(want);
+    // What a callback does, decided by its name and the time, the same for both clocks.
+    const reaction = (name: string, now: number): 'set' | 'cancel' | 'none' => {
+      const r = (name.length * 7 + now) % 6;
+      return r === 0 && !name.startsWith('re-re-') ? 'set' : r === 1 ? 'cancel' : 'none';
+    };
+    const onClock = (n: string, d: number): void => {
+      got.push(`${n}@${d}/${clock.now()}`);
+      const r = reaction(n, clock.now());
+      if (r === 'set') clock.setAlert(`re-${n}`, clock.now(), onClock);
+      else if (r === 'cancel') clock.cancel(`t${clock.now() % 8}`);
+    };
+    const onRef = (n: string): void => {
+      const r = reaction(n, ref.time);
+      if (r === 'set') ref.set(`re-${n}`, ref.time, 0);
+      else if (r === 'cancel') ref.cancel(`t${ref.time % 8}`);
+    };
+    for (let step = 0; step < 20_000; step++) {
+      const op = rand(10);
+      const name = `t${rand(24)}`;
+      const now = clock.now();
+      if (op < 4) {
+        const due = now + rand(6); // many timers due at the same time: their set order decides
+        clock.setAlert(name, due, onClock);
+        ref.set(name, due, 0);
+      } else if (op === 4) {
+        const due = now + rand(50);
+        const every = 1 + rand(20);
+        clock.setTimer(name, every, onClock, { start: due });
+        ref.set(name, due, every);
+      } else if (op === 5) {
+        clock.cancel(name);
+        ref.cancel(name);
+      } else {
+        const to = now + rand(8);
+        clock.advanceTo(to);
+        ref.advanceTo(to, onRef);
+      }
+    }
+    expect(got.length).toBeGreaterThan(1_500);
+    expect(got).toEqual(want);
+  });
+});

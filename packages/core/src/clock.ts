@@ -30,7 +30,12 @@ interface Scheduled {
   interval: number; // 0 for an alert
   seq: number;
   callback: TimerCallback;
+  /** False once cancelled or replaced; the heap drops it when it comes to the top. */
+  live: boolean;
 }
+
+/** Heap order: earlier due first, then the one set first. */
+const before = (a: Scheduled, b: Scheduled): boolean => a.due < b.due || (a.due === b.due && a.seq < b.seq);
 
 function firstDue(now: Millis, intervalMs: number, options?: { start?: Millis; align?: boolean }): Millis {
   if (options?.start !== undefined) return options.start;
@@ -51,7 +56,15 @@ function checkInterval(name: string, intervalMs: number): void {
  */
 export class SimulatedClock implements Clock {
   private time: Millis;
+  /** Live timers by name (for replace and cancel). */
   private readonly timers = new Map<string, Scheduled>();
+  /**
+   * Every timer in a binary min-heap by (due, seq), cancelled ones included until they reach the top:
+   * a backtest sets and fires an alert per order, and scanning every timer per fire was measurable.
+   */
+  private heap: Scheduled[] = [];
+  /** Cancelled or replaced timers still in the heap; past half of it the heap is rebuilt. */
+  private dead = 0;
   private seq = 0;
   /** The earliest due time, cached so advancing past no timer costs one comparison. */
   private nextDue = Infinity;
@@ -66,15 +79,19 @@ export class SimulatedClock implements Clock {
 
   setTimer(name: string, intervalMs: number, callback: TimerCallback, options?: { start?: Millis; align?: boolean }): void {
     checkInterval(name, intervalMs);
-    this.add({ name, due: firstDue(this.time, intervalMs, options), interval: intervalMs, seq: this.seq++, callback });
+    this.add({ name, due: firstDue(this.time, intervalMs, options), interval: intervalMs, seq: this.seq++, callback, live: true });
   }
 
   setAlert(name: string, at: Millis, callback: TimerCallback): void {
-    this.add({ name, due: at, interval: 0, seq: this.seq++, callback });
+    this.add({ name, due: at, interval: 0, seq: this.seq++, callback, live: true });
   }
 
   cancel(name: string): void {
-    if (this.timers.delete(name)) this.recomputeNextDue();
+    const t = this.timers.get(name);
+    if (t === undefined) return;
+    this.timers.delete(name);
+    this.bury(t);
+    this.recomputeNextDue();
   }
 
   /** Moves time forward to `to`, firing every timer due at or before it. */
@@ -92,32 +109,84 @@ export class SimulatedClock implements Clock {
   }
 
   private fireNext(): void {
-    let next: Scheduled | undefined;
-    for (const t of this.timers.values()) {
-      if (next === undefined || t.due < next.due || (t.due === next.due && t.seq < next.seq)) next = t;
-    }
+    this.dropDead();
+    const next = this.heap[0];
     if (next === undefined) return;
+    this.pop();
     if (next.due > this.time) this.time = next.due;
     const due = next.due;
     if (next.interval > 0) {
       next.due += next.interval;
       next.seq = this.seq++;
+      this.push(next);
     } else {
       this.timers.delete(next.name);
+      next.live = false;
     }
     this.recomputeNextDue();
     next.callback(next.name, due);
   }
 
   private add(t: Scheduled): void {
+    const replaced = this.timers.get(t.name);
+    if (replaced !== undefined) this.bury(replaced);
     this.timers.set(t.name, t);
+    this.push(t);
     this.recomputeNextDue();
   }
 
   private recomputeNextDue(): void {
-    let min = Infinity;
-    for (const t of this.timers.values()) if (t.due < min) min = t.due;
-    this.nextDue = min;
+    this.dropDead();
+    this.nextDue = this.heap.length > 0 ? this.heap[0]!.due : Infinity;
+  }
+
+  private bury(t: Scheduled): void {
+    t.live = false;
+    // Long-dated alerts that are cancelled (expiries of filled orders) would otherwise pile up.
+    if (++this.dead > 64 && this.dead * 2 > this.heap.length) {
+      const live = this.heap.filter((x) => x.live);
+      this.heap = [];
+      this.dead = 0;
+      for (const x of live) this.push(x);
+    }
+  }
+
+  private dropDead(): void {
+    while (this.heap.length > 0 && !this.heap[0]!.live) {
+      this.pop();
+      this.dead--;
+    }
+  }
+
+  private push(t: Scheduled): void {
+    const h = this.heap;
+    let i = h.length;
+    h.push(t);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(t, h[parent]!)) break;
+      h[i] = h[parent]!;
+      i = parent;
+    }
+    h[i] = t;
+  }
+
+  private pop(): void {
+    const h = this.heap;
+    const last = h.pop()!;
+    if (h.length === 0) return;
+    let i = 0;
+    const n = h.length;
+    for (;;) {
+      const l = 2 * i + 1;
+      if (l >= n) break;
+      const r = l + 1;
+      const child = r < n && before(h[r]!, h[l]!) ? r : l;
+      if (!before(h[child]!, last)) break;
+      h[i] = h[child]!;
+      i = child;
+    }
+    h[i] = last;
   }
 }
 
