@@ -9,6 +9,7 @@ export * from './market-data';
 export * from './order';
 export * from './account';
 export * from './ids';
+export * from './id-index';
 export * from './events';
 export * from './bus';
 export * from './clock';

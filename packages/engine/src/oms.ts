@@ -1,5 +1,6 @@
 import {
   AutotraderError,
+  IdIndex,
   canTransition,
   isOpen,
   isTerminal,
@@ -30,7 +31,9 @@ export type AnomalyHandler = (error: AutotraderError) => void;
  * `order`, `fill`, `position` and `balance` events after its own state and the portfolio are updated.
  */
 export class OrderManager {
-  private readonly orders = new Map<string, Order>();
+  private readonly orders = new IdIndex<Order>();
+  /** Every order in the order it was first seen (creation, adoption or restore). */
+  private readonly list: Order[] = [];
   private readonly openIds = new Set<string>();
   /** Trade ids already booked, per instrument (trade ids are unique per instrument, not across them). */
   private readonly seenTrades = new Map<string, Set<string>>();
@@ -50,7 +53,7 @@ export class OrderManager {
     if (this.orders.has(order.clientOrderId)) {
       throw new AutotraderError('INTERNAL', `client order id ${order.clientOrderId} is already in use`);
     }
-    this.orders.set(order.clientOrderId, order);
+    this.store(order);
   }
 
   /**
@@ -59,7 +62,7 @@ export class OrderManager {
    */
   adopt(order: Order): void {
     if (this.orders.has(order.clientOrderId)) return;
-    this.orders.set(order.clientOrderId, order);
+    this.store(order);
     this.track(order);
     if (this.bus.hasListeners('order')) this.bus.publish('order', { order: snapshot(order), previous: undefined, tsEvent: order.tsUpdated });
   }
@@ -70,7 +73,7 @@ export class OrderManager {
    */
   restore(orders: readonly Order[], fills: readonly Fill[]): void {
     for (const order of orders) {
-      this.orders.set(order.clientOrderId, order);
+      this.store(order);
       this.track(order);
     }
     for (const fill of fills) {
@@ -106,7 +109,7 @@ export class OrderManager {
 
   /** Every order ever seen, in creation order. */
   all(): Order[] {
-    return [...this.orders.values()];
+    return [...this.list];
   }
 
   /** Every fill applied, in order. */
@@ -240,6 +243,14 @@ export class OrderManager {
       return;
     }
     this.setStatus(order, to, ts);
+  }
+
+  /** Adds or replaces an order (a restore may bring an id twice: the later record wins, in the first one's place). */
+  private store(order: Order): void {
+    const previous = this.orders.get(order.clientOrderId);
+    this.orders.set(order.clientOrderId, order);
+    if (previous === undefined) this.list.push(order);
+    else this.list[this.list.indexOf(previous)] = order;
   }
 
   private tradesOf(instrumentId: string): Set<string> {

@@ -1,5 +1,6 @@
 import {
   AutotraderError,
+  IdIndex,
   Decimal,
   ZERO,
   silentLogger,
@@ -182,7 +183,7 @@ export class SimulatedVenue implements ExecutionPort {
   private readonly log: Logger;
   private readonly books = new Map<string, InstrumentBook>();
   /** Every order by client order id: the working record while on its way or live, the state a query reports once done (see {@link retire}). */
-  private readonly orders = new Map<string, SimOrder | VenueOrderState>();
+  private readonly orders = new IdIndex<SimOrder | VenueOrderState>();
   private readonly account: SimAccount;
   private readonly outbox: ReportOutbox;
   private readonly inFlight: RequestsInFlight<VenueRequest>;
