@@ -34,6 +34,18 @@ describe('IdIndex', () => {
     for (const [id, v] of map) expect(index.get(id)).toBe(v);
   });
 
+  it('reads the counter of trade ids like SIM-T17, and keeps look-alikes apart', () => {
+    const index = new IdIndex<number>();
+    const map = new Map<string, number>();
+    const ids = ['SIM-T1', 'SIM-T2', 'SIM-T02', 'SIM-T', 'SIM-X3', 'SIM-T3x', 'sim-T3', 'SIM-T3', '17', 'SIM-T1'];
+    ids.forEach((id, k) => {
+      index.set(id, k);
+      map.set(id, k);
+    });
+    for (const id of [...ids, 'SIM-T4', 'SIM-T0']) expect(index.get(id)).toBe(map.get(id));
+    expect(index.size).toBe(map.size);
+  });
+
   it('works with no id of the <prefix>-<n> form at all', () => {
     const index = new IdIndex<string>();
     index.set('abc', 'a');

@@ -4,11 +4,12 @@ const MAX_GAP = 4096;
 const MAX_DIGITS = 15;
 
 /**
- * A map keyed by order id, tuned for the ids this engine makes: `<prefix>-<n>` (see
- * {@link ClientOrderIdFactory}). The first such id fixes the prefix; ids with that prefix live in an
- * array at index n, every other id in a `Map`. Why: a backtest looks orders up by id several times
- * per order, and a string hash plus a probe into a table of hundreds of thousands of entries cost
- * more than reading the digits, while recent orders sit next to each other in the array.
+ * A map keyed by order id, tuned for ids made of a fixed prefix and a counter: `bt-17` (see
+ * {@link ClientOrderIdFactory}) or `SIM-O17`. The first id that ends in digits fixes the prefix (`bt-`,
+ * `SIM-O`); ids with that prefix and a plain number after it live in an array at that number, every
+ * other id in a `Map`. Why: a backtest looks orders up by id several times per order, and a string
+ * hash plus a probe into a table of hundreds of thousands of entries cost more than reading the
+ * digits, while recent orders sit next to each other in the array.
  */
 export class IdIndex<V> {
   private prefix: string | undefined;
@@ -50,13 +51,13 @@ export class IdIndex<V> {
     this.count += this.others.size - before;
   }
 
-  /** The number in `<prefix>-<n>`, or -1 when the id is not of that form. */
+  /** The number after the prefix, or -1 when the id is not the prefix followed by a plain number. */
   private numberOf(id: string): number {
     const p = this.prefix;
     if (p === undefined) return -1;
-    const start = p.length + 1;
+    const start = p.length;
     const end = id.length;
-    if (end <= start || end - start > MAX_DIGITS || id.charCodeAt(start - 1) !== 45 || !id.startsWith(p)) return -1;
+    if (end <= start || end - start > MAX_DIGITS || !id.startsWith(p)) return -1;
     if (id.charCodeAt(start) === 48 && end - start > 1) return -1; // a leading zero: "x-01" is not "x-1"
     let n = 0;
     for (let i = start; i < end; i++) {
@@ -68,13 +69,9 @@ export class IdIndex<V> {
   }
 }
 
-/** `bt` for `bt-17`; undefined when the id does not end in `-<digits>`. */
+/** `bt-` for `bt-17`, `SIM-T` for `SIM-T17`; undefined when the id does not end in digits after a prefix. */
 function prefixOf(id: string): string | undefined {
-  const dash = id.lastIndexOf('-');
-  if (dash <= 0 || dash === id.length - 1) return undefined;
-  for (let i = dash + 1; i < id.length; i++) {
-    const d = id.charCodeAt(i) - 48;
-    if (d < 0 || d > 9) return undefined;
-  }
-  return id.slice(0, dash);
+  let k = id.length;
+  while (k > 0 && id.charCodeAt(k - 1) >= 48 && id.charCodeAt(k - 1) <= 57) k--;
+  return k === 0 || k === id.length ? undefined : id.slice(0, k);
 }
