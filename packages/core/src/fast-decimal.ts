@@ -494,42 +494,42 @@ export class FastDecimal {
 
   /** this + y, rounded to 34 significant digits (half-even). */
   plus(y: FastDecimalValue): FastDecimal {
-    return add(this, y instanceof FastDecimal ? y : new FastDecimal(y), false);
+    return add(this, toFast(y), false);
   }
 
   /** Alias of {@link FastDecimal.plus}. */
   add(y: FastDecimalValue): FastDecimal {
-    return add(this, y instanceof FastDecimal ? y : new FastDecimal(y), false);
+    return add(this, toFast(y), false);
   }
 
   /** this - y, rounded to 34 significant digits (half-even). */
   minus(y: FastDecimalValue): FastDecimal {
-    return add(this, y instanceof FastDecimal ? y : new FastDecimal(y), true);
+    return add(this, toFast(y), true);
   }
 
   /** Alias of {@link FastDecimal.minus}. */
   sub(y: FastDecimalValue): FastDecimal {
-    return add(this, y instanceof FastDecimal ? y : new FastDecimal(y), true);
+    return add(this, toFast(y), true);
   }
 
   /** this × y, rounded to 34 significant digits (half-even). */
   times(y: FastDecimalValue): FastDecimal {
-    return multiply(this, y instanceof FastDecimal ? y : new FastDecimal(y));
+    return multiply(this, toFast(y));
   }
 
   /** Alias of {@link FastDecimal.times}. */
   mul(y: FastDecimalValue): FastDecimal {
-    return multiply(this, y instanceof FastDecimal ? y : new FastDecimal(y));
+    return multiply(this, toFast(y));
   }
 
   /** this ÷ y, rounded to 34 significant digits (half-even). Throws when y is zero. */
   div(y: FastDecimalValue): FastDecimal {
-    return divide(this, y instanceof FastDecimal ? y : new FastDecimal(y));
+    return divide(this, toFast(y));
   }
 
   /** Alias of {@link FastDecimal.div}. */
   dividedBy(y: FastDecimalValue): FastDecimal {
-    return divide(this, y instanceof FastDecimal ? y : new FastDecimal(y));
+    return divide(this, toFast(y));
   }
 
   /**
@@ -537,7 +537,7 @@ export class FastDecimal {
    * this), rounded to 34 significant digits. Throws when y is zero.
    */
   mod(y: FastDecimalValue): FastDecimal {
-    return modulo(this, y instanceof FastDecimal ? y : new FastDecimal(y));
+    return modulo(this, toFast(y));
   }
 
   /** -this (not rounded). */
@@ -562,17 +562,17 @@ export class FastDecimal {
 
   /** -1, 0 or 1 as this is less than, equal to or greater than y. */
   cmp(y: FastDecimalValue): number {
-    return compare(this, y instanceof FastDecimal ? y : new FastDecimal(y));
+    return compare(this, toFast(y));
   }
 
   /** Alias of {@link FastDecimal.cmp}. */
   comparedTo(y: FastDecimalValue): number {
-    return compare(this, y instanceof FastDecimal ? y : new FastDecimal(y));
+    return compare(this, toFast(y));
   }
 
   /** this == y (by value). */
   eq(y: FastDecimalValue): boolean {
-    const o = y instanceof FastDecimal ? y : new FastDecimal(y);
+    const o = toFast(y);
     // Canonical form: equal values have equal exponents and coefficients of the same tier.
     if (this._e !== o._e) return false;
     const a = this._c;
@@ -588,22 +588,22 @@ export class FastDecimal {
 
   /** this < y. */
   lt(y: FastDecimalValue): boolean {
-    return compare(this, y instanceof FastDecimal ? y : new FastDecimal(y)) < 0;
+    return compare(this, toFast(y)) < 0;
   }
 
   /** this <= y. */
   lte(y: FastDecimalValue): boolean {
-    return compare(this, y instanceof FastDecimal ? y : new FastDecimal(y)) <= 0;
+    return compare(this, toFast(y)) <= 0;
   }
 
   /** this > y. */
   gt(y: FastDecimalValue): boolean {
-    return compare(this, y instanceof FastDecimal ? y : new FastDecimal(y)) > 0;
+    return compare(this, toFast(y)) > 0;
   }
 
   /** this >= y. */
   gte(y: FastDecimalValue): boolean {
-    return compare(this, y instanceof FastDecimal ? y : new FastDecimal(y)) >= 0;
+    return compare(this, toFast(y)) >= 0;
   }
 
   /** True when the value is 0. */
@@ -746,7 +746,8 @@ const Raw = FastDecimal as unknown as new (c: Coefficient, e: number) => FastDec
 const make = (c: Coefficient, e: number): FastDecimal => new Raw(c, e);
 const ZERO = make(0, 0);
 
-const toFast = (v: FastDecimalValue): FastDecimal => (v instanceof FastDecimal ? v : new FastDecimal(v));
+/** `v` as a FastDecimal; zero, the usual literal operand (`x.gt(0)`), is the shared instance, not a new one. */
+const toFast = (v: FastDecimalValue): FastDecimal => (v instanceof FastDecimal ? v : v === 0 ? ZERO : new FastDecimal(v));
 
 /** Canonical instance from a safe-integer coefficient. */
 function fromNum(c: number, e: number): FastDecimal {
@@ -1322,6 +1323,9 @@ function multiply(x: FastDecimal, y: FastDecimal): FastDecimal {
   const xc = x._c;
   const yc = y._c;
   if (typeof xc === 'number' && typeof yc === 'number') {
+    // One times a number-tier value is that value, exactly: share it (multipliers and sizes are often 1).
+    if (yc === 1 && y._e === 0) return x;
+    if (xc === 1 && x._e === 0) return y;
     // A product of safe integers is exact whenever it is itself safe (rounding is monotone).
     const p = xc * yc;
     if (p <= MAX_SAFE && p >= -MAX_SAFE) return fromNum(p, x._e + y._e);

@@ -6,11 +6,15 @@ export interface FeeSchedule {
   readonly maker: Decimal;
   readonly taker: Decimal;
   readonly perContract: Decimal;
+  /** The rate a resting buy holds back cash for: the larger of the two, never a rebate. */
+  readonly lockRate: Decimal;
 }
 
 /** Parses the config's fee section. */
 export function feeSchedule(fees: PaperVenueConfig['fees']): FeeSchedule {
-  return { maker: new Decimal(fees.maker), taker: new Decimal(fees.taker), perContract: new Decimal(fees.perContract) };
+  const maker = new Decimal(fees.maker);
+  const taker = new Decimal(fees.taker);
+  return { maker, taker, perContract: new Decimal(fees.perContract), lockRate: Decimal.max(taker, maker, 0) };
 }
 
 /** Price × quantity × multiplier, in the quote currency. */
@@ -29,9 +33,8 @@ export function feeFor(schedule: FeeSchedule, instrument: Instrument, px: Decima
  * worst fee it can pay; a rebate is not counted on).
  */
 export function buyLock(schedule: FeeSchedule, instrument: Instrument, px: Decimal, qty: Decimal): Money {
-  const rate = Decimal.max(schedule.taker, schedule.maker, 0);
   const n = notional(instrument, px, qty);
-  return n.add(n.mul(rate)).add(schedule.perContract.mul(qty)) as Money;
+  return n.add(n.mul(schedule.lockRate)).add(schedule.perContract.mul(qty)) as Money;
 }
 
 /** Rounds a price to the tick against the order: up for a buy, down for a sell. Never below one tick. */

@@ -1,10 +1,5 @@
 import type { Clock } from '@autotrader/core';
 
-interface InFlight<T> {
-  readonly at: number;
-  readonly request: T;
-}
-
 /**
  * Requests on their way to the simulated venue: each is handled once its latency has passed on the
  * clock, in due order, ties in the order they were sent. One clock alert stands for the earliest.
@@ -13,7 +8,9 @@ interface InFlight<T> {
  * alert each (a name, a closure, a timer entry) was a measurable share of the order path.
  */
 export class RequestsInFlight<T> {
-  private queue: InFlight<T>[] = [];
+  /** Due times and requests, side by side (no wrapper object per request), sorted by due time. */
+  private ats: number[] = [];
+  private requests: T[] = [];
   private head = 0;
   private armedAt = Infinity;
 
@@ -25,22 +22,27 @@ export class RequestsInFlight<T> {
 
   /** How many requests have not been handled yet. */
   get size(): number {
-    return this.queue.length - this.head;
+    return this.ats.length - this.head;
   }
 
   /** Handles `request` at `at` on the clock (not before the current event's dispatch has finished). */
   send(at: number, request: T): void {
-    const q = this.queue;
+    const ats = this.ats;
     // Latencies are mostly constant, so a new request almost always goes last.
-    let i = q.length;
-    while (i > this.head && q[i - 1]!.at > at) i--;
-    if (i === q.length) q.push({ at, request });
-    else q.splice(i, 0, { at, request });
+    let i = ats.length;
+    while (i > this.head && ats[i - 1]! > at) i--;
+    if (i === ats.length) {
+      ats.push(at);
+      this.requests.push(request);
+    } else {
+      ats.splice(i, 0, at);
+      this.requests.splice(i, 0, request);
+    }
     this.arm();
   }
 
   private arm(): void {
-    const next = this.head < this.queue.length ? this.queue[this.head]!.at : Infinity;
+    const next = this.head < this.ats.length ? this.ats[this.head]! : Infinity;
     if (next === this.armedAt) return;
     if (this.armedAt !== Infinity) this.clock.cancel(this.alertName);
     this.armedAt = next;
@@ -50,18 +52,20 @@ export class RequestsInFlight<T> {
   private readonly onAlert = (): void => {
     this.armedAt = Infinity;
     const now = this.clock.now();
-    const q = this.queue;
     // Requests sent while these are handled, due now, are handled in this pass too.
-    while (this.head < q.length && q[this.head]!.at <= now) {
-      const { request } = q[this.head]!;
+    while (this.head < this.ats.length && this.ats[this.head]! <= now) {
+      const request = this.requests[this.head]!;
+      this.requests[this.head] = undefined as T; // let it go
       this.head++;
       this.handle(request);
     }
-    if (this.head === q.length) {
-      q.length = 0;
+    if (this.head === this.ats.length) {
+      this.ats.length = 0;
+      this.requests.length = 0;
       this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > q.length) {
-      this.queue = q.slice(this.head);
+    } else if (this.head > 1024 && this.head * 2 > this.ats.length) {
+      this.ats = this.ats.slice(this.head);
+      this.requests = this.requests.slice(this.head);
       this.head = 0;
     }
     this.arm();
@@ -71,7 +75,8 @@ export class RequestsInFlight<T> {
   clear(): void {
     if (this.armedAt !== Infinity) this.clock.cancel(this.alertName);
     this.armedAt = Infinity;
-    this.queue = [];
+    this.ats = [];
+    this.requests = [];
     this.head = 0;
   }
 }
