@@ -56,8 +56,12 @@ function checkInterval(name: string, intervalMs: number): void {
  */
 export class SimulatedClock implements Clock {
   private time: Millis;
-  /** Live timers by name (for replace and cancel). */
+  /**
+   * Timers by name (for replace and cancel). Fired and cancelled ones stay until the name is set
+   * again or a sweep: deleting from a map on every fire (an alert per order in a backtest) churns it.
+   */
   private readonly timers = new Map<string, Scheduled>();
+  private deadNames = 0;
   /**
    * Every timer in a binary min-heap by (due, seq), cancelled ones included until they reach the top:
    * a backtest sets and fires an alert per order, and scanning every timer per fire was measurable.
@@ -88,9 +92,9 @@ export class SimulatedClock implements Clock {
 
   cancel(name: string): void {
     const t = this.timers.get(name);
-    if (t === undefined) return;
-    this.timers.delete(name);
+    if (t === undefined || !t.live) return;
     this.bury(t);
+    this.forget();
     this.recomputeNextDue();
   }
 
@@ -120,8 +124,8 @@ export class SimulatedClock implements Clock {
       next.seq = this.seq++;
       this.push(next);
     } else {
-      this.timers.delete(next.name);
       next.live = false;
+      this.forget();
     }
     this.recomputeNextDue();
     next.callback(next.name, due);
@@ -129,7 +133,10 @@ export class SimulatedClock implements Clock {
 
   private add(t: Scheduled): void {
     const replaced = this.timers.get(t.name);
-    if (replaced !== undefined) this.bury(replaced);
+    if (replaced !== undefined) {
+      if (replaced.live) this.bury(replaced);
+      else this.deadNames--;
+    }
     this.timers.set(t.name, t);
     this.push(t);
     this.recomputeNextDue();
@@ -138,6 +145,14 @@ export class SimulatedClock implements Clock {
   private recomputeNextDue(): void {
     this.dropDead();
     this.nextDue = this.heap.length > 0 ? this.heap[0]!.due : Infinity;
+  }
+
+  /** One more dead name in the map; sweeps them out once they are more than half of it. */
+  private forget(): void {
+    if (++this.deadNames > 64 && this.deadNames * 2 > this.timers.size) {
+      for (const [name, t] of this.timers) if (!t.live) this.timers.delete(name);
+      this.deadNames = 0;
+    }
   }
 
   private bury(t: Scheduled): void {
