@@ -47,6 +47,16 @@ function positiveDecimal<T extends Quantity | Price>(make: (v: never) => T, valu
   return d;
 }
 
+/** The price, or TICK_SIZE when it is off the instrument's tick grid. */
+function onTick(instrument: Instrument, p: Price, field: string): Price {
+  if (!isOnStep(p, instrument.tickSize)) {
+    throw new AutotraderError('TICK_SIZE', `${field} ${p.toString()} is not a multiple of the tick size ${instrument.tickSize.toString()} of ${instrument.id}`, {
+      details: { instrumentId: instrument.id, field },
+    });
+  }
+  return p;
+}
+
 /**
  * Turns a strategy's intent into an order on the instrument's grid, or throws a coded error.
  * Off-grid prices and quantities are refused, not silently rounded: a strategy that wants rounding
@@ -73,30 +83,22 @@ export function buildOrder(intent: OrderIntent, instrument: Instrument, ids: Cli
     });
   }
 
-  const onTick = (p: Price, field: string): Price => {
-    if (!isOnStep(p, instrument.tickSize)) {
-      throw new AutotraderError('TICK_SIZE', `${field} ${p.toString()} is not a multiple of the tick size ${instrument.tickSize.toString()} of ${id}`, {
-        details: { instrumentId: id, field },
-      });
-    }
-    return p;
-  };
   let px: Price | undefined;
   if (PRICED.has(type)) {
     if (intent.price === undefined) throw invalid(`a ${type} order needs a price`, { instrumentId: id });
-    px = onTick(positiveDecimal(toPrice, intent.price, 'price', id), 'price');
+    px = onTick(instrument, positiveDecimal(toPrice, intent.price, 'price', id), 'price');
   } else if (intent.price !== undefined) {
     throw invalid(`a ${type} order takes no price (use type 'limit' or 'stop_limit')`, { instrumentId: id });
   }
   let trigger: Price | undefined;
   if (TRIGGERED.has(type)) {
     if (intent.triggerPrice === undefined) throw invalid(`a ${type} order needs a triggerPrice`, { instrumentId: id });
-    trigger = onTick(positiveDecimal(toPrice, intent.triggerPrice, 'triggerPrice', id), 'triggerPrice');
+    trigger = onTick(instrument, positiveDecimal(toPrice, intent.triggerPrice, 'triggerPrice', id), 'triggerPrice');
   }
   let trailing: Price | undefined;
   if (type === 'trailing_stop') {
     if (intent.trailingOffset === undefined) throw invalid(`a trailing_stop order needs a trailingOffset`, { instrumentId: id });
-    trailing = onTick(positiveDecimal(toPrice, intent.trailingOffset, 'trailingOffset', id), 'trailingOffset');
+    trailing = onTick(instrument, positiveDecimal(toPrice, intent.trailingOffset, 'trailingOffset', id), 'trailingOffset');
   }
   const tif = intent.timeInForce ?? 'GTC';
   if (tif === 'GTD' && !(typeof intent.expireAt === 'number' && intent.expireAt > now)) {

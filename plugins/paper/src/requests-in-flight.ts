@@ -5,13 +5,16 @@ import type { Clock } from '@autotrader/core';
  * clock, in due order, ties in the order they were sent. One clock alert stands for the earliest.
  *
  * Why not one clock alert per request: a backtest sends tens of thousands of orders, and a named
- * alert each (a name, a closure, a timer entry) was a measurable share of the order path.
+ * alert each (a name, a closure, a timer entry) was a measurable share of the order path. The queue
+ * is two arrays (due times, requests) whose slots are reused, so a request in flight costs no
+ * allocation of its own.
  */
 export class RequestsInFlight<T> {
-  /** Due times and requests, side by side (no wrapper object per request), sorted by due time. */
-  private ats: number[] = [];
-  private requests: T[] = [];
+  private readonly ats: number[] = [];
+  private readonly requests: (T | undefined)[] = [];
+  /** The queue is slots [head, tail) of both arrays. */
   private head = 0;
+  private tail = 0;
   private armedAt = Infinity;
 
   constructor(
@@ -22,27 +25,28 @@ export class RequestsInFlight<T> {
 
   /** How many requests have not been handled yet. */
   get size(): number {
-    return this.ats.length - this.head;
+    return this.tail - this.head;
   }
 
   /** Handles `request` at `at` on the clock (not before the current event's dispatch has finished). */
   send(at: number, request: T): void {
     const ats = this.ats;
-    // Latencies are mostly constant, so a new request almost always goes last.
-    let i = ats.length;
-    while (i > this.head && ats[i - 1]! > at) i--;
-    if (i === ats.length) {
-      ats.push(at);
-      this.requests.push(request);
-    } else {
-      ats.splice(i, 0, at);
-      this.requests.splice(i, 0, request);
+    const requests = this.requests;
+    // Latencies are mostly constant, so a new request almost always goes last; otherwise later ones move up a slot.
+    let i = this.tail;
+    while (i > this.head && ats[i - 1]! > at) {
+      ats[i] = ats[i - 1]!;
+      requests[i] = requests[i - 1];
+      i--;
     }
+    ats[i] = at;
+    requests[i] = request;
+    this.tail++;
     this.arm();
   }
 
   private arm(): void {
-    const next = this.head < this.ats.length ? this.ats[this.head]! : Infinity;
+    const next = this.head < this.tail ? this.ats[this.head]! : Infinity;
     if (next === this.armedAt) return;
     if (this.armedAt !== Infinity) this.clock.cancel(this.alertName);
     this.armedAt = next;
@@ -53,19 +57,20 @@ export class RequestsInFlight<T> {
     this.armedAt = Infinity;
     const now = this.clock.now();
     // Requests sent while these are handled, due now, are handled in this pass too.
-    while (this.head < this.ats.length && this.ats[this.head]! <= now) {
+    while (this.head < this.tail && this.ats[this.head]! <= now) {
       const request = this.requests[this.head]!;
-      this.requests[this.head] = undefined as T; // let it go
+      this.requests[this.head] = undefined; // let it go
       this.head++;
       this.handle(request);
     }
-    if (this.head === this.ats.length) {
-      this.ats.length = 0;
-      this.requests.length = 0;
+    if (this.head === this.tail) {
       this.head = 0;
-    } else if (this.head > 1024 && this.head * 2 > this.ats.length) {
-      this.ats = this.ats.slice(this.head);
-      this.requests = this.requests.slice(this.head);
+      this.tail = 0;
+    } else if (this.head > 1024 && this.head * 2 > this.tail) {
+      this.ats.copyWithin(0, this.head, this.tail);
+      this.requests.copyWithin(0, this.head, this.tail);
+      this.requests.fill(undefined, this.tail - this.head, this.tail);
+      this.tail -= this.head;
       this.head = 0;
     }
     this.arm();
@@ -75,8 +80,8 @@ export class RequestsInFlight<T> {
   clear(): void {
     if (this.armedAt !== Infinity) this.clock.cancel(this.alertName);
     this.armedAt = Infinity;
-    this.ats = [];
-    this.requests = [];
+    this.requests.fill(undefined);
     this.head = 0;
+    this.tail = 0;
   }
 }

@@ -52,15 +52,8 @@ export function checkShape(o: RuleInput, now: number): RuleViolation | undefined
 
 /** Prices on the tick grid, quantity on the lot grid and within the instrument's bounds. */
 export function checkGrid(i: Instrument, price: Price | undefined, triggerPrice: Price | undefined, trailingOffset: Price | undefined, quantity: Quantity): RuleViolation | undefined {
-  for (const [name, value] of [
-    ['price', price],
-    ['trigger price', triggerPrice],
-    ['trailing offset', trailingOffset],
-  ] as const) {
-    if (value !== undefined && !isOnStep(value, i.tickSize)) {
-      return violation('TICK_SIZE', `${name} ${value.toString()} is not a multiple of ${i.id}'s tick size ${i.tickSize.toString()}; round it to the tick`);
-    }
-  }
+  const offTick = offTickViolation(i, 'price', price) ?? offTickViolation(i, 'trigger price', triggerPrice) ?? offTickViolation(i, 'trailing offset', trailingOffset);
+  if (offTick !== undefined) return offTick;
   if (!isOnStep(quantity, i.lotSize)) {
     return violation('LOT_SIZE', `quantity ${quantity.toString()} is not a multiple of ${i.id}'s lot size ${i.lotSize.toString()}; round it to the lot`);
   }
@@ -69,6 +62,11 @@ export function checkGrid(i: Instrument, price: Price | undefined, triggerPrice:
     return violation('LOT_SIZE', `quantity ${quantity.toString()} is above ${i.id}'s maximum ${i.maxQuantity.toString()}`);
   }
   return undefined;
+}
+
+function offTickViolation(i: Instrument, name: string, value: Price | undefined): RuleViolation | undefined {
+  if (value === undefined || isOnStep(value, i.tickSize)) return undefined;
+  return violation('TICK_SIZE', `${name} ${value.toString()} is not a multiple of ${i.id}'s tick size ${i.tickSize.toString()}; round it to the tick`);
 }
 
 /** Notional (at the order's reference price) against the instrument's minimum. */
