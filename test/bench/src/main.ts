@@ -24,7 +24,7 @@ const { bars, copies } = tileBars(resolve(root, 'data/btc-perp-1m.arrow'), tiled
 console.log(`bench file: ${tiled} (${fmt(bars)} bars, BTC-PERP month tiled ×${copies}; not committed)`);
 
 // 1. End to end, in a fresh child process (so peak RSS is the backtest's own). First run warms the JIT.
-const runs = 6;
+const runs = 9;
 const child = execFileSync(process.execPath, ['--import', 'tsx', resolve(root, 'test/bench/src/run-backtest.ts'), tiled, String(runs)], {
   cwd: root,
   encoding: 'utf8',
