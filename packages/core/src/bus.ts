@@ -42,6 +42,8 @@ interface TopicListeners {
  */
 export class EventBus {
   private readonly topics = new Map<Topic, TopicListeners>();
+  /** Subscriber counts by topic as plain properties: `hasListeners` runs several times per order. */
+  private readonly listening: Partial<Record<Topic, number>> = Object.create(null) as Partial<Record<Topic, number>>;
   private seq = 0;
   private published = 0;
   /** Called when a subscriber fails under the `isolate` policy, before the `error` event. */
@@ -74,6 +76,7 @@ export class EventBus {
     // Copy on write: a publish in progress keeps iterating the array it started with.
     const holder = this.holder(topic);
     holder.listeners = [...holder.listeners, listener].sort((a, b) => a.priority - b.priority || a.seq - b.seq);
+    this.listening[topic] = holder.listeners.length;
     return () => this.remove(topic, listener);
   }
 
@@ -86,11 +89,12 @@ export class EventBus {
   private remove(topic: Topic, listener: Listener): void {
     const h = this.holder(topic);
     h.listeners = h.listeners.filter((l) => l !== listener);
+    this.listening[topic] = h.listeners.length;
   }
 
   /** True when anyone listens to the topic (lets producers skip building events nobody reads). */
   hasListeners(topic: Topic): boolean {
-    return (this.topics.get(topic)?.listeners.length ?? 0) > 0;
+    return (this.listening[topic] ?? 0) > 0;
   }
 
   /** The events of one topic as an Observable, optionally of one instrument. */
