@@ -4,12 +4,13 @@ const MAX_GAP = 4096;
 const MAX_DIGITS = 15;
 
 /**
- * A map keyed by order id, tuned for ids made of a fixed prefix and a counter: `bt-17` (see
- * {@link ClientOrderIdFactory}) or `SIM-O17`. The first id that ends in digits fixes the prefix (`bt-`,
- * `SIM-O`); ids with that prefix and a plain number after it live in an array at that number, every
- * other id in a `Map`. Why: a backtest looks orders up by id several times per order, and a string
- * hash plus a probe into a table of hundreds of thousands of entries cost more than reading the
- * digits, while recent orders sit next to each other in the array.
+ * A map keyed by order or trade id, tuned for ids made of a fixed prefix and a counter: `bt-17` (see
+ * {@link ClientOrderIdFactory}) or `SIM-T17` (the simulated venue's trades). The first id that ends in
+ * digits after a prefix fixes the prefix (`bt-`, `SIM-T`); ids with that prefix and a plain number
+ * after it live in an array at that number, every other id (a venue's own numbering) in a `Map`. Why:
+ * a backtest looks orders and trades up by id several times per order, and a string hash plus a probe
+ * into a table of hundreds of thousands of entries cost more than reading the digits, while recent
+ * ids sit next to each other in the array.
  */
 export class IdIndex<V> {
   private prefix: string | undefined;

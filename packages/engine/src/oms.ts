@@ -39,8 +39,14 @@ export class OrderManager {
    * set that gains and loses an entry per order was a measurable share of the backtest order path.
    */
   private readonly openOrders: Order[] = [];
-  /** Trade ids already booked, per instrument (trade ids are unique per instrument, not across them). */
-  private readonly seenTrades = new Map<string, Set<string>>();
+  /**
+   * Trade ids already booked, per instrument (trade ids are unique per instrument, not across them).
+   * An IdIndex: venues number their trades, and a set of hundreds of thousands of id strings was the
+   * largest single cost of booking a fill in a long backtest.
+   */
+  private readonly seenTrades = new Map<string, IdIndex<true>>();
+  private hotInstrument = '';
+  private hotTrades: IdIndex<true> | undefined;
   private readonly fills: Fill[] = [];
   /** Called after every status change, before the `order` event (the kernel's cancel-replace uses it). */
   onStatusChange: ((order: Order) => void) | undefined;
@@ -83,7 +89,7 @@ export class OrderManager {
     for (const fill of fills) {
       const seen = this.tradesOf(fill.instrumentId);
       if (seen.has(fill.tradeId)) continue;
-      seen.add(fill.tradeId);
+      seen.set(fill.tradeId, true);
       this.fills.push(fill);
       this.portfolio.applyFill(fill);
     }
@@ -180,18 +186,16 @@ export class OrderManager {
 
   private applyFill(fill: Fill): void {
     const seen = this.tradesOf(fill.instrumentId);
-    // One hash operation on the common path: add, and a set that did not grow saw the id before.
-    const known = seen.size;
-    seen.add(fill.tradeId);
-    if (seen.size === known) return; // the same execution reported twice (REST and stream, or a resend)
+    if (seen.has(fill.tradeId)) return; // the same execution reported twice (REST and stream, or a resend)
     const order = this.orders.get(fill.clientOrderId);
     if (order === undefined) {
-      seen.delete(fill.tradeId); // not booked: the same fill must be accepted once the order is known
+      // Not booked, and not remembered: the same fill is accepted once the order is known.
       this.onAnomaly(
         new AutotraderError('FILL_UNKNOWN_ORDER', `fill ${fill.tradeId} for unknown order ${fill.clientOrderId}`, { details: { tradeId: fill.tradeId, clientOrderId: fill.clientOrderId } }),
       );
       return;
     }
+    seen.set(fill.tradeId, true);
     const filled = order.filledQuantity.plus(fill.quantity);
     order.averagePrice = price(
       order.averagePrice === undefined ? fill.price : order.averagePrice.mul(order.filledQuantity).plus(fill.price.mul(fill.quantity)).div(filled),
@@ -257,9 +261,12 @@ export class OrderManager {
     }
   }
 
-  private tradesOf(instrumentId: string): Set<string> {
+  private tradesOf(instrumentId: string): IdIndex<true> {
+    if (instrumentId === this.hotInstrument && this.hotTrades !== undefined) return this.hotTrades;
     let seen = this.seenTrades.get(instrumentId);
-    if (seen === undefined) this.seenTrades.set(instrumentId, (seen = new Set()));
+    if (seen === undefined) this.seenTrades.set(instrumentId, (seen = new IdIndex()));
+    this.hotInstrument = instrumentId;
+    this.hotTrades = seen;
     return seen;
   }
 
