@@ -19,6 +19,9 @@ export class SmaCrossSignal {
   private readonly window: Float64Array;
   private readonly valueBound: number;
   private count = 0;
+  /** Ring positions of the next close and of the close leaving the fast window (kept, not computed with %). */
+  private at = 0;
+  private atFastOut: number;
   private lastNonZero = 0;
   /** `count` when the newest off-grid close arrived (0: none yet). */
   private lastOffGrid = 0;
@@ -33,16 +36,19 @@ export class SmaCrossSignal {
   ) {
     this.window = new Float64Array(slow);
     this.valueBound = SUM_BOUND / slow;
+    this.atFastOut = slow - fast;
   }
 
   /** Feeds one close. Returns 1 on a cross up, -1 on a cross down, 0 otherwise. */
   update(close: number): number {
     const slow = this.slow;
     const w = this.window;
-    const at = this.count % slow;
+    const at = this.at;
     const leavingSlow = w[at]!;
-    const leavingFast = w[(this.count + slow - this.fast) % slow]!;
+    const leavingFast = w[this.atFastOut]!;
     w[at] = close;
+    this.at = at + 1 === slow ? 0 : at + 1;
+    this.atFastOut = this.atFastOut + 1 === slow ? 0 : this.atFastOut + 1;
     const n = ++this.count;
     if (!(Math.abs(close) <= this.valueBound && Number.isInteger(close * GRID))) this.lastOffGrid = n;
     if (n < slow) return 0;
