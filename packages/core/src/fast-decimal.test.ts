@@ -1,27 +1,16 @@
 import DecimalJs from 'decimal.js';
 import { describe, expect, it } from 'vitest';
 import { FastDecimal, type FastRounding } from './fast-decimal';
+import { mulberry32 } from './random';
 
 /** The reference: exactly the clone core uses today. */
 const Oracle = DecimalJs.clone({ precision: 34, rounding: DecimalJs.ROUND_HALF_EVEN, toExpNeg: -40, toExpPos: 40 });
 const F = (v: string | number | FastDecimal): FastDecimal => new FastDecimal(v);
 const O = (v: string | number): DecimalJs => new Oracle(v);
 
-/** mulberry32: small, seeded, good enough to spread cases. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Random decimal strings over the ranges the brief names. */
 function generator(seed: number) {
-  const rnd = prng(seed);
+  const rnd = mulberry32(seed);
   const int = (n: number): number => Math.floor(rnd() * n);
   const digits = (n: number, leadingNonZero = true): string => {
     let s = leadingNonZero ? String(1 + int(9)) : String(int(10));

@@ -28,7 +28,8 @@ export interface Instrument {
   readonly right?: 'call' | 'put';
 }
 
-const decimalText = z.union([z.string(), z.number()]).refine((v) => {
+/** A decimal in a config or metadata file: a string (exact) or a number, refused when it is not a finite decimal. */
+export const decimalText = z.union([z.string(), z.number()]).refine((v) => {
   try {
     return new Decimal(v).isFinite();
   } catch {

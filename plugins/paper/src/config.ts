@@ -1,14 +1,5 @@
-import { Decimal, instrumentSpecSchema } from '@autotrader/core';
+import { Decimal, decimalText, instrumentSpecSchema } from '@autotrader/core';
 import { z } from 'zod';
-
-/** A decimal given as a string (exact) or a number. */
-const decimalText = z.union([z.string(), z.number()]).refine((v) => {
-  try {
-    return new Decimal(v).isFinite();
-  } catch {
-    return false;
-  }
-}, 'must be a decimal number');
 
 const nonNegativeDecimal = decimalText.refine((v) => new Decimal(v).gte(0), 'must be ≥ 0');
 
