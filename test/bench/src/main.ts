@@ -47,18 +47,19 @@ const rssRuns = [0, 1, 2].map(
 const once = { maxRssMb: median(rssRuns), worst: Math.max(...rssRuns) };
 const warm = e2e.timingsMs.slice(1);
 const e2eMs = median(warm);
-// The same run with a strategy that computes the signal and never trades: the bar path alone.
-const idle = JSON.parse(
-  execFileSync(process.execPath, ['--import', 'tsx', resolve(root, 'test/bench/src/run-backtest.ts'), tiled, String(runs), 'signal-only'], {
+/** Median warm time of the same backtest with another strategy, in a child of its own. */
+const warmMedianWith = (strategy: 'signal-only' | 'no-strategy'): number => {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', resolve(root, 'test/bench/src/run-backtest.ts'), tiled, String(runs), strategy], {
     cwd: root,
     encoding: 'utf8',
     stdio: ['ignore', 'pipe', 'inherit'],
-  })
-    .trim()
-    .split('\n')
-    .pop()!,
-) as { timingsMs: number[] };
-const idleMs = median(idle.timingsMs.slice(1));
+  });
+  return median((JSON.parse(out.trim().split('\n').pop()!) as { timingsMs: number[] }).timingsMs.slice(1));
+};
+// A strategy that computes the signal and never trades: the bar path alone.
+const idleMs = warmMedianWith('signal-only');
+// No strategy at all: the replay floor that every strategy pays before its own work.
+const floorMs = warmMedianWith('no-strategy');
 
 // 2. The plain loop over the same typed arrays, same signals.
 const s = readSeries(tiled) as Extract<Series, { meta: { kind: 'bar' } }>;
@@ -79,6 +80,7 @@ console.log(`sma-cross(10,30) end to end (kernel + bus + simulated venue + portf
 console.log(`  ${fmt(e2eMs)} ms for ${fmt(e2e.bars)} bars → ${fmt(barsPerSec / 1e6)}M bars/s, ${fmt(eventsPerSec / 1e6)}M bus events/s (${fmt(e2e.busEvents)} events, ${e2e.trades} round trips)`);
 console.log(`  all runs (ms): ${e2e.timingsMs.map((t) => t.toFixed(1)).join(', ')} (first is the cold run)`);
 console.log(`  the same bars with the signal computed and no orders: ${fmt(idleMs)} ms → ${fmt(e2e.bars / idleMs / 1000)}M bars/s; so each of the ${fmt(e2e.orders)} orders costs ${fmt(((e2eMs - idleMs) / e2e.orders) * 1000)} µs`);
+console.log(`  the same bars with no strategy (clock, bus, venue, portfolio and equity curve only): ${fmt(floorMs)} ms → ${fmt(e2e.bars / floorMs / 1000)}M bars/s`);
 console.log(`  peak RSS of one 1M-bar backtest in a fresh process: median ${fmt(once.maxRssMb)} MB, max ${fmt(once.worst)} MB of 3 (the timing process, after ${runs} runs: ${fmt(e2e.maxRssMb)} MB)`);
 console.log(`plain loop over the same Float64Array (same signals, ${crosses} crosses): ${fmt(plainMs)} ms → ${fmt(plainPerSec / 1e6)}M bars/s`);
 console.log(`ratio plain loop / engine: ${fmt(plainPerSec / barsPerSec)}×`);

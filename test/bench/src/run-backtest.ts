@@ -2,7 +2,8 @@
  * One benchmark child: loads the tiled file and runs the sma-cross backtest end to end (kernel, bus,
  * simulated venue, portfolio) `runs` times, then prints one JSON line with the timings, the bus event
  * count and the peak RSS. A fresh process, so the RSS figure is the backtest's own. With a third
- * argument `signal-only` the strategy computes the same signal but never trades.
+ * argument `signal-only` the strategy computes the same signal but never trades; with `no-strategy`
+ * nothing subscribes to the bars but the venue and the portfolio (the replay floor).
  */
 import { readSeries } from '@autotrader/data';
 import { runBacktest, seriesToFeed } from '@autotrader/engine';
@@ -25,7 +26,12 @@ const signalOnly = defineStrategy({
   },
 });
 
-const [file, runsText, which] = process.argv.slice(2);
+/** Subscribes to nothing: what is left is the replay itself (clock, bus, venue, portfolio, equity curve). */
+const noStrategy = defineStrategy({ name: 'no-strategy', params: z.object({}).passthrough(), create() {} });
+
+const strategies = { 'sma-cross': smaCross, 'signal-only': signalOnly, 'no-strategy': noStrategy } as const;
+const [file, runsText, which = 'sma-cross'] = process.argv.slice(2);
+if (!(which in strategies)) throw new Error(`unknown bench strategy '${which}': one of ${Object.keys(strategies).join(', ')}`);
 const runs = Number(runsText ?? 5);
 const series = readSeries(file!);
 const instrument = makeInstrument(series.meta.instrument);
@@ -37,7 +43,7 @@ let orders = 0;
 for (let r = 0; r < runs; r++) {
   const t0 = performance.now();
   const result = await runBacktest({
-    strategy: which === 'signal-only' ? signalOnly : smaCross,
+    strategy: strategies[which as keyof typeof strategies],
     params: { fast: 10, slow: 30, size: 1 },
     feeds: [feed],
     instruments: [instrument],
