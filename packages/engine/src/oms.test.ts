@@ -1,5 +1,6 @@
 import { EventBus, isAutotraderError, makeInstrument, money, price, quantity, type AutotraderError, type Fill, type Order } from '@autotrader/core';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { testOrder } from '@autotrader/testkit';
 import { StaticInstrumentCatalog } from './instrument-catalog';
 import { OrderManager } from './oms';
 import { Portfolio } from './portfolio';
@@ -7,22 +8,7 @@ import { Portfolio } from './portfolio';
 const inst = makeInstrument({ symbol: 'X', venue: 'SIM', quote: 'USD', tickSize: '0.01', lotSize: '1' });
 
 function newOrder(id: string, qty = 10): Order {
-  return {
-    clientOrderId: id,
-    instrumentId: inst.id,
-    side: 'buy',
-    type: 'limit',
-    quantity: quantity(qty),
-    price: price(100),
-    timeInForce: 'GTC',
-    postOnly: false,
-    reduceOnly: false,
-    status: 'initialized',
-    filledQuantity: quantity(0),
-    fees: money(0),
-    tsCreated: 0,
-    tsUpdated: 0,
-  };
+  return testOrder({ clientOrderId: id, instrumentId: inst.id, quantity: quantity(qty) });
 }
 
 const fill = (id: string, tradeId: string, qty: number, px = 100): Fill => ({

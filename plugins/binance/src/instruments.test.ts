@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { testOrder } from '@autotrader/testkit';
 import { AutotraderError, Decimal, money, price, quantity, type OrderSnapshot } from '@autotrader/core';
 import lotSize from '../test/fixtures/docs/filter_LOT_SIZE.json';
 import marketLotSize from '../test/fixtures/docs/filter_MARKET_LOT_SIZE.json';
@@ -40,24 +41,8 @@ function exchangeInfo(): unknown {
 }
 
 function order(over: Partial<OrderSnapshot>): OrderSnapshot {
-  return {
-    clientOrderId: 'at-7',
-    instrumentId: 'ETHBTC.BINANCE',
-    side: 'buy',
-    type: 'limit',
-    // Notional 12 BTC: above the documented example's (large) minimum of 10.
-    quantity: quantity('200'),
-    price: price('0.06'),
-    timeInForce: 'GTC',
-    postOnly: false,
-    reduceOnly: false,
-    status: 'initialized',
-    filledQuantity: quantity(0),
-    fees: money(0),
-    tsCreated: 0,
-    tsUpdated: 0,
-    ...over,
-  };
+  // Notional 12 BTC: above the documented example's (large) minimum of 10.
+  return testOrder({ clientOrderId: 'at-7', instrumentId: 'ETHBTC.BINANCE', quantity: quantity('200'), price: price('0.06'), ...over });
 }
 
 const { instruments, rules } = parseExchangeInfo(exchangeInfo());

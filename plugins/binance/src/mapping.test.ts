@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { testOrder } from '@autotrader/testkit';
 import { AutotraderError, Decimal, makeInstrument, price, quantity, ZERO, money, type OrderSnapshot } from '@autotrader/core';
 import {
   formatDecimal,
@@ -18,23 +19,7 @@ import {
 const btc = makeInstrument({ symbol: 'BTCUSDT', venue: 'BINANCE', base: 'BTC', quote: 'USDT', tickSize: '0.01', lotSize: '0.00001', minNotional: '5' });
 
 function order(over: Partial<OrderSnapshot>): OrderSnapshot {
-  return {
-    clientOrderId: 'at-1',
-    instrumentId: 'BTCUSDT.BINANCE',
-    side: 'buy',
-    type: 'limit',
-    quantity: quantity('0.5'),
-    price: price('30000.5'),
-    timeInForce: 'GTC',
-    postOnly: false,
-    reduceOnly: false,
-    status: 'initialized',
-    filledQuantity: quantity(0),
-    fees: money(0),
-    tsCreated: 0,
-    tsUpdated: 0,
-    ...over,
-  };
+  return testOrder({ clientOrderId: 'at-1', instrumentId: 'BTCUSDT.BINANCE', quantity: quantity('0.5'), price: price('30000.5'), ...over });
 }
 
 const codeOf = (fn: () => unknown): string => {

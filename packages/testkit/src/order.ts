@@ -1,0 +1,25 @@
+import { money, price, quantity, type Order } from '@autotrader/core';
+
+/**
+ * An order as the engine would build it before sending: a buy limit GTC, `initialized`, nothing filled.
+ * Tests name the fields they care about in `over`; everything else has a plain, valid default.
+ */
+export function testOrder(over: Partial<Order> = {}): Order {
+  return {
+    clientOrderId: 'test-1',
+    instrumentId: 'X.SIM',
+    side: 'buy',
+    type: 'limit',
+    quantity: quantity(1),
+    price: price(100),
+    timeInForce: 'GTC',
+    postOnly: false,
+    reduceOnly: false,
+    status: 'initialized',
+    filledQuantity: quantity(0),
+    fees: money(0),
+    tsCreated: 0,
+    tsUpdated: 0,
+    ...over,
+  };
+}
