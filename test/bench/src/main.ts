@@ -7,6 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readSeries, type Series } from '@autotrader/data';
+import { makeInstrument } from '@autotrader/core';
+import { minimalEngineSmaCross } from './minimal-engine';
 import { plainSmaCross } from './plain-loop';
 import { tileBars } from './tile';
 
@@ -72,6 +74,27 @@ for (let r = 0; r < runs; r++) {
 }
 const plainMs = median(loopMs.slice(1));
 
+// 3. The minimal event-driven engine (see minimal-engine.ts): what the design reaches at best here.
+const benchInstrument = makeInstrument(s.meta.instrument);
+const minimalSpec = {
+  intervalMs: s.meta.intervalMs!,
+  tickSize: benchInstrument.tickSize.toNumber(),
+  lotSize: benchInstrument.lotSize.toNumber(),
+  startingCash: 100_000_000,
+  fast: 10,
+  slow: 30,
+  size: 1,
+};
+const minimalTimes: number[] = [];
+let minimal = minimalEngineSmaCross(s.columns, minimalSpec);
+for (let r = 0; r < runs; r++) {
+  const t0 = performance.now();
+  minimal = minimalEngineSmaCross(s.columns, minimalSpec);
+  minimalTimes.push(performance.now() - t0);
+}
+const minimalMs = median(minimalTimes.slice(1));
+const sameTrades = minimal.orders === e2e.orders && minimal.roundTrips === e2e.trades;
+
 const barsPerSec = (e2e.bars / e2eMs) * 1000;
 const eventsPerSec = (e2e.busEvents / e2eMs) * 1000;
 const plainPerSec = (s.length / plainMs) * 1000;
@@ -84,9 +107,12 @@ console.log(`  the same bars with no strategy (clock, bus, venue, portfolio and 
 console.log(`  peak RSS of one 1M-bar backtest in a fresh process: median ${fmt(once.maxRssMb)} MB, max ${fmt(once.worst)} MB of 3 (the timing process, after ${runs} runs: ${fmt(e2e.maxRssMb)} MB)`);
 console.log(`plain loop over the same Float64Array (same signals, ${crosses} crosses): ${fmt(plainMs)} ms → ${fmt(plainPerSec / 1e6)}M bars/s`);
 console.log(`ratio plain loop / engine: ${fmt(plainPerSec / barsPerSec)}×`);
+console.log(
+  `minimal event-driven engine (clock, bus, RxJS strategy, orders in columns, integer accounting; none of the kernel's checks, state machine or decimals): ${fmt(minimalMs)} ms → ${fmt(s.length / minimalMs / 1000)}M bars/s; same ${minimal.orders} orders and ${minimal.roundTrips} round trips as the kernel: ${sameTrades ? 'yes' : 'NO'}`,
+);
 console.log(`targets: ≥ 10M bars/s end to end → ${barsPerSec >= 10e6 ? 'met' : 'NOT met'}; peak RSS < 400 MB → ${once.maxRssMb < 400 ? 'met' : 'NOT met'}`);
 
-// 3. Tick-to-order latency against the fake Binance on loopback.
+// 4. Tick-to-order latency against the fake Binance on loopback.
 const { measureTickToOrder } = await import('./latency');
 const ticks = Number(process.env.BENCH_TICKS ?? 10_000);
 const lat = await measureTickToOrder(ticks);
