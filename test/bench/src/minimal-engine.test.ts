@@ -1,10 +1,9 @@
 import { resolve } from 'node:path';
 import { makeInstrument } from '@autotrader/core';
 import { readSeries, type Series } from '@autotrader/data';
-import { runBacktest, seriesToFeed } from '@autotrader/engine';
-import { createSimulatedVenue } from '@autotrader/plugin-paper';
 import { smaCross } from '@autotrader/strategy-sma-cross';
 import { describe, expect, it } from 'vitest';
+import { backtestSeries } from './backtest-series';
 import { minimalEngineSmaCross } from './minimal-engine';
 
 type Bars = Extract<Series, { meta: { kind: 'bar' } }>;
@@ -16,14 +15,7 @@ describe.each(['data/btc-perp-1m.arrow', 'data/orcl-1995-2014.arrow'])('the mini
   it('makes the kernel’s fills and round trips and reaches the same final value', async () => {
     const series = readSeries(resolve(ROOT, file)) as Bars;
     const instrument = makeInstrument(series.meta.instrument);
-    const kernel = await runBacktest({
-      strategy: smaCross,
-      params: { fast: 10, slow: 30, size: 1 },
-      feeds: [seriesToFeed(series, instrument.id)],
-      instruments: [instrument],
-      venue: (ctx) => createSimulatedVenue({ config: { startingBalances: { [instrument.quote]: '100000' } }, instruments: ctx.instruments, clock: ctx.clock, bus: ctx.bus }),
-      startingCash: 100_000,
-    });
+    const kernel = await backtestSeries(series, smaCross, 100_000);
     const minimal = minimalEngineSmaCross(series.columns, {
       intervalMs: series.meta.intervalMs!,
       tickSize: instrument.tickSize.toNumber(),

@@ -11,17 +11,11 @@
  * what an event-driven design reaches at best on the same machine.
  */
 import { Observable } from 'rxjs';
+import type { BarFeed } from '@autotrader/engine';
 import { SmaCrossSignal } from '@autotrader/strategy-sma-cross';
 
-/** The bar columns the minimal engine replays (the same typed arrays the kernel's feed holds). */
-export interface MinimalBarColumns {
-  readonly tsOpen: Float64Array;
-  readonly open: Float64Array;
-  readonly high: Float64Array;
-  readonly low: Float64Array;
-  readonly close: Float64Array;
-  readonly volume: Float64Array;
-}
+/** The bar columns the minimal engine replays: the same typed arrays the kernel's feed holds. */
+export type MinimalBarColumns = Pick<BarFeed, 'tsOpen' | 'open' | 'high' | 'low' | 'close' | 'volume'>;
 
 /** The run's parameters, as numbers. */
 export interface MinimalRunSpec {

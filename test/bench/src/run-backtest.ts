@@ -6,11 +6,10 @@
  * nothing subscribes to the bars but the venue and the portfolio (the replay floor).
  */
 import { readSeries } from '@autotrader/data';
-import { runBacktest, seriesToFeed } from '@autotrader/engine';
-import { createSimulatedVenue } from '@autotrader/plugin-paper';
 import { smaCross, SmaCrossSignal } from '@autotrader/strategy-sma-cross';
-import { defineStrategy, makeInstrument } from '@autotrader/core';
+import { defineStrategy } from '@autotrader/core';
 import { z } from 'zod';
+import { backtestSeries } from './backtest-series';
 
 /** The same signal on every bar, no orders: separates the bar path from the order path. */
 const signalOnly = defineStrategy({
@@ -34,22 +33,13 @@ const [file, runsText, which = 'sma-cross'] = process.argv.slice(2);
 if (!(which in strategies)) throw new Error(`unknown bench strategy '${which}': one of ${Object.keys(strategies).join(', ')}`);
 const runs = Number(runsText ?? 5);
 const series = readSeries(file!);
-const instrument = makeInstrument(series.meta.instrument);
-const feed = seriesToFeed(series, instrument.id);
 const timings: number[] = [];
 let busEvents = 0;
 let trades = 0;
 let orders = 0;
 for (let r = 0; r < runs; r++) {
   const t0 = performance.now();
-  const result = await runBacktest({
-    strategy: strategies[which as keyof typeof strategies],
-    params: { fast: 10, slow: 30, size: 1 },
-    feeds: [feed],
-    instruments: [instrument],
-    venue: (ctx) => createSimulatedVenue({ config: { startingBalances: { [instrument.quote]: '100000000' } }, instruments: ctx.instruments, clock: ctx.clock, bus: ctx.bus }),
-    startingCash: 100_000_000,
-  });
+  const result = await backtestSeries(series, strategies[which as keyof typeof strategies], 100_000_000);
   timings.push(performance.now() - t0);
   busEvents = result.busEvents;
   trades = result.trades.length;
