@@ -7,7 +7,6 @@ import {
   AutotraderError,
   createLogger,
   EventBus,
-  money,
   price,
   quantity,
   RealtimeClock,
@@ -18,6 +17,7 @@ import {
   type PluginContext,
 } from '@autotrader/core';
 import { binancePlugin, type BinanceConnection, type BinanceConfigInput } from '../src/index';
+import { testOrder } from '@autotrader/testkit';
 import { FAKE_API_KEY, FAKE_API_SECRET, startFakeBinance, type FakeBinance, type FakeBinanceOptions } from './fake-venue';
 
 const BTC = 'BTCUSDT.BINANCE';
@@ -92,20 +92,9 @@ async function rejection(p: Promise<unknown>): Promise<AutotraderError> {
 
 let seq = 0;
 function order(over: Partial<OrderSnapshot> & Pick<OrderSnapshot, 'side' | 'type'>): OrderSnapshot {
-  return {
-    clientOrderId: `it-${Date.now().toString(36)}-${++seq}`,
-    instrumentId: BTC,
-    quantity: quantity('0.1'),
-    timeInForce: 'GTC',
-    postOnly: false,
-    reduceOnly: false,
-    status: 'submitted',
-    filledQuantity: quantity(0),
-    fees: money(0),
-    tsCreated: Date.now(),
-    tsUpdated: Date.now(),
-    ...over,
-  };
+  const now = Date.now();
+  // No default price: a market order must reach the plugin without one.
+  return testOrder({ clientOrderId: `it-${now.toString(36)}-${++seq}`, instrumentId: BTC, quantity: quantity('0.1'), price: undefined, status: 'submitted', tsCreated: now, tsUpdated: now, ...over });
 }
 
 const kinds = (h: Harness, id: string): string[] => h.reports.filter((r) => (r.kind === 'fill' ? r.fill.clientOrderId : r.clientOrderId) === id).map((r) => r.kind);

@@ -18,26 +18,12 @@ import { OrderManager, snapshot } from '../oms';
 import { Portfolio } from '../portfolio';
 import type { JournalEntry } from './codec';
 import { recover } from './recovery';
+import { testOrder } from '@autotrader/testkit';
 
 const inst = makeInstrument({ symbol: 'X', venue: 'SIM', quote: 'USD', tickSize: '0.01', lotSize: '0.001' });
 
 function newOrder(id: string, qty: string, px = '100.00', status: Order['status'] = 'submitted'): Order {
-  return {
-    clientOrderId: id,
-    instrumentId: inst.id,
-    side: 'buy',
-    type: 'limit',
-    quantity: quantity(qty),
-    price: price(px),
-    timeInForce: 'GTC',
-    postOnly: false,
-    reduceOnly: false,
-    status,
-    filledQuantity: quantity(0),
-    fees: money(0),
-    tsCreated: 1,
-    tsUpdated: 1,
-  };
+  return testOrder({ clientOrderId: id, instrumentId: inst.id, quantity: quantity(qty), price: price(px), status, tsCreated: 1, tsUpdated: 1 });
 }
 
 const fill = (id: string, tradeId: string, qty: string, px: string, fee = '0.01', ts = 10): Fill => ({

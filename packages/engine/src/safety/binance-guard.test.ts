@@ -7,10 +7,11 @@
  * the engine package.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { AutotraderError, EventBus, money, price, quantity, RealtimeClock, silentLogger, type ExecutionReport, type OrderSnapshot, type VenueOrderState } from '@autotrader/core';
+import { AutotraderError, EventBus, price, quantity, RealtimeClock, silentLogger, type ExecutionReport, type OrderSnapshot, type VenueOrderState } from '@autotrader/core';
 import { binancePlugin, type BinanceConnection } from '@autotrader/plugin-binance';
 import { FAKE_API_KEY, FAKE_API_SECRET, ORDER_PLACEMENT, startFakeBinance, type FakeBinance } from '@autotrader/plugin-binance/test/fake-venue';
 import { GuardedExecution } from './guarded-execution';
+import { testOrder } from '@autotrader/testkit';
 import { usageByInterval } from './rate-limiter';
 
 const BTC = 'BTCUSDT.BINANCE';
@@ -68,22 +69,8 @@ async function harness(requestMs = 2000): Promise<Harness> {
 
 let seq = 0;
 function restingBuy(): OrderSnapshot {
-  return {
-    clientOrderId: `guard-${Date.now().toString(36)}-${++seq}`,
-    instrumentId: BTC,
-    side: 'buy',
-    type: 'limit',
-    quantity: quantity('0.01'),
-    price: price('40000'),
-    timeInForce: 'GTC',
-    postOnly: false,
-    reduceOnly: false,
-    status: 'submitted',
-    filledQuantity: quantity(0),
-    fees: money(0),
-    tsCreated: Date.now(),
-    tsUpdated: Date.now(),
-  };
+  const now = Date.now();
+  return testOrder({ clientOrderId: `guard-${now.toString(36)}-${++seq}`, instrumentId: BTC, quantity: quantity('0.01'), price: price('40000'), status: 'submitted', tsCreated: now, tsUpdated: now });
 }
 
 const orderPosts = (venue: FakeBinance) => venue.requests().filter((r) => r.method === 'POST' && r.path === '/api/v3/order');

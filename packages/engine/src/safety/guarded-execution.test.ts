@@ -16,6 +16,7 @@ import {
   type VenueStatusEvent,
 } from '@autotrader/core';
 import { DEFAULT_GUARD_POLICY, GuardedExecution, type GuardedExecutionOptions } from './guarded-execution';
+import { testOrder } from '@autotrader/testkit';
 import { maxInWindow, runUntil } from './test-helpers';
 
 const T0 = 1_700_000_000_000;
@@ -133,22 +134,7 @@ class ScriptedVenue implements ExecutionPort {
 
 let orderSeq = 0;
 function anOrder(): OrderSnapshot {
-  return {
-    clientOrderId: `t-${++orderSeq}`,
-    instrumentId: BTC,
-    side: 'buy',
-    type: 'limit',
-    quantity: quantity('0.5'),
-    price: price('50000'),
-    timeInForce: 'GTC',
-    postOnly: false,
-    reduceOnly: false,
-    status: 'submitted',
-    filledQuantity: quantity(0),
-    fees: money(0),
-    tsCreated: T0,
-    tsUpdated: T0,
-  };
+  return testOrder({ clientOrderId: `t-${++orderSeq}`, instrumentId: BTC, quantity: quantity('0.5'), price: price('50000'), status: 'submitted', tsCreated: T0, tsUpdated: T0 });
 }
 
 function setup(options: Partial<Omit<GuardedExecutionOptions, 'clock' | 'bus'>> & { latencyMs?: number; withModify?: boolean } = {}) {

@@ -1,26 +1,12 @@
 import { money, price, quantity, type Fill, type Order } from '@autotrader/core';
 import type { JournalEntry } from '../codec';
+import { testOrder } from '@autotrader/testkit';
 
 /** The instrument every scripted order trades. */
 export const SCRIPT_INSTRUMENT = 'BTCUSDT.SIM';
 
 function order(clientOrderId: string, ts: number, qty: string, px: string): Order {
-  return {
-    clientOrderId,
-    instrumentId: SCRIPT_INSTRUMENT,
-    side: 'buy',
-    type: 'limit',
-    quantity: quantity(qty),
-    price: price(px),
-    timeInForce: 'GTC',
-    postOnly: false,
-    reduceOnly: false,
-    status: 'submitted',
-    filledQuantity: quantity(0),
-    fees: money(0),
-    tsCreated: ts,
-    tsUpdated: ts,
-  };
+  return testOrder({ clientOrderId, instrumentId: SCRIPT_INSTRUMENT, quantity: quantity(qty), price: price(px), status: 'submitted', tsCreated: ts, tsUpdated: ts });
 }
 
 function fill(clientOrderId: string, tradeId: string, qty: string, px: string, ts: number): JournalEntry {
