@@ -1,6 +1,6 @@
 import { EventBus, isAutotraderError, makeInstrument, money, price, quantity, type AutotraderError, type Fill, type Order } from '@autotrader/core';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { testOrder } from '@autotrader/testkit';
+import { testFill, testOrder } from '@autotrader/testkit';
 import { StaticInstrumentCatalog } from './instrument-catalog';
 import { OrderManager } from './oms';
 import { Portfolio } from './portfolio';
@@ -11,19 +11,8 @@ function newOrder(id: string, qty = 10): Order {
   return testOrder({ clientOrderId: id, instrumentId: inst.id, quantity: quantity(qty) });
 }
 
-const fill = (id: string, tradeId: string, qty: number, px = 100): Fill => ({
-  clientOrderId: id,
-  tradeId,
-  instrumentId: inst.id,
-  side: 'buy',
-  price: price(px),
-  quantity: quantity(qty),
-  fee: money('0.1'),
-  feeCurrency: 'USD',
-  liquidity: 'maker',
-  tsEvent: 5,
-  tsInit: 5,
-});
+const fill = (id: string, tradeId: string, qty: number, px = 100): Fill =>
+  testFill({ clientOrderId: id, tradeId, instrumentId: inst.id, price: price(px), quantity: quantity(qty), fee: money('0.1'), tsEvent: 5 });
 
 describe('OrderManager', () => {
   let bus: EventBus;

@@ -2,22 +2,12 @@ import { makeInstrument, money, price, quantity, type Fill } from '@autotrader/c
 import { describe, expect, it } from 'vitest';
 import { StaticInstrumentCatalog } from './instrument-catalog';
 import { Portfolio } from './portfolio';
+import { testFill } from '@autotrader/testkit';
 
 const inst = makeInstrument({ symbol: 'X', venue: 'SIM', quote: 'USD', tickSize: '0.01', lotSize: '1' });
 let n = 0;
-const fill = (side: 'buy' | 'sell', qty: number, px: number, fee = 0, ts = ++n): Fill => ({
-  clientOrderId: `o${ts}`,
-  tradeId: `t${ts}`,
-  instrumentId: inst.id,
-  side,
-  price: price(px),
-  quantity: quantity(qty),
-  fee: money(fee),
-  feeCurrency: 'USD',
-  liquidity: 'taker',
-  tsEvent: ts,
-  tsInit: ts,
-});
+const fill = (side: 'buy' | 'sell', qty: number, px: number, fee = 0, ts = ++n): Fill =>
+  testFill({ clientOrderId: `o${ts}`, tradeId: `t${ts}`, instrumentId: inst.id, side, price: price(px), quantity: quantity(qty), fee: money(fee), liquidity: 'taker', tsEvent: ts });
 
 const make = (): Portfolio => new Portfolio(new StaticInstrumentCatalog([inst]), { USD: money(1000) }, 'USD');
 

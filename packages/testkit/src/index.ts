@@ -4,4 +4,4 @@
  */
 export { describeVenueConformance, type ConformanceHarness, type ConformanceOptions } from './conformance';
 export { waitFor } from './wait';
-export { testOrder } from './order';
+export { testFill, testOrder } from './order';

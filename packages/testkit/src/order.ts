@@ -1,4 +1,4 @@
-import { money, price, quantity, type Order } from '@autotrader/core';
+import { money, price, quantity, type Fill, type Order } from '@autotrader/core';
 
 /**
  * An order as the engine would build it before sending: a buy limit GTC, `initialized`, nothing filled.
@@ -20,6 +20,27 @@ export function testOrder(over: Partial<Order> = {}): Order {
     fees: money(0),
     tsCreated: 0,
     tsUpdated: 0,
+    ...over,
+  };
+}
+
+/**
+ * A fill of {@link testOrder}'s defaults: a maker buy of 1 at 100, no fee, in USD. Tests name the fields
+ * they care about in `over`; `tsInit` follows `tsEvent` unless given.
+ */
+export function testFill(over: Partial<Fill> = {}): Fill {
+  return {
+    clientOrderId: 'test-1',
+    tradeId: 't-1',
+    instrumentId: 'X.SIM',
+    side: 'buy',
+    price: price(100),
+    quantity: quantity(1),
+    fee: money(0),
+    feeCurrency: 'USD',
+    liquidity: 'maker',
+    tsEvent: over.tsEvent ?? 0,
+    tsInit: over.tsInit ?? over.tsEvent ?? 0,
     ...over,
   };
 }

@@ -18,7 +18,7 @@ import { OrderManager, snapshot } from '../oms';
 import { Portfolio } from '../portfolio';
 import type { JournalEntry } from './codec';
 import { recover } from './recovery';
-import { testOrder } from '@autotrader/testkit';
+import { testFill, testOrder } from '@autotrader/testkit';
 
 const inst = makeInstrument({ symbol: 'X', venue: 'SIM', quote: 'USD', tickSize: '0.01', lotSize: '0.001' });
 
@@ -26,19 +26,8 @@ function newOrder(id: string, qty: string, px = '100.00', status: Order['status'
   return testOrder({ clientOrderId: id, instrumentId: inst.id, quantity: quantity(qty), price: price(px), status, tsCreated: 1, tsUpdated: 1 });
 }
 
-const fill = (id: string, tradeId: string, qty: string, px: string, fee = '0.01', ts = 10): Fill => ({
-  clientOrderId: id,
-  tradeId,
-  instrumentId: inst.id,
-  side: 'buy',
-  price: price(px),
-  quantity: quantity(qty),
-  fee: money(fee),
-  feeCurrency: 'USD',
-  liquidity: 'maker',
-  tsEvent: ts,
-  tsInit: ts,
-});
+const fill = (id: string, tradeId: string, qty: string, px: string, fee = '0.01', ts = 10): Fill =>
+  testFill({ clientOrderId: id, tradeId, instrumentId: inst.id, price: price(px), quantity: quantity(qty), fee: money(fee), tsEvent: ts });
 
 const submit = (id: string, qty: string, ts = 1): JournalEntry => ({ t: 'submit', ts, order: newOrder(id, qty) });
 const report = (r: ExecutionReport, ts = 5): JournalEntry => ({ t: 'report', ts, report: r });

@@ -10,6 +10,7 @@ function order(clientOrderId: string, ts: number, qty: string, px: string): Orde
 }
 
 function fill(clientOrderId: string, tradeId: string, qty: string, px: string, ts: number): JournalEntry {
+  // Spelled out, not testFill(): the journal's bytes follow the key order, and the tests compare them.
   const f: Fill = {
     clientOrderId,
     venueOrderId: `v-${clientOrderId}`,
