@@ -168,27 +168,14 @@ export class MatchingEngine {
     const p = this.prepare(req);
     const now = this.o.now();
     this.o.ledger.lock(p.lockAsset, p.lockAmount);
-    const order: OrderRecord = {
-      symbol: req.symbol,
-      orderId: this.nextOrderId++,
-      clientOrderId: req.newClientOrderId ?? generatedClientOrderId(),
-      side: req.side,
-      type: req.type,
-      timeInForce: req.type === 'LIMIT' ? (req.timeInForce ?? 'GTC') : 'GTC',
+    const order = this.newRecord(req, now, {
       price: req.type === 'MARKET' ? ZERO : (req.price as Decimal),
       origQty: p.quantity,
-      origQuoteOrderQty: req.quoteOrderQty ?? ZERO,
-      executedQty: ZERO,
-      cummulativeQuoteQty: ZERO,
       status: 'NEW',
-      time: now,
-      updateTime: now,
       lockAsset: p.lockAsset,
       locked: p.lockAmount,
       lockPerUnit: p.lockPerUnit,
-      seq: ++this.seq,
-      fills: [],
-    };
+    });
     this.all.push(order);
     this.byId.set(order.orderId, order);
     this.report(order, 'NEW');
@@ -209,29 +196,45 @@ export class MatchingEngine {
   reportRejected(req: NewOrderRequest, rejectReason: string): void {
     const now = this.o.now();
     const rules = this.rulesFor(req.symbol);
-    const ghost: OrderRecord = {
+    const ghost = this.newRecord(req, now, {
+      price: req.price ?? ZERO,
+      origQty: req.quantity ?? ZERO,
+      status: 'REJECTED',
+      lockAsset: req.side === 'BUY' ? rules.quote : rules.base,
+      locked: ZERO,
+      lockPerUnit: ZERO,
+    });
+    this.report(ghost, 'REJECTED', undefined, rejectReason);
+    this.flush();
+  }
+
+  /** A record for a new order request, with the next order id and sequence number; `own` holds what depends on the case. */
+  private newRecord(
+    req: NewOrderRequest,
+    now: number,
+    own: Pick<OrderRecord, 'price' | 'origQty' | 'status' | 'lockAsset' | 'locked' | 'lockPerUnit'>,
+  ): OrderRecord {
+    return {
       symbol: req.symbol,
       orderId: this.nextOrderId++,
       clientOrderId: req.newClientOrderId ?? generatedClientOrderId(),
       side: req.side,
       type: req.type,
       timeInForce: req.type === 'LIMIT' ? (req.timeInForce ?? 'GTC') : 'GTC',
-      price: req.price ?? ZERO,
-      origQty: req.quantity ?? ZERO,
+      price: own.price,
+      origQty: own.origQty,
       origQuoteOrderQty: req.quoteOrderQty ?? ZERO,
       executedQty: ZERO,
       cummulativeQuoteQty: ZERO,
-      status: 'REJECTED',
+      status: own.status,
       time: now,
       updateTime: now,
-      lockAsset: req.side === 'BUY' ? rules.quote : rules.base,
-      locked: ZERO,
-      lockPerUnit: ZERO,
+      lockAsset: own.lockAsset,
+      locked: own.locked,
+      lockPerUnit: own.lockPerUnit,
       seq: ++this.seq,
       fills: [],
     };
-    this.report(ghost, 'REJECTED', undefined, rejectReason);
-    this.flush();
   }
 
   /** Cancels an open order; -2011 when it is unknown or already closed. */
