@@ -5,3 +5,4 @@
 export { describeVenueConformance, type ConformanceHarness, type ConformanceOptions } from './conformance';
 export { waitFor } from './wait';
 export { testFill, testOrder } from './order';
+export { rejectionOf } from './rejection';

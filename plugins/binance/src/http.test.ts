@@ -2,7 +2,8 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { AutotraderError, silentLogger } from '@autotrader/core';
+import { silentLogger } from '@autotrader/core';
+import { rejectionOf } from '@autotrader/testkit';
 import { hmacSha256Hex } from './auth';
 import { readCredentials } from './credentials';
 import { BinanceHttp, mapVenueFailure, parseUsageHeaders, type VenueFailure } from './http';
@@ -41,16 +42,6 @@ const json = (res: ServerResponse, status: number, body: unknown, headers: Recor
 
 function client(over: Partial<ConstructorParameters<typeof BinanceHttp>[0]> = {}): BinanceHttp {
   return new BinanceHttp({ baseUrl: base, recvWindow: 5000, timeoutMs: 2000, now: () => Date.now(), logger: silentLogger, credentials: () => creds, ...over });
-}
-
-async function rejection(p: Promise<unknown>): Promise<AutotraderError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AutotraderError) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
 }
 
 const OK = z.object({ ok: z.boolean() });
@@ -102,7 +93,7 @@ describe('BinanceHttp', () => {
     handler = (_req, res, url) =>
       url.pathname === '/api/v3/time' ? json(res, 200, { serverTime: Date.now() }) : json(res, 400, { code: -1021, msg: 'Timestamp for this request was 1000ms ahead of the server time.' });
     const http = client();
-    const e = await rejection(http.request('GET', '/api/v3/account', [], OK, { signed: true }));
+    const e = await rejectionOf(http.request('GET', '/api/v3/account', [], OK, { signed: true }));
     expect(e.code).toBe('VENUE_REJECTED');
     expect(e.retryable).toBe(true);
     expect(e.details.venueCode).toBe(-1021);
@@ -132,7 +123,7 @@ describe('BinanceHttp', () => {
   it.each([429, 418])('%i → RATE_LIMITED with retryAfterMs from Retry-After', async (status) => {
     handler = (_req, res) => json(res, status, { code: -1003, msg: 'Too much request weight used; current limit is 6000 request weight per 1 MINUTE.' }, { 'Retry-After': '7' });
     const http = client();
-    const e = await rejection(http.request('GET', '/api/v3/exchangeInfo', [], OK));
+    const e = await rejectionOf(http.request('GET', '/api/v3/exchangeInfo', [], OK));
     expect(e.code).toBe('RATE_LIMITED');
     expect(e.retryable).toBe(true);
     expect(e.details.retryAfterMs).toBe(7000);
@@ -142,11 +133,11 @@ describe('BinanceHttp', () => {
   it('5xx on an order request is VENUE_UNAVAILABLE with an unknown outcome; on a read it is plain', async () => {
     handler = (_req, res) => json(res, 503, { code: -1001, msg: 'Internal error; unable to process your request. Please try again.' });
     const http = client();
-    const order = await rejection(http.request('POST', '/api/v3/order', [], OK, { signed: true, kind: 'order' }));
+    const order = await rejectionOf(http.request('POST', '/api/v3/order', [], OK, { signed: true, kind: 'order' }));
     expect(order.code).toBe('VENUE_UNAVAILABLE');
     expect(order.retryable).toBe(true);
     expect(order.details.outcomeUnknown).toBe(true);
-    const read = await rejection(http.request('GET', '/api/v3/openOrders', [], OK, { signed: true }));
+    const read = await rejectionOf(http.request('GET', '/api/v3/openOrders', [], OK, { signed: true }));
     expect(read.code).toBe('VENUE_UNAVAILABLE');
     expect(read.details.outcomeUnknown).toBeUndefined();
     // No retry of an order by the plugin: exactly one POST went out.
@@ -157,7 +148,7 @@ describe('BinanceHttp', () => {
   it('a request with no answer in time is VENUE_TIMEOUT with an unknown outcome', async () => {
     handler = () => {}; // never answers
     const http = client({ timeoutMs: 150 });
-    const e = await rejection(http.request('POST', '/api/v3/order', [], OK, { signed: true, kind: 'order' }));
+    const e = await rejectionOf(http.request('POST', '/api/v3/order', [], OK, { signed: true, kind: 'order' }));
     expect(e.code).toBe('VENUE_TIMEOUT');
     expect(e.retryable).toBe(true);
     expect(e.details.outcomeUnknown).toBe(true);
@@ -170,7 +161,7 @@ describe('BinanceHttp', () => {
     const port = (probe.address() as AddressInfo).port;
     await new Promise<void>((r) => probe.close(() => r()));
     const http = client({ baseUrl: `http://127.0.0.1:${port}` });
-    const e = await rejection(http.request('GET', '/api/v3/ping', [], z.object({})));
+    const e = await rejectionOf(http.request('GET', '/api/v3/ping', [], z.object({})));
     expect(e.code).toBe('VENUE_UNAVAILABLE');
     await http.close();
   });
@@ -178,18 +169,18 @@ describe('BinanceHttp', () => {
   it('an answer that fails its schema is VENUE_MESSAGE_MALFORMED', async () => {
     handler = (_req, res) => json(res, 200, { ok: 'yes' });
     const http = client();
-    const e = await rejection(http.request('GET', '/api/v3/ping', [], OK));
+    const e = await rejectionOf(http.request('GET', '/api/v3/ping', [], OK));
     expect(e.code).toBe('VENUE_MESSAGE_MALFORMED');
     expect(e.message).toContain('ok');
     handler = (_req, res) => res.end('<html>');
-    expect((await rejection(http.request('GET', '/api/v3/ping', [], OK))).code).toBe('VENUE_MESSAGE_MALFORMED');
+    expect((await rejectionOf(http.request('GET', '/api/v3/ping', [], OK))).code).toBe('VENUE_MESSAGE_MALFORMED');
     await http.close();
   });
 
   it('never puts the key or secret in an error', async () => {
     handler = (_req, res) => json(res, 401, { code: -2015, msg: 'Invalid API-key, IP, or permissions for action.' });
     const http = client();
-    const e = await rejection(http.request('GET', '/api/v3/account', [], OK, { signed: true }));
+    const e = await rejectionOf(http.request('GET', '/api/v3/account', [], OK, { signed: true }));
     expect(e.code).toBe('AUTH_FAILED');
     const text = JSON.stringify({ message: e.message, details: e.details, stack: e.stack });
     expect(text).not.toContain(KEY);
@@ -200,7 +191,7 @@ describe('BinanceHttp', () => {
 
   it('throws AUTH_MISSING before sending a signed request without credentials', async () => {
     const http = client({ credentials: () => readCredentials({}, 'hmac') });
-    const e = await rejection(http.request('GET', '/api/v3/account', [], OK, { signed: true }));
+    const e = await rejectionOf(http.request('GET', '/api/v3/account', [], OK, { signed: true }));
     expect(e.code).toBe('AUTH_MISSING');
     expect(seen).toHaveLength(0);
     await http.close();

@@ -4,7 +4,6 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import {
-  AutotraderError,
   createLogger,
   EventBus,
   price,
@@ -17,7 +16,7 @@ import {
   type PluginContext,
 } from '@autotrader/core';
 import { binancePlugin, type BinanceConnection, type BinanceConfigInput } from '../src/index';
-import { testOrder } from '@autotrader/testkit';
+import { rejectionOf, testOrder } from '@autotrader/testkit';
 import { FAKE_API_KEY, FAKE_API_SECRET, startFakeBinance, type FakeBinance, type FakeBinanceOptions } from './fake-venue';
 
 const BTC = 'BTCUSDT.BINANCE';
@@ -78,16 +77,6 @@ async function until(cond: () => boolean, what = 'condition', ms = 5000): Promis
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 10));
   }
-}
-
-async function rejection(p: Promise<unknown>): Promise<AutotraderError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AutotraderError) return e;
-    throw e;
-  }
-  throw new Error('expected a rejection');
 }
 
 let seq = 0;
@@ -229,7 +218,7 @@ describe('execution', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(kinds(h, o.clientOrderId)).toEqual(['accepted', 'canceled']);
     expect(await h.conn.execution.openOrders()).toEqual([]);
-    expect((await rejection(h.conn.execution.cancel(o))).code).toBe('ORDER_UNKNOWN');
+    expect((await rejectionOf(h.conn.execution.cancel(o))).code).toBe('ORDER_UNKNOWN');
   });
 
   it('modifies with cancelReplace, keeping our client order id', async () => {
@@ -277,7 +266,7 @@ describe('execution', () => {
     await h.conn.execution.submit(o);
     h.venue.trade('BTCUSDT', '48000', '1');
     await until(() => fills(h, o.clientOrderId).length === 1, 'fill');
-    const e = await rejection(h.conn.execution.modify(o, { price: price('48500') }));
+    const e = await rejectionOf(h.conn.execution.modify(o, { price: price('48500') }));
     expect(e.code).toBe('ORDER_UNKNOWN');
     expect(e.details.venueCode).toBe(-2011);
     expect(kinds(h, o.clientOrderId)).toEqual(['accepted', 'fill']);
@@ -287,17 +276,17 @@ describe('execution', () => {
   it('refuses orders with coded reasons: locally before sending, and from the venue', async () => {
     const h = await connected();
     h.venue.trade('BTCUSDT', '50000', '5');
-    const tooSmall = await rejection(h.conn.execution.submit(order({ side: 'buy', type: 'limit', quantity: quantity('0.00001'), price: price('50000') })));
+    const tooSmall = await rejectionOf(h.conn.execution.submit(order({ side: 'buy', type: 'limit', quantity: quantity('0.00001'), price: price('50000') })));
     expect(tooSmall.code).toBe('MIN_NOTIONAL');
-    const offTick = await rejection(h.conn.execution.submit(order({ side: 'buy', type: 'limit', price: price('50000.001') })));
+    const offTick = await rejectionOf(h.conn.execution.submit(order({ side: 'buy', type: 'limit', price: price('50000.001') })));
     expect(offTick.code).toBe('TICK_SIZE');
     expect(posts(h, '/api/v3/order')).toBe(0);
     // A market order has no price to check locally; the venue applies NOTIONAL to it (-1013).
-    const venueSmall = await rejection(h.conn.execution.submit(order({ side: 'buy', type: 'market', quantity: quantity('0.00001') })));
+    const venueSmall = await rejectionOf(h.conn.execution.submit(order({ side: 'buy', type: 'market', quantity: quantity('0.00001') })));
     expect(venueSmall.code).toBe('MIN_NOTIONAL');
     expect(venueSmall.details.venueCode).toBe(-1013);
     const poor = order({ side: 'buy', type: 'limit', quantity: quantity('10'), price: price('49000') });
-    const noFunds = await rejection(h.conn.execution.submit(poor));
+    const noFunds = await rejectionOf(h.conn.execution.submit(poor));
     expect(noFunds.code).toBe('INSUFFICIENT_FUNDS');
     expect(noFunds.retryable).toBe(false);
     expect(posts(h, '/api/v3/order')).toBe(2);
@@ -317,7 +306,7 @@ describe('execution', () => {
   it('429 is RATE_LIMITED with retryAfterMs from Retry-After', async () => {
     const h = await connected();
     h.venue.faults.rateLimit(1, { retryAfterSec: 3 });
-    const e = await rejection(h.conn.execution.balances());
+    const e = await rejectionOf(h.conn.execution.balances());
     expect(e.code).toBe('RATE_LIMITED');
     expect(e.retryable).toBe(true);
     expect(e.details.retryAfterMs).toBe(3000);
@@ -327,14 +316,14 @@ describe('execution', () => {
     const h = await connected({ config: { timeouts: { requestMs: 400 } } });
     h.venue.trade('BTCUSDT', '50000', '5');
     h.venue.faults.serverError(1);
-    const e503 = await rejection(h.conn.execution.submit(order({ side: 'buy', type: 'market' })));
+    const e503 = await rejectionOf(h.conn.execution.submit(order({ side: 'buy', type: 'market' })));
     expect(e503.retryable).toBe(true);
     expect(e503.details.outcomeUnknown).toBe(true);
     expect(posts(h, '/api/v3/order')).toBe(1);
 
     h.venue.faults.acceptThenTimeout(1);
     const o = order({ side: 'buy', type: 'market' });
-    const timeout = await rejection(h.conn.execution.submit(o));
+    const timeout = await rejectionOf(h.conn.execution.submit(o));
     expect(timeout.code).toBe('VENUE_TIMEOUT');
     expect(timeout.details.outcomeUnknown).toBe(true);
     expect(posts(h, '/api/v3/order')).toBe(2);
@@ -399,7 +388,7 @@ describe('execution', () => {
 
   it('needs credentials to trade, and never logs them', async () => {
     const h = await harness({ env: {} });
-    const e = await rejection(h.conn.execution.connect(() => {}));
+    const e = await rejectionOf(h.conn.execution.connect(() => {}));
     expect(e.code).toBe('AUTH_MISSING');
     expect(e.message).toContain('BINANCE_API_KEY');
 
@@ -416,7 +405,7 @@ describe('execution', () => {
 
   it('a wrong secret is AUTH_FAILED at connect', async () => {
     const h = await harness({ env: { BINANCE_API_KEY: FAKE_API_KEY, BINANCE_API_SECRET: 'not-the-secret-0000' } });
-    const e = await rejection(h.conn.execution.connect(() => {}));
+    const e = await rejectionOf(h.conn.execution.connect(() => {}));
     expect(e.code).toBe('AUTH_FAILED');
     expect(JSON.stringify({ m: e.message, d: e.details })).not.toContain('not-the-secret-0000');
   });
