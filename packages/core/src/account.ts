@@ -48,3 +48,10 @@ export interface VenuePosition {
   readonly quantity: Quantity;
   readonly averagePrice?: Price;
 }
+
+/** Who the venue says we are: the journal records it, so a journal is never replayed against another account. */
+export interface VenueAccount {
+  /** An identifier the venue returns for the account (Binance: `uid` of GET /api/v3/account). */
+  readonly accountId: string;
+  readonly accountType?: AccountType;
+}

@@ -1,4 +1,5 @@
 import type { Balance, Fill, Position } from './account';
+import type { Money } from './decimal';
 import type { ErrorCode } from './errors';
 import type { Bar, BookSnapshot, QuoteTick, TradeTick } from './market-data';
 import type { OrderChanges, OrderSnapshot, OrderStatus } from './order';
@@ -69,6 +70,16 @@ export interface CancelAllCommand {
 }
 
 /**
+ * What the venue itself says about our balances, apart from our own ledger's `balance` topic.
+ * `snapshot`: the venue's absolute free and locked amounts of the currencies listed (Binance
+ * `outboundAccountPosition`, a REST account query). `delta`: a change the venue made outside our
+ * orders (a deposit, a withdrawal, a transfer: Binance `balanceUpdate`), which our ledger must book too.
+ */
+export type VenueBalanceEvent =
+  | { readonly kind: 'snapshot'; readonly venue: string; readonly balances: readonly Balance[]; readonly tsEvent: number }
+  | { readonly kind: 'delta'; readonly venue: string; readonly currency: string; readonly delta: Money; readonly tsEvent: number };
+
+/**
  * Every bus topic and the type of its events. A closed union: a typo in a topic name does not compile.
  */
 export interface BusEvents {
@@ -84,6 +95,7 @@ export interface BusEvents {
   fill: Fill;
   position: Position;
   balance: Balance;
+  venueBalance: VenueBalanceEvent;
   timer: TimerEvent;
   venueStatus: VenueStatusEvent;
   tradingState: TradingStateEvent;

@@ -1,4 +1,4 @@
-import type { Balance, Fill, VenuePosition } from './account';
+import type { Balance, Fill, VenueAccount, VenuePosition } from './account';
 import type { Quantity, Price } from './decimal';
 import type { ErrorCode } from './errors';
 import type { Instrument } from './instrument';
@@ -68,6 +68,11 @@ export interface ExecutionPort {
   openOrders(instrumentId?: string): Promise<VenueOrderState[]>;
   positions(): Promise<VenuePosition[]>;
   balances(): Promise<Balance[]>;
+  /**
+   * The account this port trades, as the venue names it. The journal records it and refuses to be
+   * replayed against another account. Absent on venues that cannot say (the simulated venue).
+   */
+  venueAccount?(): Promise<VenueAccount>;
   /** Our fills at or after `since` (epoch ms), oldest first, for reconciliation after a reconnect. */
   fillsSince?(instrumentId: string, since: number): Promise<Fill[]>;
 }
