@@ -54,6 +54,9 @@ export const ERROR_CODES = {
   AUTH_FAILED: { retryable: false, hint: 'The venue refused the credentials or signature.' },
   // runtime
   JOURNAL_IO: { retryable: false, hint: 'The order journal could not be written (disk full or failing); nothing is sent until it can be.' },
+  JOURNAL_MISMATCH: { retryable: false, hint: 'The order journal belongs to another venue or account; give this session its own --journal file, or point it at the account the journal was written for.' },
+  SESSION_NOT_RUNNING: { retryable: false, hint: 'No live autotrader session answers for that state directory; start one, or give the --state-dir it was started with.' },
+  STARTUP_FAILED: { retryable: false, hint: 'The venue stayed unreachable or kept refusing during start-up; check its status and your network, then start again (the wait is set by startupRetry).' },
   JOURNAL_CORRUPT: { retryable: false, hint: 'The order journal has a corrupt line in the middle; inspect it (the line number is given) before trading again.' },
   CLOCK_BACKWARDS: { retryable: false, hint: 'Events must not go back in time.' },
   INTERNAL: { retryable: false, hint: 'A bug in autotrader; please report it with --verbose output.' },
