@@ -57,6 +57,13 @@ export interface VenueOrderChanges {
  */
 export interface ExecutionPort {
   readonly venue: string;
+  /**
+   * Checks, without any network call, what can be checked before a live session starts (the
+   * credentials are present and well formed). Throws a coded error (AUTH_MISSING names the
+   * environment variable). Called before the first request, so a user with no keys and no network is
+   * told about the keys, not about DNS.
+   */
+  preflight?(): void;
   connect(sink: ExecutionReportSink): Promise<void>;
   disconnect(): Promise<void>;
   submit(order: OrderSnapshot): Promise<void> | void;
