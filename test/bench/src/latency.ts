@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { defineStrategy, EventBus, RealtimeClock, silentLogger } from '@autotrader/core';
 import { LiveSession } from '@autotrader/engine';
 import { binancePlugin, FRAME_CHANNEL } from '@autotrader/plugin-binance';
-import { FAKE_API_KEY, FAKE_API_SECRET, startFakeBinance } from '@autotrader/plugin-binance/test/fake-venue';
+import { FAKE_API_KEY, FAKE_API_SECRET, startFakeBinance } from '@autotrader/fake-binance';
 import { waitFor } from '@autotrader/testkit';
 
 /** Buys on one trade and sells on the next: one market order per tick, position always back to flat. */

@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FAKE_API_KEY, FAKE_API_SECRET, startFakeBinance, type FakeBinance } from '@autotrader/plugin-binance/test/fake-venue';
+import { FAKE_API_KEY, FAKE_API_SECRET, startFakeBinance, type FakeBinance } from '@autotrader/fake-binance';
 import { waitFor } from '@autotrader/testkit';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runCli, startCli } from './cli';

@@ -6,7 +6,7 @@ import { readSeries } from '@autotrader/data';
 import { LiveSession, runBacktest } from '@autotrader/engine';
 import { seriesToFeed } from '@autotrader/engine';
 import { binancePlugin } from '@autotrader/plugin-binance';
-import { FAKE_API_KEY, FAKE_API_SECRET, startFakeBinance } from '@autotrader/plugin-binance/test/fake-venue';
+import { FAKE_API_KEY, FAKE_API_SECRET, startFakeBinance } from '@autotrader/fake-binance';
 import { createSimulatedVenue } from '@autotrader/plugin-paper';
 import { waitFor } from '@autotrader/testkit';
 import { describe, expect, it } from 'vitest';

@@ -1,6 +1,6 @@
 import { waitFor } from '@autotrader/testkit';
 import { describe, expect, it } from 'vitest';
-import { ORDER_PLACEMENT } from '@autotrader/plugin-binance/test/fake-venue';
+import { ORDER_PLACEMENT } from '@autotrader/fake-binance';
 import { expectConsistentWithVenue, startRun } from './harness';
 import ladder from './ladder';
 

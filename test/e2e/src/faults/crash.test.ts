@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { readJournal, recover } from '@autotrader/engine';
-import { FAKE_API_KEY, FAKE_API_SECRET, startFakeBinance } from '@autotrader/plugin-binance/test/fake-venue';
+import { FAKE_API_KEY, FAKE_API_SECRET, startFakeBinance } from '@autotrader/fake-binance';
 import { waitFor } from '@autotrader/testkit';
 import { describe, expect, it } from 'vitest';
 import { startCli } from '../cli';

@@ -1,7 +1,7 @@
 import { Decimal, EventBus, RealtimeClock, silentLogger, type Fill, type OrderSnapshot, type StrategyDefinition } from '@autotrader/core';
 import { LiveSession, type GuardPolicyInput, type RiskConfig } from '@autotrader/engine';
 import { binancePlugin, createBinance, type BinanceConnection } from '@autotrader/plugin-binance';
-import { FAKE_API_KEY, FAKE_API_SECRET, startFakeBinance, type FakeBinance, type FakeBinanceOptions } from '@autotrader/plugin-binance/test/fake-venue';
+import { FAKE_API_KEY, FAKE_API_SECRET, startFakeBinance, type FakeBinance, type FakeBinanceOptions } from '@autotrader/fake-binance';
 import { waitFor } from '@autotrader/testkit';
 import { expect } from 'vitest';
 

@@ -3,16 +3,14 @@
  * and WebSocket on 127.0.0.1, signatures verified, faults injected by the fake), on the real-time
  * clock.
  *
- * The plugin is imported by relative path: @autotrader/plugin-binance is not (yet) a dependency of
- * the engine package.
+ * It lives in test/e2e because it needs a plugin, and the engine's own tests import none.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { AutotraderError, EventBus, price, quantity, RealtimeClock, silentLogger, type ExecutionReport, type OrderSnapshot, type VenueOrderState } from '@autotrader/core';
 import { binancePlugin, type BinanceConnection } from '@autotrader/plugin-binance';
-import { FAKE_API_KEY, FAKE_API_SECRET, ORDER_PLACEMENT, startFakeBinance, type FakeBinance } from '@autotrader/plugin-binance/test/fake-venue';
-import { GuardedExecution } from './guarded-execution';
+import { FAKE_API_KEY, FAKE_API_SECRET, ORDER_PLACEMENT, startFakeBinance, type FakeBinance } from '@autotrader/fake-binance';
+import { GuardedExecution, usageByInterval } from '@autotrader/engine';
 import { testOrder } from '@autotrader/testkit';
-import { usageByInterval } from './rate-limiter';
 
 const BTC = 'BTCUSDT.BINANCE';
 

@@ -2,8 +2,10 @@ import { defineStrategy, makeInstrument, SimulatedClock, type Bar, type OrderInt
 import { createSimulatedVenue } from '@autotrader/plugin-paper';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Kernel } from '../kernel';
-import type { RiskConfig } from './config';
+import { Kernel, type RiskConfig } from '@autotrader/engine';
+
+// Pre-trade risk and the kill switch through the whole kernel with the simulated venue. It lives in
+// test/e2e because it needs a plugin, and the engine's own tests import none.
 
 const inst = makeInstrument({ symbol: 'BTCUSD', venue: 'SIM', base: 'BTC', quote: 'USD', tickSize: '0.5', lotSize: '0.001' });
 const MIN = 60_000;
