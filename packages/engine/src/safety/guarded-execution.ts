@@ -11,6 +11,7 @@ import {
   type Logger,
   type OrderSnapshot,
   type RateLimitRule,
+  type VenueAccount,
   type VenueOrderChanges,
   type VenueOrderState,
   type VenuePosition,
@@ -141,6 +142,9 @@ export class GuardedExecution implements ExecutionPort {
     private readonly options: GuardedExecutionOptions,
   ) {
     this.venue = inner.venue;
+    // Present exactly when the venue can name its account; retried and rate limited like a balance query.
+    const account = inner.venueAccount?.bind(inner);
+    if (account !== undefined) this.venueAccount = () => this.withRetry('balances', account);
     this.policy = mergePolicy(options.policy);
     this.log = (options.logger ?? silentLogger).child(`guard:${inner.venue}`);
     this.weights = options.requestWeights ?? {};
@@ -180,6 +184,14 @@ export class GuardedExecution implements ExecutionPort {
    */
   reportUsage(used: Readonly<Record<string, number>>): void {
     this.limiter.reportUsage(used);
+  }
+
+  /** The account the venue says this port trades (see ExecutionPort.venueAccount). */
+  readonly venueAccount?: () => Promise<VenueAccount>;
+
+  /** The venue's offline checks (credentials), passed straight through: they make no request. */
+  preflight(): void {
+    this.inner.preflight?.();
   }
 
   /** Connects the guarded port (not rate limited: the plugin paces its own connection). */
