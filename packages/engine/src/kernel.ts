@@ -30,16 +30,14 @@ import { buildOrder } from './order-factory';
 import { OrderManager, snapshot } from './oms';
 import { Portfolio } from './portfolio';
 import { createStrategyContext } from './strategy-context';
+import { StrategyScope } from './strategy-scope';
 import { validateParams } from './params';
-import { killSwitchCheck, preTradeChecks, watchDailyLoss, type RiskConfig } from './risk';
+import { killSwitchCheck, preTradeChecks, watchDailyLoss, type PreTradeCheck, type RiskConfig } from './risk';
 import { reconcile, resolveFromVenue, type ReconcileReport, type UnknownOrderPolicy } from './reconcile';
 import type { OrderJournal, RecoveredState } from './journal';
 
-/**
- * A pre-trade check: returns a rejection to refuse the order, or undefined to let it through.
- * Checks run in order; the first rejection wins.
- */
-export type PreTradeCheck = (order: Readonly<Order>, kernel: Kernel) => OrderRejection | undefined;
+export type { PreTradeCheck } from './risk';
+
 
 /** Everything a kernel is assembled from. Only the ports differ between backtest, paper and live. */
 export interface KernelOptions {
@@ -92,7 +90,11 @@ export class Kernel {
   readonly execution: ExecutionPort;
   readonly log: Logger;
   private readonly ids: ClientOrderIdFactory;
-  private readonly strategies: { definition: StrategyDefinition; params: unknown; handle?: StrategyHandle | void }[] = [];
+  private readonly strategies: { definition: StrategyDefinition; params: unknown; handle?: StrategyHandle | void; scope?: StrategyScope }[] = [];
+  /** Set by {@link stopStrategies}: from then on `submit` and `modify` refuse, so nothing new reaches the venue. */
+  private stopping = false;
+  /** Submits sent to the venue and not yet answered (each settles after its failure handling). */
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly checks: PreTradeCheck[];
   private readonly replacements = new Map<string, OrderIntent>();
   private readonly policy: SubscriberErrorPolicy;
@@ -224,24 +226,61 @@ export class Kernel {
 
   /** Creates every strategy: from here on they receive events. */
   startStrategies(): void {
+    if (this.stopping) return;
     for (const s of this.strategies) {
       if (s.handle !== undefined) continue;
       const log = this.log.child(`strategy:${s.definition.name}`);
+      const scope = (s.scope = new StrategyScope());
       this.runGuarded(`strategy:${s.definition.name}`, 'create', () => {
-        s.handle = s.definition.create(createStrategyContext(this, s.definition.name, log), s.params) ?? {};
+        s.handle = s.definition.create(createStrategyContext(this, s.definition.name, log, scope), s.params) ?? {};
       });
     }
   }
 
-  /** Stops strategies, optionally cancels our open orders, and disconnects. */
-  async stop(options: { cancelOpenOrders?: boolean } = {}): Promise<void> {
-    if (!this.started) return;
+  /** True once {@link stopStrategies} ran: new orders are refused. */
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
+  /**
+   * The first step of every shutdown: from now on `submit` and `modify` refuse (TRADING_HALTED,
+   * "shutting down"), each strategy's `onStop` runs, and its bus listeners, timers and alerts are
+   * removed, so none of its code runs any more. Safe to call twice.
+   */
+  stopStrategies(): void {
+    if (this.stopping) return;
+    this.stopping = true;
     for (const s of this.strategies) {
-      this.runGuarded(`strategy:${s.definition.name}`, 'stop', () => s.handle?.onStop?.());
+      if (s.handle !== undefined) this.runGuarded(`strategy:${s.definition.name}`, 'stop', () => (s.handle as StrategyHandle).onStop?.());
+      s.scope?.dispose(this.clock);
     }
-    if (options.cancelOpenOrders) {
-      await Promise.allSettled(this.oms.open().map((o) => this.sendCancel(o)));
-    }
+  }
+
+  /** Submits sent to the venue whose request has not been answered yet. */
+  get submitsInFlight(): number {
+    return this.inFlight.size;
+  }
+
+  /** Resolves when every submit in flight now has been answered (accepted, refused or given up on) and handled. */
+  async settleSubmits(): Promise<void> {
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+  }
+
+  /**
+   * Requests a cancel of every open order of ours (an order whose submit had an unknown outcome
+   * included: the venue answers "unknown order" if it never got it). Resolves when the venue has
+   * answered each request; the orders close when their cancel reports arrive.
+   */
+  async cancelOpenOrders(): Promise<void> {
+    await Promise.allSettled(this.oms.open().map((o) => this.sendCancel(o)));
+  }
+
+  /** Stops strategies, waits for submits in flight, optionally cancels our open orders, and disconnects. */
+  async stop(options: { cancelOpenOrders?: boolean } = {}): Promise<void> {
+    this.stopStrategies();
+    if (!this.started) return;
+    await this.settleSubmits();
+    if (options.cancelOpenOrders) await this.cancelOpenOrders();
     await this.execution.disconnect();
     this.started = false;
   }

@@ -1,5 +1,5 @@
 import { Decimal } from '@autotrader/core';
-import type { Kernel } from '../kernel';
+import type { RiskView } from './view';
 
 const DAY = 86_400_000;
 
@@ -8,7 +8,7 @@ const DAY = 86_400_000;
  * start of the UTC day (on the first day: at the first market event). It checks after the portfolio has marked
  * each market event and after each fill: one comparison per event.
  */
-export function watchDailyLoss(kernel: Kernel, maxLoss: string): () => void {
+export function watchDailyLoss(kernel: RiskView, maxLoss: string): () => void {
   const limit = new Decimal(maxLoss).toNumber();
   // The baseline is taken at the first event checked, not at start-up: a live session loads its
   // balances from the venue after the kernel connects.

@@ -1,11 +1,11 @@
 import { Decimal, isOpen, type ErrorCode, type Order, type OrderRejection } from '@autotrader/core';
-import type { Kernel, PreTradeCheck } from '../kernel';
+import type { PreTradeCheck, RiskView } from './view';
 import type { RiskConfig } from './config';
 
 const reject = (code: ErrorCode, message: string): OrderRejection => ({ code, message });
 
 /** Remaining quantity of the open orders of one instrument and side. */
-function openQuantity(kernel: Kernel, instrumentId: string, side: Order['side'], except: string): Decimal {
+function openQuantity(kernel: RiskView, instrumentId: string, side: Order['side'], except: string): Decimal {
   let total = new Decimal(0);
   for (const o of kernel.oms.open(instrumentId)) {
     if (o.side === side && o.clientOrderId !== except) total = total.plus(o.quantity.minus(o.filledQuantity));
@@ -16,7 +16,7 @@ function openQuantity(kernel: Kernel, instrumentId: string, side: Order['side'],
 /**
  * Builds the pre-trade checks for a set of limits. Each returns a coded rejection the strategy
  * receives on the order (status `rejected`, `rejection.code`), or undefined to let the order through.
- * Checks are plain functions over the kernel's state: they work the same in every mode.
+ * Checks are plain functions over a narrow view of the kernel's state: they work the same in every mode.
  */
 export function preTradeChecks(config: RiskConfig): PreTradeCheck[] {
   const checks: PreTradeCheck[] = [];
