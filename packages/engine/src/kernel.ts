@@ -318,6 +318,12 @@ export class Kernel {
       return this.rejectLocally(intent, instrument, error, now);
     }
     this.oms.add(order);
+    if (this.stopping) {
+      // Once the shutdown began nothing new reaches the venue, whoever asks (a strategy's own setTimeout included).
+      order.rejection = { code: 'TRADING_HALTED', message: 'the session is shutting down: no new orders are sent' };
+      this.oms.setStatus(order, 'rejected', now);
+      return snapshot(order);
+    }
     for (const check of this.checks) {
       const rejection = check(order, this);
       if (rejection !== undefined) {
@@ -338,7 +344,13 @@ export class Kernel {
       this.onSendFailure(order, error);
       return snapshot(order);
     }
-    if (pending !== undefined) pending.catch((error: unknown) => this.onSendFailure(order, error));
+    if (pending !== undefined) {
+      // Tracked until answered: a shutdown waits for it, then cancels the order if it was placed.
+      const answered = pending.catch((error: unknown) => this.onSendFailure(order, error));
+      const done = (): void => void this.inFlight.delete(answered);
+      this.inFlight.add(answered);
+      answered.then(done, done);
+    }
     if (this.options.ackTimeoutMs !== undefined) this.armAckTimeout(order, 1);
     return sent;
   }
@@ -417,6 +429,11 @@ export class Kernel {
   modify(clientOrderId: string, changes: OrderChanges): void {
     const order = this.oms.require(clientOrderId);
     if (!isOpen(order.status)) return;
+    if (this.stopping) {
+      // A modify places an order (cancel-replace): refused like a submit once the shutdown began.
+      this.log.warn(`modify of ${clientOrderId} refused: the session is shutting down`);
+      return;
+    }
     this.bus.publish('modify', { clientOrderId, changes, tsEvent: this.clock.now() });
     if (this.execution.modify !== undefined && (this.options.capabilities?.nativeModify ?? true)) {
       const venueChanges = {

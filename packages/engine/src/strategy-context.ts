@@ -15,29 +15,40 @@ import type {
   TradeTick,
 } from '@autotrader/core';
 import type { Kernel } from './kernel';
+import { StrategyScope } from './strategy-scope';
 
 /**
  * Builds the context one strategy sees. Its subscriptions are tagged with the strategy's name, so a
  * throw names the strategy; its timers publish `timer` events and route errors like bus handlers do.
+ * Its listeners and timers are held in `scope`, so a shutdown can stop the strategy at once.
  */
-export function createStrategyContext(kernel: Kernel, name: string, log: Logger): StrategyContext {
+export function createStrategyContext(kernel: Kernel, name: string, log: Logger, scope: StrategyScope = new StrategyScope()): StrategyContext {
   const owner = `strategy:${name}`;
   const bus = kernel.bus;
   const market = <T extends 'bar' | 'trade' | 'quote' | 'book'>(topic: T, instrumentId?: string): Observable<BusEvents[T]> =>
-    bus.stream(topic, { instrumentId, owner, priority: 0 });
+    scope.stream(bus, topic, { instrumentId, owner, priority: 0 });
 
   // Timer names are namespaced per strategy on the shared clock; the strategy sees its own names.
   const key = (timer: string): string => `${owner}:${timer}`;
-  const fire = (timer: string, callback: TimerCallback) => (_key: string, due: number): void =>
+  const fire = (timer: string, callback: TimerCallback) => (_key: string, due: number): void => {
+    if (scope.disposed) return;
     kernel.runGuarded(owner, `timer '${timer}'`, () => {
       bus.publish('timer', { name: timer, tsEvent: due });
       callback(timer, due);
     });
+  };
   const clock: Clock = {
     now: () => kernel.clock.now(),
-    setTimer: (timer, interval, callback, options) => kernel.clock.setTimer(key(timer), interval, fire(timer, callback), options),
-    setAlert: (timer, at, callback) => kernel.clock.setAlert(key(timer), at, fire(timer, callback)),
-    cancel: (timer) => kernel.clock.cancel(key(timer)),
+    setTimer: (timer, interval, callback, options) => {
+      if (scope.addTimer(key(timer))) kernel.clock.setTimer(key(timer), interval, fire(timer, callback), options);
+    },
+    setAlert: (timer, at, callback) => {
+      if (scope.addTimer(key(timer))) kernel.clock.setAlert(key(timer), at, fire(timer, callback));
+    },
+    cancel: (timer) => {
+      scope.removeTimer(key(timer));
+      kernel.clock.cancel(key(timer));
+    },
   };
 
   return {
@@ -49,7 +60,7 @@ export function createStrategyContext(kernel: Kernel, name: string, log: Logger)
     trades: (id?: string): Observable<TradeTick> => market('trade', id),
     quotes: (id?: string): Observable<QuoteTick> => market('quote', id),
     books: (id?: string): Observable<BookSnapshot> => market('book', id),
-    stream: <T extends Topic>(topic: T): Observable<BusEvents[T]> => bus.stream(topic, { owner, priority: 0 }) as Observable<BusEvents[T]>,
+    stream: <T extends Topic>(topic: T): Observable<BusEvents[T]> => scope.stream(bus, topic, { owner, priority: 0 }),
     submit: (intent: OrderIntent): OrderSnapshot => kernel.submit(intent),
     cancel: (id: string): void => kernel.cancel(id),
     modify: (id: string, changes: OrderChanges): void => kernel.modify(id, changes),
