@@ -18,3 +18,4 @@ export * from './logger';
 export * from './plugin';
 export * from './strategy';
 export * from './random';
+export * from './zod-issues';
