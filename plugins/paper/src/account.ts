@@ -1,35 +1,60 @@
 import { Decimal, ZERO, type Balance, type Instrument, type Money, type OrderSide, type Position, type Price, type Quantity, type VenuePosition } from '@autotrader/core';
+import { holdsBase } from './fill-models';
 
+/** One currency's balance: the total and the part held back by open orders. */
 interface CashState {
   total: Decimal;
   locked: Decimal;
   tsEvent: number;
 }
 
+/** What the account keeps per instrument. */
 interface PositionState {
+  readonly instrument: Instrument;
+  /** True for a spot instrument: the position is the base asset's balance (see {@link holdsBase}). */
+  readonly spot: boolean;
+  /**
+   * The net quantity this instrument's own fills credited (base received net of a base-asset fee,
+   * minus base sold). For a non-spot instrument it is the position; for a spot instrument it is what
+   * the average price and realized PnL are measured against, and the position reported is the base
+   * balance (the two differ only with a starting base balance or a base asset shared by two instruments).
+   */
   quantity: Decimal;
   averagePrice: Decimal;
   realizedPnl: Decimal;
+  /** Fees of this instrument's fills, in the quote currency (a base-asset fee valued at its fill price). */
   fees: Decimal;
-  /** Base quantity held back by open sell orders (only when shorting is not allowed). */
+  /** Non-spot instruments: the quantity held back by open sell orders (a spot instrument locks its base balance instead). */
   sellLocked: Decimal;
   traded: boolean;
   tsEvent: number;
 }
 
 /**
- * The simulated account: cash per currency (total and locked) and one netting position per
- * instrument. A buy fill pays notional + fee from the quote currency; a sell fill receives notional −
- * fee. Realized PnL is gross of fees (fees are kept separately on the position).
+ * The simulated account: every asset's balance (total and locked) and one position per instrument.
+ *
+ * - Cash moves by fills: a buy pays its notional from the quote currency, a sell receives it, and the
+ *   fee is taken from the balance of the fee's own currency (the quote currency, or the base asset
+ *   for a spot buy that pays its fee in the asset received).
+ * - A spot instrument's base asset is a balance like any other: a buy credits the quantity filled (the
+ *   fee, if charged in the base asset, is then taken from it), a sell debits it. The spot position is
+ *   that balance's total, as a venue like Binance reports it. Open spot sells lock base quantity in it.
+ * - Other instruments (perpetuals, futures, options, fx, equities) are netting positions in contracts
+ *   with no base balance; their open sells hold back position quantity, which no balance shows.
+ *
+ * Realized PnL is gross of fees (fees are kept separately on the position), measured against the
+ * quantity-weighted average fill price of the quantity credited.
  */
 export class SimAccount {
   private readonly cash = new Map<string, CashState>();
   private readonly positionsById = new Map<string, PositionState>();
+  private readonly instruments = new Map<string, Instrument>();
 
-  constructor(startingBalances: Readonly<Record<string, string | number>>, ts: number) {
+  constructor(startingBalances: Readonly<Record<string, string | number>>, ts: number, instruments: readonly Instrument[] = []) {
     for (const [currency, amount] of Object.entries(startingBalances)) {
       this.cash.set(currency, { total: new Decimal(amount), locked: ZERO, tsEvent: ts });
     }
+    for (const i of instruments) this.instruments.set(i.id, i);
   }
 
   private cashOf(currency: string): CashState {
@@ -41,22 +66,28 @@ export class SimAccount {
     return c;
   }
 
-  private positionOf(instrumentId: string): PositionState {
-    let p = this.positionsById.get(instrumentId);
+  private stateOf(instrument: Instrument): PositionState {
+    let p = this.positionsById.get(instrument.id);
     if (p === undefined) {
-      p = { quantity: ZERO, averagePrice: ZERO, realizedPnl: ZERO, fees: ZERO, sellLocked: ZERO, traded: false, tsEvent: 0 };
-      this.positionsById.set(instrumentId, p);
+      p = { instrument, spot: holdsBase(instrument), quantity: ZERO, averagePrice: ZERO, realizedPnl: ZERO, fees: ZERO, sellLocked: ZERO, traded: false, tsEvent: 0 };
+      this.positionsById.set(instrument.id, p);
+      this.instruments.set(instrument.id, instrument);
     }
     return p;
   }
 
-  /** Cash not held back by open orders. */
+  /** A balance's total, zero for an asset the account never held. */
+  private totalOf(currency: string): Decimal {
+    return this.cash.get(currency)?.total ?? ZERO;
+  }
+
+  /** What the account holds of an asset, not held back by open orders. */
   free(currency: string): Money {
     const c = this.cash.get(currency);
     return (c === undefined ? ZERO : c.total.sub(c.locked)) as Money;
   }
 
-  /** Changes the cash held back by open buy orders (positive locks, negative releases). */
+  /** Changes what open orders hold back of a currency (positive locks, negative releases). */
   lock(currency: string, delta: Decimal, ts: number): void {
     if (delta.isZero()) return;
     const c = this.cashOf(currency);
@@ -64,54 +95,75 @@ export class SimAccount {
     c.tsEvent = ts;
   }
 
-  /** The signed position size. */
-  positionQuantity(instrumentId: string): Quantity {
-    return (this.positionsById.get(instrumentId)?.quantity ?? ZERO) as Quantity;
+  /** The signed position: a spot instrument's base balance, or a netting position's quantity. */
+  positionQuantity(instrument: Instrument): Quantity {
+    if (holdsBase(instrument)) return this.totalOf(instrument.base) as Quantity;
+    return (this.positionsById.get(instrument.id)?.quantity ?? ZERO) as Quantity;
   }
 
-  /** The long quantity not already promised to open sell orders. */
-  sellable(instrumentId: string): Quantity {
-    const p = this.positionsById.get(instrumentId);
+  /** What a new sell may still sell without going short: the free base balance (spot), or the long position not promised to open sells. */
+  sellable(instrument: Instrument): Quantity {
+    if (holdsBase(instrument)) return Decimal.max(this.free(instrument.base), 0) as Quantity;
+    const p = this.positionsById.get(instrument.id);
     if (p === undefined) return ZERO;
     return Decimal.max(p.quantity, 0).sub(p.sellLocked) as Quantity;
   }
 
-  /** Changes the base quantity held back by open sell orders. */
-  lockSell(instrumentId: string, delta: Decimal): void {
+  /** Changes the base quantity held back by open sell orders: locked in the base balance (spot) or on the position. */
+  lockSell(instrument: Instrument, delta: Decimal, ts: number): void {
     if (delta.isZero()) return;
-    const p = this.positionOf(instrumentId);
+    if (holdsBase(instrument)) return this.lock(instrument.base, delta, ts);
+    const p = this.stateOf(instrument);
     p.sellLocked = p.sellLocked.add(delta);
   }
 
-  /** Books a fill: moves cash and updates the netting position. */
-  applyFill(instrument: Instrument, side: OrderSide, px: Price, qty: Quantity, fee: Money, ts: number): void {
+  /**
+   * Books a fill: the quote currency moves by the notional, the fee is taken from `feeCurrency`'s
+   * balance, a spot instrument's base balance moves by the quantity, and the position is updated by
+   * the quantity credited (net of a fee paid in the base asset).
+   */
+  applyFill(instrument: Instrument, side: OrderSide, px: Price, qty: Quantity, fee: Money, feeCurrency: string, ts: number): void {
     const c = this.cashOf(instrument.quote);
     const value = px.mul(qty).mul(instrument.multiplier);
-    c.total = side === 'buy' ? c.total.sub(value).sub(fee) : c.total.add(value).sub(fee);
+    c.total = side === 'buy' ? c.total.sub(value) : c.total.add(value);
     c.tsEvent = ts;
+    const p = this.stateOf(instrument);
+    if (p.spot) {
+      const b = this.cashOf(instrument.base);
+      b.total = side === 'buy' ? b.total.add(qty) : b.total.sub(qty);
+      b.tsEvent = ts;
+    }
+    if (!fee.isZero()) {
+      const f = this.cashOf(feeCurrency);
+      f.total = f.total.sub(fee);
+      f.tsEvent = ts;
+    }
 
-    const p = this.positionOf(instrument.id);
-    const signed = side === 'buy' ? qty : qty.neg();
+    const feeInBase = feeCurrency === instrument.base && feeCurrency !== instrument.quote;
+    // The quantity credited: a buy's base-asset fee comes out of what it received.
+    const credited = feeInBase && side === 'buy' ? qty.sub(fee) : qty;
+    const signed = side === 'buy' ? credited : credited.neg();
     const q = p.quantity;
     if (q.isZero() || q.isNegative() === signed.isNegative()) {
       // Opening or adding: the average price is the quantity-weighted mean.
       const absQ = q.abs();
-      p.averagePrice = p.averagePrice.mul(absQ).add(px.mul(qty)).div(absQ.add(qty));
+      const total = absQ.add(credited);
+      if (!total.isZero()) p.averagePrice = p.averagePrice.mul(absQ).add(px.mul(credited)).div(total);
     } else {
-      const closing = Decimal.min(qty, q.abs());
+      const closing = Decimal.min(credited, q.abs());
       const direction = q.isNegative() ? -1 : 1;
       p.realizedPnl = p.realizedPnl.add(px.sub(p.averagePrice).mul(closing).mul(direction).mul(instrument.multiplier));
       // Flipping through zero opens the rest at the fill price.
-      if (qty.gt(closing)) p.averagePrice = px;
+      if (credited.gt(closing)) p.averagePrice = px;
     }
     p.quantity = q.add(signed);
     if (p.quantity.isZero()) p.averagePrice = ZERO;
-    p.fees = p.fees.add(fee);
+    p.fees = p.fees.add(feeInBase ? fee.mul(px).mul(instrument.multiplier) : fee);
     p.traded = true;
     p.tsEvent = ts;
   }
 
-  /** Every currency's balance. */
+  /** Every asset's balance: total, locked by open orders, free. */
   balances(): Balance[] {
     const out: Balance[] = [];
     for (const [currency, c] of this.cash) {
@@ -120,30 +172,54 @@ export class SimAccount {
     return out;
   }
 
-  /** One currency's balance, or undefined when the account never held it. */
+  /** One asset's balance, or undefined when the account never held it. */
   balance(currency: string): Balance | undefined {
-    return this.balances().find((b) => b.currency === currency);
+    const c = this.cash.get(currency);
+    if (c === undefined) return undefined;
+    return { currency, total: c.total as Money, locked: c.locked as Money, free: c.total.sub(c.locked) as Money, tsEvent: c.tsEvent };
   }
 
-  /** The full position of an instrument (realized PnL, fees), or undefined when never traded. */
+  /**
+   * The full position of an instrument (realized PnL, fees), or undefined when it was never traded and
+   * holds nothing. A spot position's quantity is the base balance.
+   */
   position(instrumentId: string): Position | undefined {
     const p = this.positionsById.get(instrumentId);
-    if (p === undefined || !p.traded) return undefined;
+    const instrument = p?.instrument ?? this.instruments.get(instrumentId);
+    if (instrument === undefined) return undefined;
+    const qty = this.positionQuantity(instrument);
+    if ((p === undefined || !p.traded) && qty.isZero()) return undefined;
     return {
       instrumentId,
-      quantity: p.quantity as Quantity,
-      averagePrice: p.averagePrice as Price,
-      realizedPnl: p.realizedPnl as Money,
-      fees: p.fees as Money,
-      tsEvent: p.tsEvent,
+      quantity: qty,
+      averagePrice: (p?.averagePrice ?? ZERO) as Price,
+      realizedPnl: (p?.realizedPnl ?? ZERO) as Money,
+      fees: (p?.fees ?? ZERO) as Money,
+      tsEvent: p?.tsEvent ?? this.cash.get(instrument.base)?.tsEvent ?? 0,
     };
   }
 
-  /** Open (non-zero) positions, as a venue reports them for reconciliation. */
+  /**
+   * Open (non-zero) positions, as a venue reports them for reconciliation. A spot position is its
+   * base balance's total; a base asset shared by two spot instruments is one holding, reported once (on
+   * the first that traded, else the first listed), as the Binance plugin reports it.
+   */
   positions(): VenuePosition[] {
     const out: VenuePosition[] = [];
+    const reportedBase = new Set<string>();
+    const spot: Instrument[] = [];
+    for (const p of this.positionsById.values()) if (p.spot && p.traded) spot.push(p.instrument);
+    for (const i of this.instruments.values()) if (holdsBase(i) && !spot.includes(i)) spot.push(i);
+    for (const i of spot) {
+      if (reportedBase.has(i.base)) continue;
+      reportedBase.add(i.base);
+      const qty = this.totalOf(i.base);
+      if (qty.isZero()) continue;
+      const p = this.positionsById.get(i.id);
+      out.push(p === undefined || !p.traded ? { instrumentId: i.id, quantity: qty as Quantity } : { instrumentId: i.id, quantity: qty as Quantity, averagePrice: p.averagePrice as Price });
+    }
     for (const [instrumentId, p] of this.positionsById) {
-      if (!p.quantity.isZero()) out.push({ instrumentId, quantity: p.quantity as Quantity, averagePrice: p.averagePrice as Price });
+      if (!p.spot && !p.quantity.isZero()) out.push({ instrumentId, quantity: p.quantity as Quantity, averagePrice: p.averagePrice as Price });
     }
     return out;
   }

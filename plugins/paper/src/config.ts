@@ -6,13 +6,17 @@ const nonNegativeDecimal = decimalText.refine((v) => new Decimal(v).gte(0), 'mus
 const ORDER_TYPES = ['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'] as const;
 const TIME_IN_FORCE = ['GTC', 'IOC', 'FOK', 'GTD', 'DAY'] as const;
 
-/** Fee schedule, charged in the instrument's quote currency. Rates are fractions of notional (0.001 = 10 bp); a negative maker rate is a rebate. */
+/** Fee schedule (README: Fees). Rates are fractions of notional (0.001 = 10 bp); a negative maker rate is a rebate. */
 const feesSchema = z
   .object({
     maker: decimalText.default('0'),
     taker: decimalText.default('0'),
     /** A fixed amount per unit of quantity (per contract), added to the rate fee. */
     perContract: nonNegativeDecimal.default('0'),
+    /** `quote`: every fee in the quote currency. `received` (Binance): a spot buy pays in the base asset it receives, a sell in the quote asset. */
+    currency: z.enum(['quote', 'received']).default('quote'),
+    /** Decimal places a `received`-mode fee is rounded to, half-even (Binance's commission precision is 8). */
+    precision: z.number().int().min(0).max(30).default(8),
   })
   .prefault({});
 

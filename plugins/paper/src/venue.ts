@@ -34,7 +34,7 @@ import { SimAccount } from './account';
 import { VenueRateLimits } from './rate-limits';
 import { paperVenueConfigSchema, type PaperVenueConfig, type PaperVenueConfigInput } from './config';
 import { FaultState, type VenueFaults } from './faults';
-import { buyLock, feeFor, feeSchedule, notional, roundAdverse, sizeCap, slipped, volumeShareCap, type FeeSchedule } from './fill-models';
+import { buyLock, feeAsset, feeFor, feeInBase, feeSchedule, holdsBase, notional, roundAdverse, sizeCap, slipped, volumeShareCap, type FeeSchedule } from './fill-models';
 import { matchAtPoint, matchBar, trail, type MatchOut, type MatchState } from './matching';
 import { ReportOutbox } from './outbox';
 import { RequestsInFlight } from './requests-in-flight';
@@ -220,7 +220,7 @@ export class SimulatedVenue implements ExecutionPort {
     this.rng = mulberry32(this.config.seed);
     this.limits = new VenueRateLimits(this.config.rateLimits, this.config.requestWeights);
     this.alertPrefix = `paper#${++instances}:${this.venue}`;
-    this.account = new SimAccount(this.config.startingBalances, this.clock.now());
+    this.account = new SimAccount(this.config.startingBalances, this.clock.now(), options.instruments);
     this.outbox = new ReportOutbox(this.clock, `${this.alertPrefix}:flush`);
     this.inFlight = new RequestsInFlight(this.clock, `${this.alertPrefix}:requests`, this.onRequest);
     this.faultState = new FaultState(this.outbox);
@@ -420,7 +420,7 @@ export class SimulatedVenue implements ExecutionPort {
 
     let reduceOnlyClipped = false;
     if (o.reduceOnly) {
-      const pos = this.account.positionQuantity(o.instrumentId);
+      const pos = this.account.positionQuantity(i);
       const reducible = o.side === 'buy' ? pos.neg() : pos;
       if (!reducible.gt(0)) {
         this.cancelWithReason(o, now, 'reduce-only: the position is already flat or on the same side, so this fill would increase it');
@@ -443,23 +443,25 @@ export class SimulatedVenue implements ExecutionPort {
       const share = volume > 0 ? qty.toNumber() / volume : 0;
       px = slipped(this.config.slippage, i, o.side, o.type, px, share, o.type === 'limit' || o.type === 'stop_limit' ? o.price : undefined);
     }
-    const fee = feeFor(this.fees, i, px, qty, m.liquidity);
+    const fee = feeFor(this.fees, i, o.side, px, qty, m.liquidity);
+    const feeCurrency = feeAsset(this.fees, i, o.side);
 
     let available: Decimal | undefined;
     if (o.side === 'buy') {
       available = this.account.free(i.quote).add(o.locked);
-      const cost = notional(i, px, qty).add(fee);
+      // A buy paying its fee in the base asset pays it out of what it receives, not from the quote cash.
+      const cost = feeInBase(this.fees, i, o.side) ? notional(i, px, qty) : notional(i, px, qty).add(fee);
       if (cost.gt(available)) {
         this.cancelWithReason(o, now, `INSUFFICIENT_FUNDS: this fill needs ${cost.toString()} ${i.quote}, ${available.toString()} is available`);
         return;
       }
       available = available.sub(cost);
-    } else if (!this.config.allowShort && this.account.positionQuantity(o.instrumentId).lt(qty)) {
+    } else if (!this.config.allowShort && this.account.positionQuantity(i).lt(qty)) {
       this.cancelWithReason(o, now, `INSUFFICIENT_FUNDS: selling ${qty.toString()} would go short and shorting is not allowed`);
       return;
     }
 
-    this.account.applyFill(i, o.side, px, qty, fee, now);
+    this.account.applyFill(i, o.side, px, qty, fee, feeCurrency, now);
     const before = o.filled;
     o.filled = before.add(qty) as Quantity;
     o.averagePrice = (o.averagePrice === undefined ? px : o.averagePrice.mul(before).add(px.mul(qty)).div(o.filled)) as Price;
@@ -477,7 +479,7 @@ export class SimulatedVenue implements ExecutionPort {
       price: px,
       quantity: qty,
       fee,
-      feeCurrency: i.quote,
+      feeCurrency,
       liquidity: m.liquidity,
       tsEvent: kind === BAR ? barFillTime(event as Bar, m.at) : event.tsEvent,
       tsInit: now,
@@ -514,7 +516,7 @@ export class SimulatedVenue implements ExecutionPort {
     } else if (!this.config.allowShort && !o.reduceOnly) {
       // Reduce-only sells hold nothing back: they can never sell more than the position (clipped at fill).
       const next = remaining.gt(0) ? remaining : ZERO;
-      this.account.lockSell(o.instrumentId, next.sub(o.sellLocked));
+      this.account.lockSell(i, next.sub(o.sellLocked), this.clock.now());
       o.sellLocked = next as Quantity;
     }
   }
@@ -762,7 +764,7 @@ export class SimulatedVenue implements ExecutionPort {
     }
     const remaining = quantity.sub(o.filled);
     if (o.reduceOnly) {
-      const pos = this.account.positionQuantity(o.instrumentId);
+      const pos = this.account.positionQuantity(i);
       const reducible = o.side === 'buy' ? pos.neg() : pos;
       if (reducible.lt(remaining)) {
         return { code: 'ORDER_INVALID', reason: `reduce-only ${o.side} of ${remaining.toString()} would increase the position (${pos.toString()})` };
@@ -772,12 +774,13 @@ export class SimulatedVenue implements ExecutionPort {
       const need = buyLock(this.fees, i, ref, remaining);
       const free = this.account.free(i.quote).add(heldCash);
       if (need.gt(free)) {
-        return { code: 'INSUFFICIENT_FUNDS', reason: `buying needs ${need.toString()} ${i.quote} (notional + fee), ${free.toString()} is free` };
+        return { code: 'INSUFFICIENT_FUNDS', reason: `buying needs ${need.toString()} ${i.quote} (${feeInBase(this.fees, i, 'buy') ? `notional; the fee is paid in ${i.base}` : 'notional + fee'}), ${free.toString()} is free` };
       }
     } else if (!this.config.allowShort && !o.reduceOnly) {
-      const sellable = this.account.sellable(o.instrumentId).add(heldBase);
+      const sellable = this.account.sellable(i).add(heldBase);
       if (sellable.lt(remaining)) {
-        return { code: 'INSUFFICIENT_FUNDS', reason: `selling ${remaining.toString()} ${i.base} needs a long position that large not promised to other orders (${sellable.toString()} is); shorting is not allowed` };
+        const held = holdsBase(i) ? `${sellable.toString()} ${i.base} is free` : `${sellable.toString()} is`;
+        return { code: 'INSUFFICIENT_FUNDS', reason: `selling ${remaining.toString()} ${i.base} needs that much held and not promised to other orders (${held}); shorting is not allowed, and an order is refused, never shrunk` };
       }
     }
     return undefined;
@@ -892,13 +895,13 @@ export class SimulatedVenue implements ExecutionPort {
     return out;
   }
 
-  /** Non-zero netting positions. */
+  /** Non-zero positions: a spot instrument's base balance, other instruments' netting positions. */
   async positions(): Promise<VenuePosition[]> {
     this.query('positions');
     return this.account.positions();
   }
 
-  /** Every currency's balance: total, locked by open buys, free. */
+  /** Every asset's balance: total, locked by open orders (a buy's quote, a spot sell's base), free. */
   async balances(): Promise<Balance[]> {
     this.query('balances');
     return this.account.balances();
