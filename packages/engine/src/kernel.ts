@@ -116,6 +116,8 @@ export class Kernel {
     const balances = Object.fromEntries(Object.entries(options.startingBalances).map(([c, v]) => [c, money(v)]));
     this.portfolio = new Portfolio(this.instruments, balances, currency, options.expectedEvents);
     this.oms = new OrderManager(this.bus, this.portfolio, () => this.clock.now(), (e) => this.anomaly(e));
+    // Locked balances are what our open orders hold.
+    this.portfolio.setOpenOrders(() => this.oms.open());
     this.prefix = options.clientOrderIdPrefix ?? 'bt';
     this.ids = new ClientOrderIdFactory(this.prefix);
     // The kill switch is checked first, the configured limits next, custom checks last.

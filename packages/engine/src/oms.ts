@@ -20,7 +20,7 @@ import type { Portfolio } from './portfolio';
  * Where the OMS books fills: the portfolio in a kernel. Journal recovery replays through the OMS with a
  * ledger that only collects, so the same rules decide every order's state live and after a crash.
  */
-export type FillLedger = Pick<Portfolio, 'applyFill'> & Partial<Pick<Portfolio, 'position' | 'balanceOf' | 'quoteOf'>>;
+export type FillLedger = Pick<Portfolio, 'applyFill'> & Partial<Pick<Portfolio, 'position' | 'balancesAfter'>>;
 
 /** Something the venue told us that does not fit our state. The kernel decides how loud to be. */
 export type AnomalyHandler = (error: AutotraderError) => void;
@@ -226,7 +226,8 @@ export class OrderManager {
     bus.publish('fill', fill);
     const ledger = this.portfolio;
     if (ledger.position !== undefined && bus.hasListeners('position')) bus.publish('position', ledger.position(fill.instrumentId)!);
-    if (ledger.balanceOf !== undefined && ledger.quoteOf !== undefined && bus.hasListeners('balance')) bus.publish('balance', ledger.balanceOf(ledger.quoteOf(fill.instrumentId)));
+    // Every currency the fill moved: the quote, the base of a spot instrument, and the fee's own currency.
+    if (ledger.balancesAfter !== undefined && bus.hasListeners('balance')) for (const b of ledger.balancesAfter(fill)) bus.publish('balance', b);
     if (overfilled) {
       this.onAnomaly(
         new AutotraderError('ORDER_OVERFILL', `order ${order.clientOrderId} is filled ${filled.toString()} of ${order.quantity.toString()}`, {

@@ -9,10 +9,12 @@ import {
   type Instrument,
   type InstrumentCatalog,
   type Money,
+  type Order,
   type Position,
   type PortfolioView,
   type Price,
   type Quantity,
+  type VenuePosition,
 } from '@autotrader/core';
 import { GrowableFloat64 } from './growable';
 
@@ -48,6 +50,12 @@ interface PositionState {
   realized: Money;
   fees: Money;
   tsEvent: number;
+  /**
+   * True for crypto spot: a fill delivers the base asset itself, so the position is the base asset's
+   * balance, and a fee charged in the base asset (Binance charges a buy's fee in the asset received)
+   * reduces it. Other asset classes hold a position, not a currency.
+   */
+  readonly baseSettled: boolean;
   // float mirrors for per-event marking
   qtyF: number;
   last: number;
@@ -68,6 +76,12 @@ interface PositionState {
  * fill; float mirrors (updated on fills) for marking on every market event, which is the hot path.
  * Accounting is cash-settled: a buy pays its notional from the quote currency, a sell receives it
  * (shorts allowed when the venue allows them). Margin and leverage are not modelled.
+ *
+ * Each fill books its fee in the fee's own currency: the quote asset, the base asset (the position
+ * and the base balance of a spot instrument are the net quantity the venue credited), or a third
+ * asset such as BNB (that currency's balance). Balances hold total, free and locked per currency;
+ * what is locked is what our open orders hold, as a spot venue locks it (a resting buy: price ×
+ * remaining quantity of the quote asset; a sell: the remaining base quantity).
  */
 export class Portfolio implements PortfolioView {
   private readonly cashBy = new Map<string, Money>();
@@ -82,6 +96,10 @@ export class Portfolio implements PortfolioView {
   private readonly curveExposure: GrowableFloat64;
   private lastTs = 0;
   private lastMarked: PositionState | undefined;
+  private readonly feesBy = new Map<string, Money>();
+  /** Fills at or before this venue time are already in the venue snapshot the ledger was last set from. */
+  private asOf = -Infinity;
+  private openOrders: () => readonly Order[] = () => [];
 
   constructor(
     private readonly instruments: InstrumentCatalog,
@@ -127,13 +145,29 @@ export class Portfolio implements PortfolioView {
     return [...this.positions.values()].map((p) => this.snapshot(p));
   }
 
+  /** Every currency's balance: total, what our open orders lock, and the free rest. */
   balances(): readonly Balance[] {
-    return [...this.cashBy.entries()].map(([currency, total]) => ({ currency, total, free: total, locked: ZERO, tsEvent: this.lastTs }));
+    const locked = this.lockedByCurrency();
+    return [...this.cashBy.keys()].map((currency) => this.balanceWith(currency, locked));
   }
 
-  /** Fees paid so far, in the fee currencies summed (one currency in practice). */
+  /**
+   * Fees paid so far in the account's quote terms: quote-asset fees as they are, base-asset fees at
+   * their fill's price. A fee paid in a third asset (BNB) has no price here and is not in this sum:
+   * see {@link feesByCurrency}.
+   */
   fees(): Money {
     return this.totalFees;
+  }
+
+  /** Fees paid so far, per currency they were charged in. */
+  feesByCurrency(): ReadonlyMap<string, Money> {
+    return this.feesBy;
+  }
+
+  /** Where locked funds are read from: the OMS's open orders (the kernel wires this). */
+  setOpenOrders(source: () => readonly Order[]): void {
+    this.openOrders = source;
   }
 
   /** Round trips closed so far. */
@@ -174,8 +208,17 @@ export class Portfolio implements PortfolioView {
 
   /** One currency's balance as an event payload. */
   balanceOf(currency: string): Balance {
-    const total = this.cash(currency);
-    return { currency, total, free: total, locked: ZERO, tsEvent: this.lastTs };
+    return this.balanceWith(currency, this.lockedByCurrency());
+  }
+
+  /** The balances a fill changed (quote, base when it is a currency, the fee's), for `balance` events. */
+  balancesAfter(fill: Fill): Balance[] {
+    const inst = this.instruments.get(fill.instrumentId);
+    const locked = this.lockedByCurrency();
+    const out = [this.balanceWith(inst.quote, locked)];
+    if (this.positions.get(fill.instrumentId)?.baseSettled === true && inst.base !== inst.quote) out.push(this.balanceWith(inst.base, locked));
+    if (!fill.fee.isZero() && fill.feeCurrency !== inst.quote && fill.feeCurrency !== inst.base) out.push(this.balanceWith(fill.feeCurrency, locked));
+    return out;
   }
 
   /** The quote currency of an instrument. */
@@ -183,36 +226,52 @@ export class Portfolio implements PortfolioView {
     return this.instruments.get(instrumentId).quote;
   }
 
-  /** Applies a fill: cash, position, realized PnL, fees and round trips. */
+  /**
+   * Applies a fill: cash, position, realized PnL, fees and round trips. A fill at or before the time
+   * of the venue snapshot the ledger was last set from ({@link rebase}) is already in it: applying it
+   * again would count it twice, so it changes nothing here (the OMS still books it on its order).
+   */
   applyFill(fill: Fill): void {
+    if (fill.tsEvent <= this.asOf) return;
     const p = this.positions.get(fill.instrumentId) ?? this.create(fill.instrumentId);
     const inst = p.instrument;
-    const signed = fill.side === 'buy' ? fill.quantity : fill.quantity.neg();
+    const fee = fill.fee;
+    const feeInBase = p.baseSettled && fill.feeCurrency === inst.base && fill.feeCurrency !== inst.quote;
+    // What the venue credited (+) or debited (−) in the base asset: the traded quantity, less a base-asset fee.
+    const gross = fill.side === 'buy' ? fill.quantity : fill.quantity.neg();
+    const signed = feeInBase ? gross.minus(fee) : gross;
     const notional = fill.quantity.mul(fill.price).mul(inst.multiplier);
 
-    // cash
-    const cashDelta = (fill.side === 'buy' ? notional.neg() : notional).minus(fill.feeCurrency === inst.quote ? fill.fee : 0);
+    // cash, in every currency the fill touched
+    const cashDelta = (fill.side === 'buy' ? notional.neg() : notional).minus(fill.feeCurrency === inst.quote ? fee : 0);
     this.cashBy.set(inst.quote, money(this.cash(inst.quote).plus(cashDelta)));
-    if (fill.feeCurrency !== inst.quote && !fill.fee.isZero()) {
-      this.cashBy.set(fill.feeCurrency, money(this.cash(fill.feeCurrency).minus(fill.fee)));
+    if (p.baseSettled) this.cashBy.set(inst.base, money(this.cash(inst.base).plus(signed)));
+    if (!fee.isZero() && fill.feeCurrency !== inst.quote && !feeInBase) {
+      this.cashBy.set(fill.feeCurrency, money(this.cash(fill.feeCurrency).minus(fee)));
     }
-    this.totalFees = money(this.totalFees.plus(fill.fee));
-    p.fees = money(p.fees.plus(fill.fee));
+    if (!fee.isZero()) this.feesBy.set(fill.feeCurrency, money((this.feesBy.get(fill.feeCurrency) ?? ZERO).plus(fee)));
+    // The fee in quote terms: a base-asset fee is worth its quantity at the fill price; a third asset has no price here.
+    const feeQuote: Decimal = fill.feeCurrency === inst.quote ? fee : fill.feeCurrency === inst.base ? fee.mul(fill.price).mul(inst.multiplier) : ZERO;
+    this.totalFees = money(this.totalFees.plus(feeQuote));
+    p.fees = money(p.fees.plus(feeQuote));
 
-    // position and realized PnL
+    // position and realized PnL, on the net quantity
+    const traded = signed.abs();
     const before = p.qty;
     const after = before.plus(signed);
     if (before.isZero()) this.openTrip(p, fill);
-    const qtyN = fill.quantity.toNumber();
+    const qtyN = traded.toNumber();
     const pxN = fill.price.toNumber();
-    const feeN = fill.fee.toNumber();
-    if (before.isZero() || before.isNeg() === signed.isNeg()) {
-      p.avg = before.isZero() ? fill.price : price(before.abs().mul(p.avg).plus(fill.quantity.mul(fill.price)).div(after.abs()));
+    const feeN = feeQuote.toNumber();
+    if (traded.isZero()) {
+      p.tripFees += feeN;
+    } else if (before.isZero() || before.isNeg() === signed.isNeg()) {
+      p.avg = before.isZero() ? fill.price : price(before.abs().mul(p.avg).plus(traded.mul(fill.price)).div(after.abs()));
       p.tripEntryQty += qtyN;
       p.tripEntryCost += qtyN * pxN;
       p.tripFees += feeN;
     } else {
-      const closing = Decimal.min(before.abs(), fill.quantity);
+      const closing = Decimal.min(before.abs(), traded);
       const direction = before.isNeg() ? -1 : 1;
       const pnl = fill.price.minus(p.avg).mul(closing).mul(direction).mul(inst.multiplier);
       p.realized = money(p.realized.plus(pnl));
@@ -252,6 +311,63 @@ export class Portfolio implements PortfolioView {
     this.lastTs = fill.tsEvent;
   }
 
+  /**
+   * Sets the whole ledger to a venue snapshot: every balance, and every position (a spot instrument's
+   * from its base asset's balance, others from `positions`). `asOf` is the venue time the snapshot
+   * includes everything up to (for Binance, the account's `updateTime`): a fill at or before it is
+   * already counted and is not applied again, whichever way it arrives (the journal, the stream, a
+   * query after a reconnect). Call {@link replayAfter} with the fills already booked, because any
+   * of them later than `asOf` is not in the snapshot.
+   */
+  rebase(balances: readonly Balance[], positions: readonly VenuePosition[], asOf: number): void {
+    this.cashBy.clear();
+    for (const b of balances) this.cashBy.set(b.currency, b.total);
+    const venue = new Map(positions.map((p) => [p.instrumentId, p]));
+    const heldBase = new Set<string>();
+    for (const inst of this.instruments.list()) {
+      const state = this.positions.get(inst.id) ?? this.create(inst.id);
+      if (state.baseSettled) {
+        // A base asset shared by several instruments (BTC in BTCUSDT and BTCFDUSD) is one holding: the first instrument holds it.
+        const qty = heldBase.has(inst.base) ? quantity(0) : quantity(this.cash(inst.base));
+        heldBase.add(inst.base);
+        this.setPosition(inst.id, qty);
+      } else {
+        const v = venue.get(inst.id);
+        this.setPosition(inst.id, v?.quantity ?? quantity(0), v?.averagePrice);
+      }
+    }
+    this.asOf = asOf;
+    this.cashF = this.cash().toNumber();
+  }
+
+  /** Applies the fills booked so far that are later than the last snapshot (see {@link rebase}). */
+  replayAfter(fills: readonly Fill[]): number {
+    let applied = 0;
+    for (const f of fills) {
+      if (f.tsEvent > this.asOf) {
+        this.applyFill(f);
+        applied++;
+      }
+    }
+    return applied;
+  }
+
+  /**
+   * Books a change the venue made outside our orders (a deposit, a withdrawal, a transfer: Binance's
+   * `balanceUpdate`). A spot instrument's position is its base balance, so it moves too.
+   */
+  applyVenueDelta(currency: string, delta: Money, ts: number): void {
+    this.cashBy.set(currency, money(this.cash(currency).plus(delta)));
+    // As in rebase: the first spot instrument with this base holds it.
+    const holder = this.instruments.list().find((i) => isBaseSettled(i) && i.base === currency);
+    if (holder !== undefined) {
+      const p = this.positions.get(holder.id) ?? this.create(holder.id);
+      this.setPosition(holder.id, quantity(p.qty.plus(delta)));
+    }
+    this.lastTs = ts;
+    this.cashF = this.cash().toNumber();
+  }
+
   /** Sets a currency's cash to what the venue reports (live start-up and reconciliation). */
   setCash(currency: string, amount: Money): void {
     this.cashBy.set(currency, amount);
@@ -271,6 +387,32 @@ export class Portfolio implements PortfolioView {
     const newMv = p.qtyF * p.mult * p.last;
     this.marketValue += newMv - oldMv;
     this.grossValue += Math.abs(newMv) - Math.abs(oldMv);
+  }
+
+  private balanceWith(currency: string, locked: ReadonlyMap<string, Decimal>): Balance {
+    const total = this.cash(currency);
+    const held = locked.get(currency);
+    if (held === undefined || held.isZero()) return { currency, total, free: total, locked: ZERO, tsEvent: this.lastTs };
+    return { currency, total, free: money(total.minus(held)), locked: money(held), tsEvent: this.lastTs };
+  }
+
+  /**
+   * What our open orders lock, per currency, as a spot venue locks it: a resting buy with a price
+   * locks price × remaining quantity of the quote asset; a sell locks the remaining base quantity.
+   * A market buy locks nothing (it fills at once); margin instruments are not modelled here.
+   */
+  private lockedByCurrency(): Map<string, Decimal> {
+    const out = new Map<string, Decimal>();
+    for (const o of this.openOrders()) {
+      const state = this.positions.get(o.instrumentId);
+      const inst = state?.instrument ?? (this.instruments.has(o.instrumentId) ? this.instruments.get(o.instrumentId) : undefined);
+      if (inst === undefined || !isBaseSettled(inst)) continue;
+      const remaining = o.quantity.minus(o.filledQuantity);
+      if (!remaining.isPositive() || remaining.isZero()) continue;
+      if (o.side === 'sell') out.set(inst.base, (out.get(inst.base) ?? ZERO).plus(remaining));
+      else if (o.price !== undefined && (o.type === 'limit' || o.type === 'stop_limit')) out.set(inst.quote, (out.get(inst.quote) ?? ZERO).plus(remaining.mul(o.price)));
+    }
+    return out;
   }
 
   private openTrip(p: PositionState, fill: Fill): void {
@@ -313,6 +455,7 @@ export class Portfolio implements PortfolioView {
       qtyF: 0,
       last: 0,
       mult: instrument.multiplier.toNumber(),
+      baseSettled: isBaseSettled(instrument),
       tripOpenTs: 0,
       tripEntryQty: 0,
       tripEntryCost: 0,
@@ -328,4 +471,9 @@ export class Portfolio implements PortfolioView {
   private snapshot(p: PositionState): Position {
     return { instrumentId: p.instrument.id, quantity: p.qty, averagePrice: p.avg, realizedPnl: p.realized, fees: p.fees, tsEvent: p.tsEvent };
   }
+}
+
+/** Crypto spot: the instrument's base is an asset the account holds, so the position is its balance. */
+function isBaseSettled(instrument: Instrument): boolean {
+  return instrument.assetClass === 'spot' && instrument.base !== instrument.quote;
 }
