@@ -6,10 +6,10 @@ const endpoints = z.object({ restUrl: z.string().default('https://example.invali
 
 describe('checkSettings', () => {
   it('refuses a key a stripping schema would drop, naming it, the closest valid key and all valid keys', () => {
-    const result = checkSettings(endpoints, { restUrll: 'http://127.0.0.1:1' }, '(venue)');
+    const result = checkSettings(endpoints, { restUrll: 'http://127.0.0.1:1' }, 'venue');
     expect(result.success).toBe(false);
     if (result.success) return;
-    expect(result.message).toBe('(venue): Unrecognized key: "restUrll" (did you mean "restUrl"? valid keys: restUrl, wsApiUrl, recvWindow)');
+    expect(result.message).toBe('venue: Unrecognized key: "restUrll" (did you mean "restUrl"? valid keys: restUrl, wsApiUrl, recvWindow)');
     expect(result.issues).toEqual([expect.objectContaining({ code: 'unrecognized_keys', keys: ['restUrll'], path: [] })]);
   });
 
@@ -19,7 +19,7 @@ describe('checkSettings', () => {
     if (result.success) return;
     expect(result.problems).toHaveLength(2);
     expect(result.problems[0]).toMatch(/^recvWindow: /);
-    expect(result.problems[1]).toBe('(top level): Unrecognized key: "zzz" (valid keys: restUrl, wsApiUrl, recvWindow)');
+    expect(result.problems[1]).toBe('Unrecognized key: "zzz" (valid keys: restUrl, wsApiUrl, recvWindow)');
   });
 
   it('finds unknown keys at every level it can read: nested objects, defaults, refinements, transforms, arrays, records, discriminated unions', () => {
@@ -56,7 +56,7 @@ describe('checkSettings', () => {
     const schema = z.preprocess((v) => v, z.object({ a: z.number() }).strict());
     const result = checkSettings(schema, { a: 1, b: 2 });
     expect(result.success).toBe(false);
-    if (!result.success) expect(result.message).toBe('(top level): Unrecognized key: "b"');
+    if (!result.success) expect(result.message).toBe('Unrecognized key: "b"');
   });
 
   it('passes valid input through with zod’s defaults', () => {
@@ -65,9 +65,11 @@ describe('checkSettings', () => {
 });
 
 describe('describeZodIssues', () => {
-  it('joins path: message pairs, naming the top level', () => {
+  it('joins path: message pairs, with the name first when given', () => {
     const result = z.object({ a: z.number() }).safeParse({ a: 'x' });
     expect(result.success).toBe(false);
-    if (!result.success) expect(describeZodIssues(result.error.issues, '(params)')).toBe('a: Invalid input: expected number, received string');
+    if (result.success) return;
+    expect(describeZodIssues(result.error.issues)).toBe('a: Invalid input: expected number, received string');
+    expect(describeZodIssues(result.error.issues, 'risk')).toBe('risk.a: Invalid input: expected number, received string');
   });
 });

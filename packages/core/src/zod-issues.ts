@@ -134,19 +134,19 @@ export function findUnknownKeys(schema: AnySchema, value: unknown): UnknownKeys[
   return found;
 }
 
-/** Edit distance, for "did you mean". */
+/** Edit distance counting a swap of two neighbouring letters as one edit (optimal string alignment), case-blind, for "did you mean". */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j]!;
-      row[j] = Math.min(above + 1, row[j - 1]! + 1, diagonal + (a[i - 1]!.toLowerCase() === b[j - 1]!.toLowerCase() ? 0 : 1));
-      diagonal = above;
+  const x = a.toLowerCase();
+  const y = b.toLowerCase();
+  const d: number[][] = Array.from({ length: x.length + 1 }, (_, i) => Array.from({ length: y.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  for (let i = 1; i <= x.length; i++) {
+    for (let j = 1; j <= y.length; j++) {
+      const cost = x[i - 1] === y[j - 1] ? 0 : 1;
+      d[i]![j] = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
+      if (i > 1 && j > 1 && x[i - 1] === y[j - 2] && x[i - 2] === y[j - 1]) d[i]![j] = Math.min(d[i]![j]!, d[i - 2]![j - 2]! + 1);
     }
   }
-  return row[b.length]!;
+  return d[x.length]![y.length]!;
 }
 
 /** The valid key a typo most likely meant, if one is close. */
@@ -174,7 +174,11 @@ function unknownKeysMessage(keys: readonly string[], validKeys: readonly string[
 
 const samePath = (a: readonly PropertyKey[], b: readonly PropertyKey[]): boolean => a.length === b.length && a.every((k, i) => k === b[i]);
 
-const pathText = (path: readonly PropertyKey[], root: string): string => (path.length > 0 ? path.map(String).join('.') : root);
+/** `name.path: what`, `path: what`, or just `what` for the unnamed top level. */
+const problemText = (path: readonly PropertyKey[], name: string | undefined, what: string): string => {
+  const where = [...(name === undefined ? [] : [name]), ...path.map(String)].join('.');
+  return where === '' ? what : `${where}: ${what}`;
+};
 
 /** What {@link checkSettings} returns: the parsed value, or every problem found. */
 export type SettingsResult<T> =
@@ -190,11 +194,12 @@ export type SettingsResult<T> =
 
 /**
  * Parses `value` with `schema` like `safeParse`, and also refuses keys that a level of the schema does
- * not know, strict or not. Problems are described as `path: what` (`root` names the top level); an
- * unknown key is named with the valid keys at its level and the closest one when it looks like a typo.
- * Where the shape cannot be read, zod's own messages are used.
+ * not know, strict or not. Problems are described as `path: what`, with `name` (when given) as the
+ * first element of every path (`risk.orderRate.count: …`); an unknown key is named with the valid keys
+ * at its level and the closest one when it looks like a typo. Where the shape cannot be read, zod's own
+ * messages are used.
  */
-export function checkSettings<S extends z.ZodType>(schema: S, value: unknown, root = '(top level)'): SettingsResult<z.output<S>> {
+export function checkSettings<S extends z.ZodType>(schema: S, value: unknown, name?: string): SettingsResult<z.output<S>> {
   const result = schema.safeParse(value);
   const unknown = findUnknownKeys(schema, value);
   if (result.success && unknown.length === 0) return { success: true, data: result.data };
@@ -206,18 +211,18 @@ export function checkSettings<S extends z.ZodType>(schema: S, value: unknown, ro
     issues.push(issue);
     const ours = issue.code === 'unrecognized_keys' ? unknown.find((u) => samePath(u.path, issue.path)) : undefined;
     if (ours !== undefined) reported.add(ours);
-    problems.push(`${pathText(issue.path, root)}: ${ours !== undefined ? unknownKeysMessage(ours.keys, ours.validKeys) : issue.message}`);
+    problems.push(problemText(issue.path, name, ours !== undefined ? unknownKeysMessage(ours.keys, ours.validKeys) : issue.message));
   }
   for (const u of unknown) {
     if (reported.has(u)) continue;
     const message = unknownKeysMessage(u.keys, u.validKeys);
     issues.push({ code: 'unrecognized_keys', keys: [...u.keys], path: [...u.path], message } as z.core.$ZodIssue);
-    problems.push(`${pathText(u.path, root)}: ${message}`);
+    problems.push(problemText(u.path, name, message));
   }
   return { success: false, message: problems.join('; '), problems, issues };
 }
 
-/** Formats zod issues as `path: problem; …`, for messages where the schema is not at hand. */
-export function describeZodIssues(issues: readonly z.core.$ZodIssue[], root = '(top level)'): string {
-  return issues.map((i) => `${pathText(i.path, root)}: ${i.message}`).join('; ');
+/** Formats zod issues as `path: problem; …` like {@link checkSettings}, for messages where the schema is not at hand. */
+export function describeZodIssues(issues: readonly z.core.$ZodIssue[], name?: string): string {
+  return issues.map((i) => problemText(i.path, name, i.message)).join('; ');
 }
