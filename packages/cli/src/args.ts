@@ -1,12 +1,23 @@
 import { AutotraderError } from '@autotrader/core';
 
-/** Parses `--param k=v` pairs. Values that read as JSON (numbers, booleans, arrays) become those; the rest stay text. */
-export function parseParams(pairs: readonly string[] | undefined): Record<string, unknown> {
+/** The repeatable `name=value` flags, and the error code a malformed pair of each gets. */
+const PAIR_FLAGS = { '--param': 'PARAM_INVALID', '--risk': 'CONFIG_INVALID', '--venue-opt': 'CONFIG_INVALID' } as const;
+
+/** A flag that takes `name=value` pairs. */
+export type PairFlag = keyof typeof PAIR_FLAGS;
+
+/**
+ * Parses the `name=value` pairs of one flag (`--param`, `--risk`, `--venue-opt`). Values that read as
+ * JSON (numbers, booleans, arrays, objects) become those; the rest stay text. A pair without a name or
+ * `=` is an error that names the flag it came from.
+ */
+export function parseParams(pairs: readonly string[] | undefined, flag: PairFlag = '--param'): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const pair of pairs ?? []) {
     const eq = pair.indexOf('=');
-    if (eq <= 0) throw new AutotraderError('PARAM_INVALID', `--param '${pair}' is not of the form name=value`);
+    if (eq <= 0) throw new AutotraderError(PAIR_FLAGS[flag], `${flag} '${pair}' is not of the form name=value`);
     const key = pair.slice(0, eq).trim();
+    if (key === '') throw new AutotraderError(PAIR_FLAGS[flag], `${flag} '${pair}' has no name before '='`);
     const raw = pair.slice(eq + 1).trim();
     let value: unknown = raw;
     try {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { AutotraderError } from '@autotrader/core';
+import { AutotraderError, checkSettings } from '@autotrader/core';
 import { riskConfigSchema } from '@autotrader/engine';
 
 /**
@@ -24,12 +24,7 @@ export const configFileSchema = z
 /** A validated config file. */
 export type ConfigFile = z.output<typeof configFileSchema>;
 
-/** Formats zod issues as `field: problem` pairs, naming where they came from. */
-export function describeIssues(source: string, issues: readonly z.core.$ZodIssue[]): string {
-  return `${source}: ${issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : '(top level)'}: ${i.message}`).join('; ')}`;
-}
-
-/** Reads and validates a config file; CONFIG_INVALID names the file and each bad field. */
+/** Reads and validates a config file; CONFIG_INVALID names the file, each bad field, and each unknown key with the valid ones. */
 export function readConfigFile(path: string): ConfigFile {
   const file = resolve(path);
   let raw: unknown;
@@ -39,15 +34,18 @@ export function readConfigFile(path: string): ConfigFile {
     const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not valid JSON (${(error as Error).message})`;
     throw new AutotraderError('CONFIG_INVALID', `${file}: ${why}`, { cause: error });
   }
-  const result = configFileSchema.safeParse(raw);
-  if (!result.success) throw new AutotraderError('CONFIG_INVALID', describeIssues(file, result.error.issues), { details: { file, issues: result.error.issues } });
+  const result = checkSettings(configFileSchema, raw);
+  if (!result.success) throw new AutotraderError('CONFIG_INVALID', `${file}: ${result.message}`, { details: { file, issues: result.issues } });
   return result.data;
 }
 
-/** Merges `--risk name=value` flags over the file's risk section and validates the result. */
+/**
+ * Merges `--risk name=value` flags over the file's risk section and validates the result. An unknown
+ * limit is refused with the valid ones listed, whichever of the two it came from.
+ */
 export function resolveRisk(file: ConfigFile | undefined, flags: Record<string, unknown>): z.output<typeof riskConfigSchema> {
   const merged = { ...(file?.risk ?? {}), ...flags };
-  const result = riskConfigSchema.safeParse(merged);
-  if (!result.success) throw new AutotraderError('CONFIG_INVALID', describeIssues('risk (--risk / config file)', result.error.issues), { details: { issues: result.error.issues } });
+  const result = checkSettings(riskConfigSchema, merged, 'risk');
+  if (!result.success) throw new AutotraderError('CONFIG_INVALID', `risk limits (--risk / config file): ${result.message}`, { details: { issues: result.issues } });
   return result.data;
 }

@@ -1,6 +1,6 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
-import { assertPlugin, AutotraderError, type VenuePlugin } from '@autotrader/core';
+import { assertPlugin, AutotraderError, checkSettings, type VenuePlugin } from '@autotrader/core';
 import { VENUE_PLUGINS } from './venues';
 
 /**
@@ -24,10 +24,14 @@ export async function loadVenuePlugin(name: string): Promise<VenuePlugin> {
   return assertPlugin(mod.default ?? mod.plugin, name);
 }
 
-/** Validates a plugin's config with its zod schema; CONFIG_INVALID names each bad field. */
+/**
+ * Validates a plugin's config (the config file's `venue` block with `--venue-opt` over it) with the
+ * plugin's zod schema, before anything connects. CONFIG_INVALID names each bad field; a key the schema
+ * does not know is refused with the keys valid at its level, even where a plugin's schema would strip
+ * it, because a misspelled endpoint option must never fall back to the default (real-money) endpoint.
+ */
 export function parsePluginConfig(plugin: VenuePlugin, raw: Record<string, unknown>, source: string): unknown {
-  const result = plugin.configSchema.safeParse(raw);
+  const result = checkSettings(plugin.configSchema, raw);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`).join('; ');
-  throw new AutotraderError('CONFIG_INVALID', `${source}: ${problems}`, { details: { issues: result.error.issues } });
+  throw new AutotraderError('CONFIG_INVALID', `${source} (--venue-opt / config file "venue"): ${result.message}`, { details: { issues: result.issues } });
 }

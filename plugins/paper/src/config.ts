@@ -18,6 +18,7 @@ const feesSchema = z
     /** Decimal places a `received`-mode fee is rounded to, half-even (Binance's commission precision is 8). */
     precision: z.number().int().min(0).max(30).default(8),
   })
+  .strict()
   .prefault({});
 
 /**
@@ -27,13 +28,15 @@ const feesSchema = z
  */
 const slippageSchema = z
   .discriminatedUnion('kind', [
-    z.object({ kind: z.literal('none') }),
-    z.object({ kind: z.literal('ticks'), ticks: z.number().int().min(0).default(1) }),
-    z.object({
-      kind: z.literal('volumeShare'),
-      limit: z.number().gt(0).max(1).default(0.025),
-      impact: z.number().min(0).default(0.1),
-    }),
+    z.object({ kind: z.literal('none') }).strict(),
+    z.object({ kind: z.literal('ticks'), ticks: z.number().int().min(0).default(1) }).strict(),
+    z
+      .object({
+        kind: z.literal('volumeShare'),
+        limit: z.number().gt(0).max(1).default(0.025),
+        impact: z.number().min(0).default(0.1),
+      })
+      .strict(),
   ])
   .default({ kind: 'none' });
 
@@ -46,6 +49,7 @@ const latencySchema = z
     /** Up to this many milliseconds are added to each delay, drawn from the seeded PRNG. */
     jitterMs: z.number().int().min(0).default(0),
   })
+  .strict()
   .prefault({});
 
 /** Random faults, drawn from the seeded PRNG (deterministic faults are on `venue.faults`). */
@@ -56,12 +60,19 @@ const randomFaultsSchema = z
     /** Probability that an accepted order's `accepted` report is not sent. */
     dropAckProbability: z.number().min(0).max(1).default(0),
   })
+  .strict()
   .prefault({});
 
 /** An instrument the plugin lists; `venue` defaults to the config's venue. */
-const configInstrumentSchema = instrumentSpecSchema.omit({ venue: true }).extend({ venue: z.string().min(1).optional() });
+const configInstrumentSchema = instrumentSpecSchema
+  .omit({ venue: true })
+  .extend({ venue: z.string().min(1).optional() })
+  .strict();
 
-/** The paper venue's configuration. Every field has a default: `paperVenueConfigSchema.parse({})` is a valid venue. */
+/**
+ * The paper venue's configuration. Every field has a default: `paperVenueConfigSchema.parse({})` is a
+ * valid venue. Strict at every level: an unknown (misspelled) option is an error, never ignored.
+ */
 export const paperVenueConfigSchema = z.object({
   /** The venue name: order ids are `${venue}-O${n}`, trade ids `${venue}-T${n}`. */
   venue: z.string().min(1).default('SIM'),
@@ -91,7 +102,7 @@ export const paperVenueConfigSchema = z.object({
     .default([]),
   /** Weight of each request against `requests` rules (default 1). */
   requestWeights: z.partialRecord(z.enum(['submit', 'cancel', 'modify', 'order', 'openOrders', 'positions', 'balances', 'fillsSince']), z.number().nonnegative()).default({}),
-});
+}).strict();
 
 /** The parsed configuration (every field present). */
 export type PaperVenueConfig = z.output<typeof paperVenueConfigSchema>;
