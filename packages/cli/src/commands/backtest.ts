@@ -23,6 +23,7 @@ interface BacktestArgs {
   fee?: number;
   makerFee?: number;
   takerFee?: number;
+  feeCurrency: 'quote' | 'received';
   slippage: number;
   latency: number;
   seed: number;
@@ -50,6 +51,7 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
       .option('fee', { type: 'number', describe: 'Fee rate for maker and taker fills (0.001 = 0.1%)' })
       .option('maker-fee', { type: 'number', describe: 'Maker fee rate (overrides --fee)' })
       .option('taker-fee', { type: 'number', describe: 'Taker fee rate (overrides --fee)' })
+      .option('fee-currency', { choices: ['quote', 'received'] as const, default: 'quote' as const, describe: 'Charge fees in the quote currency, or in the asset received (a spot buy in the base asset, as Binance does)' })
       .option('slippage', { type: 'number', default: 0, describe: 'Adverse slippage in ticks for market and stop fills' })
       .option('latency', { type: 'number', default: 0, describe: 'Order latency in ms on the simulated clock' })
       .option('seed', { type: 'number', default: 1, describe: 'Seed of every random model' })
@@ -87,7 +89,7 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
   const taker = args.takerFee ?? args.fee ?? 0;
   const venueConfig = {
     startingBalances: { [currency]: String(args.cash) },
-    fees: { maker, taker },
+    fees: { maker, taker, currency: args.feeCurrency },
     slippage: args.slippage > 0 ? { kind: 'ticks' as const, ticks: args.slippage } : { kind: 'none' as const },
     latency: { submitMs: args.latency, cancelMs: args.latency, modifyMs: args.latency },
     seed: args.seed,

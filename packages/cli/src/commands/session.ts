@@ -19,6 +19,7 @@ interface SessionArgs {
   record?: string;
   cash: number;
   fee: number;
+  feeCurrency: 'quote' | 'received';
   interval: string;
   config?: string;
   risk?: string[];
@@ -39,6 +40,7 @@ const builder = (paper: boolean) => (y: Argv) =>
     .option('record', { type: 'string', describe: 'Record received market data to Arrow files in this folder' })
     .option('cash', { type: 'number', default: 100_000, describe: paper ? 'Simulated starting cash (quote currency)' : 'ignored live' })
     .option('fee', { type: 'number', default: 0, describe: 'Simulated fee rate (paper)' })
+    .option('fee-currency', { choices: ['quote', 'received'] as const, default: 'quote' as const, describe: 'Simulated fees in the quote currency, or in the asset received as Binance charges them (paper)' })
     .option('interval', { type: 'string', default: '1m', describe: 'Bar interval for bar subscriptions' })
     .option('config', { type: 'string', describe: 'JSON config file (risk limits, venue settings); flags override it' })
     .option('risk', { type: 'string', array: true, describe: 'Risk limit name=value, e.g. maxDailyLoss=500 (repeatable)' })
@@ -87,7 +89,7 @@ export async function runSession(args: SessionArgs, paper: boolean, logger: Logg
     paperExecution: paper
       ? (ctx) =>
           createSimulatedVenue({
-            config: { venue: 'PAPER', startingBalances: Object.fromEntries(ctx.instruments.map((i) => [i.quote, String(args.cash)])), fees: { maker: args.fee, taker: args.fee } },
+            config: { venue: 'PAPER', startingBalances: Object.fromEntries(ctx.instruments.map((i) => [i.quote, String(args.cash)])), fees: { maker: args.fee, taker: args.fee, currency: args.feeCurrency } },
             instruments: ctx.instruments,
             clock: ctx.clock,
             bus: ctx.bus,
