@@ -4,6 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { assertStrategy, AutotraderError, type StrategyDefinition } from '@autotrader/core';
 import { meanReversion } from '@autotrader/strategy-mean-reversion';
 import { smaCross } from '@autotrader/strategy-sma-cross';
+import { installSharedModuleResolution } from './shared-modules';
 
 /** Strategies that ship with autotrader, by name. */
 export const BUILTIN_STRATEGIES: Readonly<Record<string, StrategyDefinition>> = {
@@ -13,7 +14,8 @@ export const BUILTIN_STRATEGIES: Readonly<Record<string, StrategyDefinition>> = 
 
 /**
  * Finds a strategy: a built-in name, or a path to a module whose default export (or `strategy`
- * export) was made with defineStrategy. Never scans folders.
+ * export) was made with defineStrategy. The file may live in any folder: its imports of core, zod and
+ * rxjs get the engine's own copies ({@link installSharedModuleResolution}). Never scans folders.
  */
 export async function loadStrategy(nameOrPath: string): Promise<StrategyDefinition> {
   const builtin = BUILTIN_STRATEGIES[nameOrPath];
@@ -24,6 +26,7 @@ export async function loadStrategy(nameOrPath: string): Promise<StrategyDefiniti
   }
   const file = resolve(nameOrPath);
   if (!existsSync(file)) throw new AutotraderError('STRATEGY_NOT_FOUND', `strategy file not found: ${file}`);
+  installSharedModuleResolution(); // a file from any folder gets the engine's own core, zod and rxjs
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;

@@ -1,6 +1,7 @@
 import { pathToFileURL } from 'node:url';
 import { resolve } from 'node:path';
 import { assertPlugin, AutotraderError, checkSettings, type VenuePlugin } from '@autotrader/core';
+import { installSharedModuleResolution } from './shared-modules';
 import { VENUE_PLUGINS } from './venues';
 
 /**
@@ -11,6 +12,7 @@ export async function loadVenuePlugin(name: string): Promise<VenuePlugin> {
   const builtin = VENUE_PLUGINS[name];
   if (builtin !== undefined) return builtin;
   const specifier = /^[./]/.test(name) ? pathToFileURL(resolve(name)).href : name;
+  installSharedModuleResolution(); // a plugin file from any folder gets the engine's own core and zod
   let mod: Record<string, unknown>;
   try {
     mod = (await import(specifier)) as Record<string, unknown>;
