@@ -9,6 +9,7 @@ import { request } from 'undici';
 import WebSocket from 'ws';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
+  DEFAULT_ACCOUNT_UID,
   FAKE_API_KEY,
   FAKE_API_SECRET,
   hmacSha256Hex,
@@ -96,6 +97,8 @@ const limitBuy = (price: string, quantity: string, extra: Record<string, string>
 /** A WebSocket client that buffers every frame and lets a test wait for one. */
 class Client {
   readonly frames: { raw: string; json: Json }[] = [];
+  /** The `e` of every user data event received, in arrival order (kept when frames are taken). */
+  readonly eventLog: string[] = [];
   private waiters: (() => void)[] = [];
   readonly closed: Promise<number>;
   pings = 0;
@@ -110,6 +113,7 @@ class Client {
         json = undefined;
       }
       this.frames.push({ raw, json });
+      if (typeof json?.event?.e === 'string') this.eventLog.push(json.event.e);
       for (const w of this.waiters) w();
     });
     ws.on('ping', () => {
@@ -269,8 +273,8 @@ describe('REST orders', () => {
     expect(placed.status).toBe(200);
     expect(keysOf(placed.body)).toEqual(keysOf(fixture('docs/rest_new_order_response_full.json')));
     expect(placed.body).toMatchObject({ clientOrderId: 'my-order-1', status: 'NEW', executedQty: '0.00000000', fills: [] });
-    // 500 USDT + the 0.1% fee reserve is locked.
-    expect(v.balances().USDT).toEqual({ free: '99499.50000000', locked: '500.50000000' });
+    // Exactly price x qty is locked: nothing for the fee, which a buy pays out of the BTC it receives.
+    expect(v.balances().USDT).toEqual({ free: '99500.00000000', locked: '500.00000000' });
 
     const byId = await signed(v, 'GET', '/api/v3/order', { symbol: 'BTCUSDT', orderId: placed.body.orderId });
     expect(keysOf(byId.body)).toEqual(keysOf(fixture('docs/rest_query_order_response.json')));
@@ -289,17 +293,18 @@ describe('REST orders', () => {
     expect(again.body).toEqual({ code: -2011, msg: 'Unknown order sent.' });
   });
 
-  it('a crossing limit fills at once as taker at the touch, fee in the quote asset', async () => {
+  it('a crossing limit fills at once as taker at the touch, fee in the base asset received', async () => {
     const v = await start();
     v.bookTicker('BTCUSDT', '50000', '1', '50010', '0.5');
     const res = await signed(v, 'POST', '/api/v3/order', limitBuy('50020', '0.2'));
     expect(res.body).toMatchObject({ status: 'FILLED', executedQty: '0.20000000', cummulativeQuoteQty: '10002.00000000' });
-    expect(res.body.fills).toEqual([{ price: '50010.00000000', qty: '0.20000000', commission: '10.00200000', commissionAsset: 'USDT', tradeId: 1 }]);
-    expect(v.balances().USDT).toEqual({ free: '89987.99800000', locked: '0.00000000' });
-    expect(v.balances().BTC).toEqual({ free: '1.20000000', locked: '0.00000000' });
+    expect(res.body.fills).toEqual([{ price: '50010.00000000', qty: '0.20000000', commission: '0.00020000', commissionAsset: 'BTC', tradeId: 1 }]);
+    // The quote asset pays exactly the notional; the lock's unused 0.2 x 10 was released.
+    expect(v.balances().USDT).toEqual({ free: '89998.00000000', locked: '0.00000000' });
+    expect(v.balances().BTC).toEqual({ free: '1.19980000', locked: '0.00000000' });
     const trades = await signed(v, 'GET', '/api/v3/myTrades', { symbol: 'BTCUSDT' });
     expect(keysOf(trades.body[0])).toEqual(keysOf(fixture('docs/rest_my_trades_response.json')[0]));
-    expect(trades.body[0]).toMatchObject({ id: 1, price: '50010.00000000', qty: '0.20000000', isBuyer: true, isMaker: false });
+    expect(trades.body[0]).toMatchObject({ id: 1, price: '50010.00000000', qty: '0.20000000', commission: '0.00020000', commissionAsset: 'BTC', isBuyer: true, isMaker: false });
   });
 
   it('touch liquidity is consumed: IOC fills what is there and expires, FOK expires whole', async () => {
@@ -323,6 +328,8 @@ describe('REST orders', () => {
     expect(v.orders()[0]?.status).toBe('NEW');
     v.trade('BTCUSDT', '49000', '0.4');
     expect(v.orders()[0]).toMatchObject({ status: 'PARTIALLY_FILLED', executedQty: '0.40000000' });
+    // The part filled stops being locked: 0.6 x 49000 is still held.
+    expect(v.balances().USDT).toEqual({ free: '51000.00000000', locked: '29400.00000000' });
     v.trade('BTCUSDT', '48900', '5');
     const order = v.orders()[0];
     expect(order).toMatchObject({ orderId: placed.body.orderId, status: 'FILLED', executedQty: '1.00000000', cummulativeQuoteQty: '49000.00000000' });
@@ -330,9 +337,13 @@ describe('REST orders', () => {
       ['49000.00000000', '0.40000000', true],
       ['49000.00000000', '0.60000000', true],
     ]);
-    // 49000 + 49 fee spent; the fee reserve was released.
-    expect(v.balances().USDT).toEqual({ free: '50951.00000000', locked: '0.00000000' });
-    expect(v.balances().BTC.free).toBe('2.00000000');
+    // 49000 spent; 1 BTC received less its two maker fees, 0.0004 + 0.0006 BTC.
+    expect(order?.fills.map((f) => [f.commission, f.commissionAsset])).toEqual([
+      ['0.00040000', 'BTC'],
+      ['0.00060000', 'BTC'],
+    ]);
+    expect(v.balances().USDT).toEqual({ free: '51000.00000000', locked: '0.00000000' });
+    expect(v.balances().BTC.free).toBe('1.99900000');
   });
 
   it("market orders: 'last-trade' fills at the last trade, quoteOrderQty sets the quantity, no price expires", async () => {
@@ -344,7 +355,9 @@ describe('REST orders', () => {
     expect(buy.body).toMatchObject({ status: 'FILLED', price: '0.00000000', timeInForce: 'GTC', cummulativeQuoteQty: '5000.00000000' });
     const quote = await signed(v, 'POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quoteOrderQty: '1000' });
     expect(quote.body).toMatchObject({ status: 'FILLED', origQty: '0.02000000', origQuoteOrderQty: '1000.00000000' });
-    expect(v.balances().BTC.free).toBe('1.08000000');
+    // +0.1 less its 0.0001 fee, then -0.02; the sell's 1 USDT fee comes out of its 1000 USDT.
+    expect(v.balances().BTC.free).toBe('1.07990000');
+    expect(v.balances().USDT.free).toBe('95999.00000000');
   });
 
   it("market orders: 'next-trade' rest until the next print and fill whole at its price", async () => {
@@ -444,6 +457,206 @@ describe('REST orders', () => {
       { asset: 'ETH', free: '10.00000000', locked: '0.00000000' },
     ]);
     expect(acct.body.commissionRates).toMatchObject({ maker: '0.00100000', taker: '0.00100000' });
+  });
+});
+
+describe('fees, locks and balance events, as Binance does them', () => {
+  const marketBuy = (quantity: string) => ({ symbol: 'BTCUSDT', side: 'BUY', type: 'MARKET', quantity });
+  const marketSell = (quantity: string) => ({ symbol: 'BTCUSDT', side: 'SELL', type: 'MARKET', quantity });
+
+  /** A WebSocket API client subscribed to the account's user data. */
+  async function subscribed(v: FakeBinance): Promise<Client> {
+    const c = await Client.open(v.wsApiUrl);
+    await c.call('userDataStream.subscribe.signature', wsSigned({}));
+    return c;
+  }
+
+  it('a buy of 0.001 BTC at 0.1% credits exactly 0.000999 BTC: the commission is in the asset received', async () => {
+    const v = await start({ balances: { USDT: '1000', BTC: '0' } });
+    const c = await subscribed(v);
+    v.trade('BTCUSDT', '50000', '1');
+    const res = await signed(v, 'POST', '/api/v3/order', marketBuy('0.001'));
+    expect(res.body).toMatchObject({ status: 'FILLED', executedQty: '0.00100000', cummulativeQuoteQty: '50.00000000' });
+    expect(res.body.fills).toEqual([{ price: '50000.00000000', qty: '0.00100000', commission: '0.00000100', commissionAsset: 'BTC', tradeId: 2 }]);
+    expect(v.balances().BTC).toEqual({ free: '0.00099900', locked: '0.00000000' });
+    expect(v.balances().USDT).toEqual({ free: '950.00000000', locked: '0.00000000' });
+
+    await c.event('executionReport');
+    const trade = (await c.event('executionReport')).event;
+    expect(trade).toMatchObject({ x: 'TRADE', l: '0.00100000', n: '0.00000100', N: 'BTC' });
+    const position = (await c.event('outboundAccountPosition')).event;
+    expect(position.B).toEqual([
+      { a: 'USDT', f: '950.00000000', l: '0.00000000' },
+      { a: 'BTC', f: '0.00099900', l: '0.00000000' },
+    ]);
+    const trades = await signed(v, 'GET', '/api/v3/myTrades', { symbol: 'BTCUSDT' });
+    expect(trades.body).toEqual([expect.objectContaining({ qty: '0.00100000', commission: '0.00000100', commissionAsset: 'BTC', isBuyer: true })]);
+    c.close();
+  });
+
+  it('a sell pays its commission in the quote asset received', async () => {
+    const v = await start({ balances: { USDT: '0', BTC: '1' } });
+    v.trade('BTCUSDT', '50000', '1');
+    const res = await signed(v, 'POST', '/api/v3/order', marketSell('0.001'));
+    expect(res.body.fills).toEqual([expect.objectContaining({ commission: '0.05000000', commissionAsset: 'USDT' })]);
+    expect(v.balances().USDT).toEqual({ free: '49.95000000', locked: '0.00000000' });
+    expect(v.balances().BTC).toEqual({ free: '0.99900000', locked: '0.00000000' });
+  });
+
+  it('commissions are rounded half-even to the 8 places of the commission precision', async () => {
+    // 0.0001 BTC x 0.00075 = 0.000000075 -> 0.00000008 (to the even digit); 0.0003 x 0.00075 = 0.000000225 -> 0.00000022.
+    const v = await start({ balances: { USDT: '1000', BTC: '0' }, takerCommission: '0.00075' });
+    v.trade('BTCUSDT', '50000', '1');
+    const one = await signed(v, 'POST', '/api/v3/order', marketBuy('0.0001'));
+    const three = await signed(v, 'POST', '/api/v3/order', marketBuy('0.0003'));
+    expect([one.body.fills[0].commission, three.body.fills[0].commission]).toEqual(['0.00000008', '0.00000022']);
+    expect(v.balances().BTC.free).toBe('0.00039970');
+  });
+
+  it('a resting LIMIT buy locks price x qty of the quote asset, releases it as it fills, and closing releases the rest', async () => {
+    const v = await start({ balances: { USDT: '100000', BTC: '0' } });
+    const c = await subscribed(v);
+    const placed = await signed(v, 'POST', '/api/v3/order', limitBuy('50000', '1'));
+    expect(v.balances().USDT).toEqual({ free: '50000.00000000', locked: '50000.00000000' });
+    expect((await c.event('outboundAccountPosition')).event.B).toEqual([{ a: 'USDT', f: '50000.00000000', l: '50000.00000000' }]);
+
+    v.trade('BTCUSDT', '50000', '0.25');
+    expect(v.balances().USDT).toEqual({ free: '50000.00000000', locked: '37500.00000000' });
+    expect(v.balances().BTC).toEqual({ free: '0.24975000', locked: '0.00000000' });
+    expect((await c.event('outboundAccountPosition')).event.B).toEqual([
+      { a: 'USDT', f: '50000.00000000', l: '37500.00000000' },
+      { a: 'BTC', f: '0.24975000', l: '0.00000000' },
+    ]);
+
+    await signed(v, 'DELETE', '/api/v3/order', { symbol: 'BTCUSDT', orderId: placed.body.orderId });
+    expect(v.balances().USDT).toEqual({ free: '87500.00000000', locked: '0.00000000' });
+    expect((await c.event('outboundAccountPosition')).event.B).toEqual([{ a: 'USDT', f: '87500.00000000', l: '0.00000000' }]);
+    c.close();
+  });
+
+  it('a buy that fills below its limit releases the unused part of that fill at once', async () => {
+    const v = await start({ balances: { USDT: '100000', BTC: '0' } });
+    v.bookTicker('BTCUSDT', '49990', '1', '50000', '0.4');
+    await signed(v, 'POST', '/api/v3/order', limitBuy('50100', '1'));
+    // 0.4 filled at 50000 (20000 spent); the rest stays locked at the limit price: 0.6 x 50100.
+    expect(v.balances().USDT).toEqual({ free: '49940.00000000', locked: '30060.00000000' });
+    expect(v.balances().BTC.free).toBe('0.39960000');
+  });
+
+  it('a resting sell locks the base quantity and releases it as it fills', async () => {
+    const v = await start({ balances: { USDT: '0', BTC: '1' } });
+    await signed(v, 'POST', '/api/v3/order', { symbol: 'BTCUSDT', side: 'SELL', type: 'LIMIT', timeInForce: 'GTC', price: '60000', quantity: '0.5' });
+    expect(v.balances().BTC).toEqual({ free: '0.50000000', locked: '0.50000000' });
+    v.trade('BTCUSDT', '60000', '0.2');
+    expect(v.balances().BTC).toEqual({ free: '0.50000000', locked: '0.30000000' });
+    expect(v.balances().USDT).toEqual({ free: '11988.00000000', locked: '0.00000000' });
+  });
+
+  it('a buy needs only the notional: with exactly price x qty free it is accepted and filled', async () => {
+    const v = await start({ balances: { USDT: '500', BTC: '0' } });
+    const ok = await signed(v, 'POST', '/api/v3/order', limitBuy('50000', '0.01'));
+    expect(ok.status).toBe(200);
+    const short = await signed(v, 'POST', '/api/v3/order', limitBuy('50000', '0.0001'));
+    expect(short.body).toEqual({ code: -2010, msg: 'Account has insufficient balance for requested action.' });
+    v.trade('BTCUSDT', '50000', '1');
+    expect(v.balances().USDT).toEqual({ free: '0.00000000', locked: '0.00000000' });
+    expect(v.balances().BTC.free).toBe('0.00999000');
+  });
+
+  describe('paying fees in BNB', () => {
+    const bnb = (balance: string, extra: Partial<FakeBinanceOptions> = {}): FakeBinanceOptions => ({
+      balances: { USDT: '100000', BTC: '1', BNB: balance },
+      payFeesInBnb: true,
+      bnbPrices: { USDT: '500' },
+      ...extra,
+    });
+
+    it('a buy pays the commission in BNB, converted at the BNB price and 25% off; the base asset is credited whole', async () => {
+      const v = await start(bnb('1'));
+      const c = await subscribed(v);
+      v.trade('BTCUSDT', '50000', '1');
+      const res = await signed(v, 'POST', '/api/v3/order', marketBuy('0.1'));
+      // 0.0001 BTC = 5 USDT = 0.01 BNB at 500, less 25%: 0.0075 BNB.
+      expect(res.body.fills).toEqual([expect.objectContaining({ commission: '0.00750000', commissionAsset: 'BNB' })]);
+      expect(v.balances().BTC.free).toBe('1.10000000');
+      expect(v.balances().BNB.free).toBe('0.99250000');
+      await c.event('executionReport');
+      expect((await c.event('executionReport')).event).toMatchObject({ n: '0.00750000', N: 'BNB' });
+      expect((await c.event('outboundAccountPosition')).event.B.map((b: Json) => b.a).sort()).toEqual(['BNB', 'BTC', 'USDT']);
+      const trades = await signed(v, 'GET', '/api/v3/myTrades', { symbol: 'BTCUSDT' });
+      expect(trades.body[0]).toMatchObject({ commission: '0.00750000', commissionAsset: 'BNB' });
+      c.close();
+    });
+
+    it('a sell pays in BNB too, and the discount is configurable', async () => {
+      const v = await start(bnb('1', { bnbDiscount: '0.1' }));
+      v.trade('BTCUSDT', '50000', '1');
+      const res = await signed(v, 'POST', '/api/v3/order', marketSell('0.1'));
+      // 5 USDT = 0.01 BNB, less 10%.
+      expect(res.body.fills).toEqual([expect.objectContaining({ commission: '0.00900000', commissionAsset: 'BNB' })]);
+      expect(v.balances().USDT.free).toBe('105000.00000000');
+      expect(v.balances().BNB.free).toBe('0.99100000');
+    });
+
+    it('when free BNB is short, the full commission comes out of the asset received', async () => {
+      const v = await start(bnb('0.005'));
+      v.trade('BTCUSDT', '50000', '1');
+      const res = await signed(v, 'POST', '/api/v3/order', marketBuy('0.1'));
+      expect(res.body.fills).toEqual([expect.objectContaining({ commission: '0.00010000', commissionAsset: 'BTC' })]);
+      expect(v.balances().BTC.free).toBe('1.09990000');
+      expect(v.balances().BNB.free).toBe('0.00500000');
+    });
+
+    it('the account and commission endpoints report the discount', async () => {
+      const v = await start(bnb('1'));
+      const rates = await signed(v, 'GET', '/api/v3/account/commission', { symbol: 'BTCUSDT' });
+      expect(rates.status).toBe(200);
+      expect(rates.body.discount).toEqual({ enabledForAccount: true, enabledForSymbol: true, discountAsset: 'BNB', discount: '0.25000000' });
+      expect(rates.body.standardCommission).toMatchObject({ maker: '0.00100000', taker: '0.00100000' });
+      const off = await start();
+      expect((await signed(off, 'GET', '/api/v3/account/commission', { symbol: 'BTCUSDT' })).body.discount.enabledForAccount).toBe(false);
+    });
+
+    it('needs a BNB price for every quote asset to convert commissions', async () => {
+      await expect(startFakeBinance({ payFeesInBnb: true })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringContaining('bnbPrices') });
+    });
+  });
+
+  it('deposit and withdraw send balanceUpdate, then outboundAccountPosition', async () => {
+    const v = await start();
+    const c = await subscribed(v);
+    v.deposit('BTC', '0.5');
+    expect((await c.event('outboundAccountPosition')).event.B).toEqual([{ a: 'BTC', f: '1.50000000', l: '0.00000000' }]);
+    const update = await c.event('balanceUpdate');
+    expect(c.eventLog).toEqual(['balanceUpdate', 'outboundAccountPosition']);
+    expect(keysOf(update)).toEqual(keysOf(fixture('docs/uds_balance_update.json')));
+    expect(keysOf(update.event)).toEqual(keysOf(fixture('docs/uds_balance_update.json').event));
+    expect(update.event).toMatchObject({ e: 'balanceUpdate', a: 'BTC', d: '0.50000000' });
+    expect(update.event.T).toBeLessThanOrEqual(update.event.E);
+
+    v.withdraw('USDT', '100');
+    expect((await c.event('balanceUpdate')).event).toMatchObject({ a: 'USDT', d: '-100.00000000' });
+    expect((await c.event('outboundAccountPosition')).event.B).toEqual([{ a: 'USDT', f: '99900.00000000', l: '0.00000000' }]);
+    expect(v.balances().USDT).toEqual({ free: '99900.00000000', locked: '0.00000000' });
+
+    v.deposit('BNB', '2');
+    const acct = await signed(v, 'GET', '/api/v3/account', { omitZeroBalances: 'true' });
+    expect(acct.body.balances).toContainEqual({ asset: 'BNB', free: '2.00000000', locked: '0.00000000' });
+
+    // Locked funds cannot be withdrawn.
+    await signed(v, 'POST', '/api/v3/order', limitBuy('50000', '1'));
+    expect(() => v.withdraw('USDT', '50000')).toThrow(/only 49900\.00000000 is free/);
+    expect(() => v.deposit('BTC', '0')).toThrow(/above 0/);
+    c.close();
+  });
+
+  it('GET /api/v3/account returns the uid: the documented example by default, or the one given', async () => {
+    const v = await start();
+    const acct = await signed(v, 'GET', '/api/v3/account', {});
+    expect(acct.body.uid).toBe(DEFAULT_ACCOUNT_UID);
+    expect(DEFAULT_ACCOUNT_UID).toBe(fixture('docs/rest_account_response.json').uid);
+    const other = await start({ accountUid: 42 });
+    expect((await signed(other, 'GET', '/api/v3/account', {})).body.uid).toBe(42);
   });
 });
 
@@ -728,13 +941,13 @@ describe('WebSocket API', () => {
     // `v` (prevented match id) only appears after self-trade prevention.
     expect(keysOf(news.event)).toEqual(keysOf(reference.event).filter((k) => k !== 'v'));
     expect(news.event).toMatchObject({ x: 'NEW', X: 'NEW', c: 'ws-1', z: '0.00000000', t: -1, N: null });
-    expect(trade.event).toMatchObject({ x: 'TRADE', X: 'FILLED', l: '0.10000000', L: '50010.00000000', n: '5.00100000', N: 'USDT', m: false, i: placed.result.orderId });
+    expect(trade.event).toMatchObject({ x: 'TRADE', X: 'FILLED', l: '0.10000000', L: '50010.00000000', n: '0.00010000', N: 'BTC', m: false, i: placed.result.orderId });
     expect(trade.event.I).toBeGreaterThan(news.event.I);
     expect(keysOf(position.event)).toEqual(keysOf(fixture('docs/uds_outbound_account_position.json').event));
     expect(position.event.B).toEqual(
       expect.arrayContaining([
-        { a: 'USDT', f: '94993.99900000', l: '0.00000000' },
-        { a: 'BTC', f: '1.10000000', l: '0.00000000' },
+        { a: 'USDT', f: '94999.00000000', l: '0.00000000' },
+        { a: 'BTC', f: '1.09990000', l: '0.00000000' },
       ]),
     );
 

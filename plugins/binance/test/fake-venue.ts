@@ -17,8 +17,9 @@
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AutotraderError } from '@autotrader/core';
+import { AutotraderError, type Decimal } from '@autotrader/core';
 import { MatchingEngine, type MarketFillRule } from './fake/engine';
+import { FeeSchedule, type FeeOptions } from './fake/fees';
 import { FaultPlan, ANY_REQUEST, ORDER_PLACEMENT, type FakeRequest, type RequestMatcher } from './fake/faults';
 import { inputDecimal, wire } from './fake/format';
 import { Gateway } from './fake/gateway';
@@ -35,6 +36,7 @@ import { WS_API_PATH, WsApi } from './fake/ws-api';
 export { ANY_REQUEST, ORDER_PLACEMENT, type FakeRequest, type RequestMatcher } from './fake/faults';
 export { DEFAULT_SYMBOLS, type FakeSymbolSpec, type NotionalFilterName } from './fake/symbols';
 export type { MarketFillRule } from './fake/engine';
+export type { FeeOptions } from './fake/fees';
 export type { KlineInput } from './fake/market-data';
 export type { FakeOrderStatus, FakeOrderType, FakeTimeInForce, Side } from './fake/orders';
 export { hmacSha256Hex, restSignaturePayload, wsApiSignaturePayload } from './fake/signing';
@@ -50,8 +52,15 @@ export const FAKE_API_SECRET = 'NhqPtmdSJYdKjVHjA7PZj4Mge3R5YNiP1e3UZjInClVN65XA
 /** The balances an account starts with unless told otherwise. */
 export const DEFAULT_BALANCES: Readonly<Record<string, string>> = { USDT: '100000', BTC: '1', ETH: '10' };
 
-/** How to start a fake venue. Every field is optional. */
-export interface FakeBinanceOptions {
+/** The account's `uid` (GET /api/v3/account) unless told otherwise: the documentation's example uid. */
+export const DEFAULT_ACCOUNT_UID = 354937868;
+
+/**
+ * How to start a fake venue. Every field is optional. Fees ({@link FeeOptions}): maker/taker rates
+ * of the amount received, taken from the asset received (a buy pays in the base asset, a sell in the
+ * quote asset), or in BNB at a discount with `payFeesInBnb`.
+ */
+export interface FakeBinanceOptions extends FeeOptions {
   /** Default {@link FAKE_API_KEY}. */
   readonly apiKey?: string;
   /** Default {@link FAKE_API_SECRET}. */
@@ -70,10 +79,8 @@ export interface FakeBinanceOptions {
   readonly orderLimitPer10s?: number;
   /** ORDERS limit per day; default 160000. */
   readonly orderLimitPerDay?: number;
-  /** Maker fee rate, charged in the quote asset; default "0.001". */
-  readonly makerCommission?: string;
-  /** Taker fee rate, charged in the quote asset; default "0.001". */
-  readonly takerCommission?: string;
+  /** `uid` of GET /api/v3/account; default {@link DEFAULT_ACCOUNT_UID}. */
+  readonly accountUid?: number;
   /** Server ping interval on every WebSocket; default 20000 (Binance's). */
   readonly pingIntervalMs?: number;
   /** A WebSocket that has not answered a ping with a pong for this long is dropped; default 60000. */
@@ -183,6 +190,16 @@ export interface FakeBinance {
   orders(): FakeOrder[];
   /** Free and locked balance per asset. */
   balances(): Record<string, { free: string; locked: string }>;
+  /**
+   * A deposit credited to the account now (free balance): sends `balanceUpdate` (positive `d`) and then
+   * `outboundAccountPosition` with the asset, to every user data subscription.
+   */
+  deposit(asset: string, amount: string): void;
+  /**
+   * A withdrawal taken from the free balance now: sends `balanceUpdate` (negative `d`) and then
+   * `outboundAccountPosition`. More than the free balance is the test's mistake (CONFIG_INVALID).
+   */
+  withdraw(asset: string, amount: string): void;
   /** Every REST and WebSocket API request received, oldest first. */
   requests(): LoggedRequest[];
   readonly faults: FakeBinanceFaults;
@@ -237,21 +254,21 @@ export async function startFakeBinance(options: FakeBinanceOptions = {}): Promis
   const ledger = new Ledger(startBalances, now);
   const faults = new FaultPlan();
   const limiter = new RateLimiter(now, options.weightLimitPerMinute ?? 6000, options.orderLimitPer10s ?? 50, options.orderLimitPerDay ?? 160_000);
-  const makerRate = inputDecimal('makerCommission', options.makerCommission ?? '0.001');
-  const takerRate = inputDecimal('takerCommission', options.takerCommission ?? '0.001');
+  const fees = new FeeSchedule(options, rules.values());
+  const accountUid = options.accountUid ?? DEFAULT_ACCOUNT_UID;
+  if (!Number.isSafeInteger(accountUid) || accountUid <= 0) throw new AutotraderError('CONFIG_INVALID', `Fake Binance: accountUid must be a positive whole number, got ${accountUid}.`);
   let wsApi: WsApi | undefined;
   const engine = new MatchingEngine({
     rules,
     ledger,
     now,
     marketFillRule: options.marketFillRule ?? 'last-trade',
-    makerRate,
-    takerRate,
+    fees,
     emit: (batch) => wsApi?.pushUserEvents(batch),
   });
   const market = new MarketData(now);
   const gateway = new Gateway({
-    operations: createOperations({ engine, market, ledger, limiter, rules, now, makerRate, takerRate }),
+    operations: createOperations({ engine, market, ledger, limiter, rules, now, fees, accountUid }),
     faults,
     limiter,
     apiKey: options.apiKey ?? FAKE_API_KEY,
@@ -280,6 +297,19 @@ export async function startFakeBinance(options: FakeBinanceOptions = {}): Promis
     if (!rules.has(symbol)) {
       throw new AutotraderError('INSTRUMENT_UNKNOWN', `Fake Binance does not list ${JSON.stringify(symbol)}; list it in options.symbols (upper case, e.g. BTCUSDT).`);
     }
+  };
+  /** Books a deposit (positive) or withdrawal (negative) and reports it as Binance does. */
+  const transfer = (asset: string, delta: Decimal): void => {
+    if (!/^[A-Z0-9]+$/.test(asset)) throw new AutotraderError('CONFIG_INVALID', `Fake Binance: asset ${JSON.stringify(asset)} must be upper case letters and digits, like BTC.`);
+    if (delta.isZero()) throw new AutotraderError('CONFIG_INVALID', `Fake Binance: a deposit or withdrawal of ${asset} must be above 0.`);
+    if (delta.isNeg() && ledger.free(asset).lt(delta.neg())) {
+      throw new AutotraderError('CONFIG_INVALID', `Fake Binance: cannot withdraw ${wire(delta.neg())} ${asset}: only ${wire(ledger.free(asset))} is free.`);
+    }
+    if (delta.isNeg()) ledger.spendFree(asset, delta.neg());
+    else ledger.credit(asset, delta);
+    const at = now();
+    const position = ledger.takeAccountPosition(at);
+    api.pushUserEvents([{ e: 'balanceUpdate', E: at, a: asset, d: wire(delta), T: at }, ...(position ? [position] : [])]);
   };
   const arm = (count: number): number => {
     if (!Number.isInteger(count) || count < 0) throw new AutotraderError('CONFIG_INVALID', `Fake Binance fault count must be a whole number >= 0, got ${count}.`);
@@ -332,6 +362,12 @@ export async function startFakeBinance(options: FakeBinanceOptions = {}): Promis
     },
     orders: () => engine.orders().map(toFakeOrder),
     balances: () => ledger.snapshot(),
+    deposit(asset, amount) {
+      transfer(asset, inputDecimal('deposit amount', amount));
+    },
+    withdraw(asset, amount) {
+      transfer(asset, inputDecimal('withdrawal amount', amount).neg());
+    },
     requests: () => gateway.requests(),
     faults: {
       rateLimit(count, o = {}) {

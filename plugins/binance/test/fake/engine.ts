@@ -12,16 +12,19 @@
  * - MARKET: 'last-trade' fills whole at once at the last trade price (else the touch; with neither
  *   it expires); 'next-trade' rests and fills whole at the next trade's price.
  * - LIMIT_MAKER that would cross is rejected -2010 "Order would immediately match and take.".
- * - Fees: maker/taker rate of the notional, always charged in the quote asset (a buy pays
- *   notional + fee, a sell receives notional - fee), rounded to 8 places.
- * - Buys lock price x qty x (1 + max rate) of the quote asset (market buys: reference price), sells
- *   lock the base quantity; what a fill does not use is released.
+ * - Fees (fees.ts): maker/taker rate of the amount received, taken from the asset received (a buy
+ *   is credited qty - commission of the base asset, a sell notional - commission of the quote
+ *   asset), or from free BNB at a discount when the account pays fees in BNB.
+ * - Buys lock price x qty of the quote asset (market buys: at the reference price), sells lock the
+ *   base quantity; nothing is locked for fees, which never come out of the locked asset. A fill
+ *   spends from the lock and releases what its part of the lock did not use; closing releases the rest.
  * @module
  */
 import { Decimal, roundToStep } from '@autotrader/core';
 import { binanceErrors } from './errors';
 import { checkFilters } from './filters';
-import { ZERO, ceil8, generatedClientOrderId, round8 } from './format';
+import type { FeeSchedule } from './fees';
+import { ZERO, ceil8, generatedClientOrderId } from './format';
 import type { Ledger } from './ledger';
 import {
   executionReport,
@@ -68,8 +71,7 @@ export interface EngineOptions {
   readonly ledger: Ledger;
   readonly now: () => number;
   readonly marketFillRule: MarketFillRule;
-  readonly makerRate: Decimal;
-  readonly takerRate: Decimal;
+  readonly fees: FeeSchedule;
   /** Receives each action's user data events, in order, once the action is complete. */
   readonly emit: (batch: UserEvent[]) => void;
 }
@@ -366,10 +368,10 @@ export class MatchingEngine {
     let lockAsset: string;
     let lockPerUnit: Decimal;
     if (req.side === 'BUY') {
+      // The quote asset the order will spend; its commission comes out of the base asset received (or BNB).
       lockAsset = rules.quote;
-      const maxRate = Decimal.max(this.o.makerRate, this.o.takerRate);
-      if (isMarket) lockPerUnit = reference ? reference.mul(this.o.takerRate.plus(1)) : ZERO;
-      else lockPerUnit = (req.price as Decimal).mul(maxRate.plus(1));
+      if (isMarket) lockPerUnit = reference ?? ZERO;
+      else lockPerUnit = req.price as Decimal;
     } else {
       lockAsset = rules.base;
       lockPerUnit = new Decimal(1);
@@ -403,9 +405,8 @@ export class MatchingEngine {
     const qty = remaining(order);
     if (order.side === 'BUY') {
       const cost = price.mul(qty);
-      const need = cost.plus(round8(cost.mul(this.o.takerRate)));
       // A market buy's lock was an estimate; if the price moved beyond what the account can pay, it expires unfilled.
-      if (order.locked.plus(this.o.ledger.free(order.lockAsset)).lt(need)) {
+      if (order.locked.plus(this.o.ledger.free(order.lockAsset)).lt(cost)) {
         this.expire(order);
         return;
       }
@@ -417,25 +418,24 @@ export class MatchingEngine {
     const rules = this.rulesFor(order.symbol);
     const ledger = this.o.ledger;
     const quoteQty = price.mul(qty);
-    const commission = round8(quoteQty.mul(isMaker ? this.o.makerRate : this.o.takerRate));
-    if (order.side === 'BUY') {
-      const cost = quoteQty.plus(commission);
-      const fromLock = Decimal.min(cost, order.locked);
-      ledger.spendLocked(rules.quote, fromLock);
-      order.locked = order.locked.minus(fromLock);
-      ledger.spendFree(rules.quote, cost.minus(fromLock));
-      const surplus = Decimal.min(order.locked, qty.mul(order.lockPerUnit).minus(fromLock));
-      if (surplus.gt(0)) {
-        ledger.unlock(rules.quote, surplus);
-        order.locked = order.locked.minus(surplus);
-      }
-      ledger.credit(rules.base, qty);
-    } else {
-      const fromLock = Decimal.min(qty, order.locked);
-      ledger.spendLocked(rules.base, fromLock);
-      order.locked = order.locked.minus(fromLock);
-      ledger.spendFree(rules.base, qty.minus(fromLock));
-      ledger.credit(rules.quote, quoteQty.minus(commission));
+    // Decided before any balance moves: BNB pays only if free BNB already covers it.
+    const commission = this.o.fees.charge(rules, order.side, price, qty, isMaker, ledger);
+    const [paid, received, receivedAmount] = order.side === 'BUY' ? [rules.quote, rules.base, qty] : [rules.base, rules.quote, quoteQty];
+    const spent = order.side === 'BUY' ? quoteQty : qty;
+    const fromLock = Decimal.min(spent, order.locked);
+    ledger.spendLocked(paid, fromLock);
+    order.locked = order.locked.minus(fromLock);
+    ledger.spendFree(paid, spent.minus(fromLock));
+    // This fill's share of the lock (a buy filled below its limit price) that it did not spend is released now.
+    const surplus = Decimal.min(order.locked, qty.mul(order.lockPerUnit).minus(fromLock));
+    if (surplus.gt(0)) {
+      ledger.unlock(paid, surplus);
+      order.locked = order.locked.minus(surplus);
+    }
+    if (commission.asset === received) ledger.credit(received, receivedAmount.minus(commission.amount));
+    else {
+      ledger.credit(received, receivedAmount);
+      ledger.spendFree(commission.asset, commission.amount);
     }
     const now = this.o.now();
     order.executedQty = order.executedQty.plus(qty);
@@ -449,8 +449,8 @@ export class MatchingEngine {
       price,
       qty,
       quoteQty,
-      commission,
-      commissionAsset: rules.quote,
+      commission: commission.amount,
+      commissionAsset: commission.asset,
       time: now,
       isBuyer: order.side === 'BUY',
       isMaker,
@@ -483,10 +483,8 @@ export class MatchingEngine {
   }
 
   private flush(): void {
-    const changed = this.o.ledger.takeChanged();
-    if (changed.length > 0) {
-      this.pending.push({ e: 'outboundAccountPosition', E: this.o.now(), u: this.o.ledger.updateTime(), B: changed });
-    }
+    const position = this.o.ledger.takeAccountPosition(this.o.now());
+    if (position) this.pending.push(position);
     if (this.pending.length === 0) return;
     const batch = this.pending;
     this.pending = [];

@@ -101,4 +101,15 @@ export class Ledger {
     this.changed.clear();
     return out;
   }
+
+  /**
+   * The `outboundAccountPosition` event for the assets changed since the last call ("sent any time
+   * an account balance has changed and contains the assets that were possibly changed by the event",
+   * user-data-stream.md), or undefined when nothing changed. Clears the record.
+   */
+  takeAccountPosition(eventTime: number): Record<string, unknown> | undefined {
+    const changed = this.takeChanged();
+    if (changed.length === 0) return undefined;
+    return { e: 'outboundAccountPosition', E: eventTime, u: this.lastUpdate, B: changed };
+  }
 }

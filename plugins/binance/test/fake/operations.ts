@@ -7,6 +7,7 @@
 import { Decimal } from '@autotrader/core';
 import type { MatchingEngine } from './engine';
 import { BinanceApiError, binanceErrors } from './errors';
+import { BNB, type FeeSchedule } from './fees';
 import { wire } from './format';
 import type { Ledger } from './ledger';
 import type { RateLimiter } from './limits';
@@ -61,8 +62,9 @@ export interface VenueState {
   readonly limiter: RateLimiter;
   readonly rules: ReadonlyMap<string, SymbolRules>;
   readonly now: () => number;
-  readonly makerRate: Decimal;
-  readonly takerRate: Decimal;
+  readonly fees: FeeSchedule;
+  /** `uid` of GET /api/v3/account. */
+  readonly accountUid: number;
 }
 
 const CANCEL_RESTRICTIONS = ['ONLY_NEW', 'ONLY_PARTIALLY_FILLED'] as const;
@@ -116,6 +118,10 @@ export function createOperations(v: VenueState): Operation[] {
     { rateLimitType: 'RAW_REQUESTS', interval: 'MINUTE', intervalNum: 5, limit: 61000 },
   ];
   const commissionUnits = (rate: Decimal): number => rate.mul(10_000).toNumber();
+  const zero = wire(new Decimal(0));
+  const makerTaker = (maker: Decimal, taker: Decimal) => ({ maker: wire(maker), taker: wire(taker) });
+  // rest-api.md "Query Commission Rates": the BNB discount "Standard commission is reduced by this rate".
+  const discount = () => ({ enabledForAccount: v.fees.payInBnb, enabledForSymbol: true, discountAsset: BNB, discount: wire(v.fees.bnbDiscount) });
 
   return [
     { name: 'ping', rest: [{ method: 'GET', path: '/api/v3/ping' }], ws: ['ping'], security: 'NONE', params: [], weight: () => 1, run: () => ({ body: {} }) },
@@ -214,13 +220,12 @@ export function createOperations(v: VenueState): Operation[] {
         const { request } = parseNewOrder(p);
         v.engine.checkFilters(request);
         if (compute !== 'true') return { body: {} };
-        const zero = wire(new Decimal(0));
         return {
           body: {
-            standardCommissionForOrder: { maker: wire(v.makerRate), taker: wire(v.takerRate) },
+            standardCommissionForOrder: makerTaker(v.fees.makerRate, v.fees.takerRate),
             specialCommissionForOrder: { maker: zero, taker: zero },
             taxCommissionForOrder: { maker: zero, taker: zero },
-            discount: { enabledForAccount: false, enabledForSymbol: false, discountAsset: 'BNB', discount: zero },
+            discount: discount(),
           },
         };
       },
@@ -313,11 +318,11 @@ export function createOperations(v: VenueState): Operation[] {
           .map((asset) => ({ asset, free: wire(v.ledger.free(asset)), locked: wire(v.ledger.locked(asset)) }));
         return {
           body: {
-            makerCommission: commissionUnits(v.makerRate),
-            takerCommission: commissionUnits(v.takerRate),
+            makerCommission: commissionUnits(v.fees.makerRate),
+            takerCommission: commissionUnits(v.fees.takerRate),
             buyerCommission: 0,
             sellerCommission: 0,
-            commissionRates: { maker: wire(v.makerRate), taker: wire(v.takerRate), buyer: wire(new Decimal(0)), seller: wire(new Decimal(0)) },
+            commissionRates: { ...makerTaker(v.fees.makerRate, v.fees.takerRate), buyer: zero, seller: zero },
             canTrade: true,
             canWithdraw: true,
             canDeposit: true,
@@ -328,7 +333,28 @@ export function createOperations(v: VenueState): Operation[] {
             accountType: 'SPOT',
             balances,
             permissions: ['SPOT'],
-            uid: 1,
+            uid: v.accountUid,
+          },
+        };
+      },
+    },
+    {
+      name: 'accountCommission',
+      rest: [{ method: 'GET', path: '/api/v3/account/commission' }],
+      ws: ['account.commission'],
+      security: 'SIGNED',
+      params: ['symbol'],
+      weight: () => 20,
+      run: (p) => {
+        const symbol = rulesOf(p.required('symbol')).symbol;
+        const none = { maker: zero, taker: zero, buyer: zero, seller: zero };
+        return {
+          body: {
+            symbol,
+            standardCommission: { ...makerTaker(v.fees.makerRate, v.fees.takerRate), buyer: zero, seller: zero },
+            specialCommission: none,
+            taxCommission: none,
+            discount: discount(),
           },
         };
       },
