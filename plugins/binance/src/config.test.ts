@@ -47,4 +47,35 @@ describe('config', () => {
     expect(r.error!.issues.map((i) => i.path.join('.'))).toContain(path);
     expect(() => parseBinanceConfig(input)).toThrow(path.split('.').pop()!);
   });
+
+  it.each([
+    [{ restUrll: 'http://127.0.0.1:4000' }, '', 'restUrll'],
+    [{ mainnet: true, apiKey: 'x' }, '', 'apiKey'],
+    [{ timeouts: { requestMs: 100, requestMS: 200 } }, 'timeouts', 'requestMS'],
+    [{ reconnect: { initialDelayMs: 10, maxDelay: 100 } }, 'reconnect', 'maxDelay'],
+  ])('an unknown key is an unrecognized_keys error, never ignored: %j', (input, path, key) => {
+    const r = binanceConfigSchema.safeParse(input);
+    expect(r.success).toBe(false);
+    const issue = r.error!.issues.find((i) => i.code === 'unrecognized_keys');
+    expect(issue).toBeDefined();
+    expect(issue!.path.join('.')).toBe(path);
+    expect(issue!.code === 'unrecognized_keys' && issue!.keys).toEqual([key]);
+    expect(() => parseBinanceConfig(input)).toThrow(key);
+  });
+
+  it('every documented key is accepted', () => {
+    const full = {
+      mainnet: false,
+      demo: true,
+      restUrl: 'http://127.0.0.1:1',
+      wsApiUrl: 'ws://127.0.0.1:1/ws-api/v3',
+      streamUrl: 'ws://127.0.0.1:1',
+      recvWindow: 6000,
+      keyType: 'hmac',
+      depthSnapshotLimit: 100,
+      timeouts: { requestMs: 1, connectMs: 1, wsRequestMs: 1, pingIntervalMs: 1, deadAfterMs: 1 },
+      reconnect: { initialDelayMs: 1, maxDelayMs: 2, multiplier: 1.5, jitter: 0 },
+    };
+    expect(binanceConfigSchema.safeParse(full).success).toBe(true);
+  });
 });

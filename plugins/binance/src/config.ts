@@ -9,9 +9,9 @@ const wsOrHttpUrl = (protocols: readonly string[]) =>
     }
   }, `must be a ${protocols.join(' or ')} URL`);
 
-/** Reconnect backoff for the WebSocket connections: exponential with jitter. */
+/** Reconnect backoff for the WebSocket connections: exponential with jitter. Unknown keys are errors. */
 export const reconnectSchema = z
-  .object({
+  .strictObject({
     /** Delay before the first reconnect attempt. */
     initialDelayMs: z.number().int().min(0).default(500),
     /** The delay never grows beyond this. */
@@ -23,9 +23,9 @@ export const reconnectSchema = z
   })
   .prefault({});
 
-/** Time limits for requests and connections. */
+/** Time limits for requests and connections. Unknown keys are errors. */
 export const timeoutsSchema = z
-  .object({
+  .strictObject({
     /** A REST request that has not answered in this time fails with VENUE_TIMEOUT. */
     requestMs: z.number().int().positive().default(10_000),
     /** A WebSocket that has not opened in this time counts as a failed attempt. */
@@ -42,9 +42,12 @@ export const timeoutsSchema = z
 /**
  * The Binance Spot plugin configuration. Testnet is the default: trading real money needs an explicit
  * `mainnet: true`. Secrets are not configuration: they come from the environment (see credentials.ts).
+ * Every level is strict: an unknown key (a typo such as `restUrll`) is a zod `unrecognized_keys`
+ * error, never ignored, because an ignored URL override silently sends the session to the default
+ * endpoint (with `mainnet: true`, real money).
  */
 export const binanceConfigSchema = z
-  .object({
+  .strictObject({
     /** Trade on the real exchange. False (the default) means the Spot testnet. */
     mainnet: z.boolean().default(false),
     /** Use Binance's demo mode instead of the testnet (ignored when `mainnet` is true: the two conflict). */

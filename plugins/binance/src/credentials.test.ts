@@ -41,6 +41,13 @@ describe('credentials', () => {
     expect(text).not.toContain(KEY);
   });
 
+  it('names both variables when both are missing or empty', () => {
+    const e = thrown(() => readCredentials({ [ENV_API_KEY]: '', [ENV_API_SECRET]: undefined }, 'hmac'));
+    expect(e.code).toBe('AUTH_MISSING');
+    expect(e.message).toBe('BINANCE_API_KEY and BINANCE_API_SECRET are not set: export them to trade on Binance (market data needs no key)');
+    expect(e.details.variables).toEqual(['BINANCE_API_KEY', 'BINANCE_API_SECRET']);
+  });
+
   it('an Ed25519 key type with a non-key secret is AUTH_FAILED without the secret in message or details', () => {
     const e = thrown(() => readCredentials({ [ENV_API_KEY]: KEY, [ENV_API_SECRET]: SECRET }, 'ed25519'));
     expect(e.code).toBe('AUTH_FAILED');

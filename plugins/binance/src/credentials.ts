@@ -20,22 +20,27 @@ const present = (v: string | undefined): v is string => v !== undefined && v.tri
 export const hasCredentials = (env: Readonly<Record<string, string | undefined>>): boolean => present(env[ENV_API_KEY]) && present(env[ENV_API_SECRET]);
 
 /**
- * Reads the credentials from the plugin context's environment (and nowhere else). A missing
- * variable is `AUTH_MISSING` naming it; an Ed25519 secret that is not a key is `AUTH_FAILED`.
+ * Reads the credentials from the plugin context's environment (and nowhere else). Missing or empty
+ * variables are `AUTH_MISSING` naming each of them; an Ed25519 secret that is not a key is `AUTH_FAILED`.
  * Neither error carries the values.
  */
 export function readCredentials(env: Readonly<Record<string, string | undefined>>, keyType: 'hmac' | 'ed25519'): BinanceCredentials {
   const apiKey = env[ENV_API_KEY];
   const secret = env[ENV_API_SECRET];
-  for (const [name, value] of [
-    [ENV_API_KEY, apiKey],
-    [ENV_API_SECRET, secret],
-  ] as const) {
-    if (!present(value)) {
-      throw new AutotraderError('AUTH_MISSING', `${name} is not set: export it to trade on Binance (market data needs no key)`, {
-        details: { variable: name },
-      });
-    }
+  // Name every missing variable at once, so the user fixes both in one go.
+  const missing = (
+    [
+      [ENV_API_KEY, apiKey],
+      [ENV_API_SECRET, secret],
+    ] as const
+  )
+    .filter(([, value]) => !present(value))
+    .map(([name]) => name);
+  if (missing.length > 0) {
+    const both = missing.length > 1;
+    throw new AutotraderError('AUTH_MISSING', `${missing.join(' and ')} ${both ? 'are' : 'is'} not set: export ${both ? 'them' : 'it'} to trade on Binance (market data needs no key)`, {
+      details: { variable: missing[0], variables: missing },
+    });
   }
   const key = apiKey!.trim();
   const raw = secret!.trim();

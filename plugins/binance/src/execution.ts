@@ -16,6 +16,7 @@ import {
   type Logger,
   type OrderSnapshot,
   type Quantity,
+  type VenueAccount,
   type VenueOrderChanges,
   type VenueOrderState,
   type VenuePosition,
@@ -70,6 +71,9 @@ const accountSchema = z.looseObject({
   balances: z.array(z.looseObject({ asset: z.string(), free: num, locked: num })),
 });
 
+/** GET /api/v3/account, for who the account is: `uid` is the venue's account identifier. */
+const accountIdentitySchema = z.looseObject({ uid: z.number().int(), accountType: z.string().optional() });
+
 const myTradeSchema = z.looseObject({
   symbol: z.string(),
   id: z.number(),
@@ -111,11 +115,21 @@ export const executionReportSchema = z.looseObject({
 /** A parsed execution report. */
 export type VenueExecutionReport = z.output<typeof executionReportSchema>;
 
-/** `outboundAccountPosition`: balances that changed. */
+/** `outboundAccountPosition`: the free and locked amounts of the assets an account change touched. */
 export const accountPositionSchema = z.looseObject({
   e: z.literal('outboundAccountPosition'),
   E: z.number(),
+  u: z.number().optional(),
   B: z.array(z.looseObject({ a: z.string(), f: num, l: num })),
+});
+
+/** `balanceUpdate`: a deposit, withdrawal or transfer changed one asset by `d` (negative: out). */
+export const balanceUpdateSchema = z.looseObject({
+  e: z.literal('balanceUpdate'),
+  E: z.number(),
+  a: z.string(),
+  d: num,
+  T: z.number().optional(),
 });
 
 const wsResponseSchema = z.looseObject({
@@ -234,6 +248,21 @@ export class BinanceExecutionPort implements ExecutionPort {
         });
       },
     });
+  }
+
+  /**
+   * The offline checks a live session runs before its first request: BINANCE_API_KEY and
+   * BINANCE_API_SECRET are set and not empty (AUTH_MISSING naming each one missing), and an Ed25519
+   * secret is a key (AUTH_FAILED). Sends nothing.
+   */
+  preflight(): void {
+    this.o.credentials();
+  }
+
+  /** The account these keys trade: `uid` of GET /api/v3/account (weight 20). A spot account cannot borrow. */
+  async venueAccount(): Promise<VenueAccount> {
+    const account = await this.o.http.request('GET', '/api/v3/account', [['omitZeroBalances', 'true']], accountIdentitySchema, { signed: true });
+    return { accountId: String(account.uid), accountType: 'cash' };
   }
 
   /**
@@ -429,6 +458,13 @@ export class BinanceExecutionPort implements ExecutionPort {
       params = [['symbol', symbol], ['fromId', page[page.length - 1]!.id + 1], ['limit', limit]];
     }
     return out.sort((a, b) => a.tsEvent - b.tsEvent || Number(a.tradeId) - Number(b.tradeId));
+  }
+
+  /** The asset a fill credits (base for a buy, quote for a sell): where Binance takes a commission by default. */
+  private receivedAsset(instrumentId: string, side: 'buy' | 'sell'): string {
+    const instrument = this.o.instruments.get(instrumentId);
+    if (instrument === undefined) return '';
+    return side === 'buy' ? instrument.base : instrument.quote;
   }
 
   private requireSink(): ExecutionReportSink {
@@ -642,11 +678,21 @@ export class BinanceExecutionPort implements ExecutionPort {
       case 'outboundAccountPosition': {
         const r = accountPositionSchema.safeParse(event);
         if (!r.success) return this.malformed(`bad outboundAccountPosition: ${issueText(r.error)}`, r.error);
-        for (const b of r.data.B) {
+        // The venue's own figures: `venueBalance`, never our ledger's `balance` topic. `u` is when the balances changed.
+        const ts = r.data.u ?? r.data.E;
+        const balances: Balance[] = r.data.B.map((b) => {
           const free = money(b.f);
           const locked = money(b.l);
-          this.o.bus.publish('balance', { currency: b.a, total: money(free.plus(locked)), free, locked, tsEvent: r.data.E });
-        }
+          return { currency: b.a, total: money(free.plus(locked)), free, locked, tsEvent: ts };
+        });
+        this.o.bus.publish('venueBalance', { kind: 'snapshot', venue: VENUE, balances, tsEvent: ts });
+        return;
+      }
+      case 'balanceUpdate': {
+        const r = balanceUpdateSchema.safeParse(event);
+        if (!r.success) return this.malformed(`bad balanceUpdate: ${issueText(r.error)}`, r.error);
+        // `T` is when the deposit or withdrawal cleared.
+        this.o.bus.publish('venueBalance', { kind: 'delta', venue: VENUE, currency: r.data.a, delta: money(r.data.d), tsEvent: r.data.T ?? r.data.E });
         return;
       }
       case 'eventStreamTerminated':
@@ -700,7 +746,8 @@ export class BinanceExecutionPort implements ExecutionPort {
             price: price(e.L),
             quantity: quantity(e.l),
             fee: money(e.n ?? '0'),
-            feeCurrency: e.N ?? this.o.instruments.get(instrumentId)?.quote ?? '',
+            // The asset the venue charged (base, quote or BNB); without one, Binance's rule: the asset received.
+            feeCurrency: e.N ?? this.receivedAsset(instrumentId, side),
             liquidity: e.m ? 'maker' : 'taker',
             tsEvent: ts,
             tsInit: this.o.clock.now(),

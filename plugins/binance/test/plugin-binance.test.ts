@@ -40,7 +40,7 @@ async function harness(options: { venue?: FakeBinanceOptions; config?: BinanceCo
   cleanups.push(() => venue.close());
   const bus = new EventBus('isolate');
   const events = {} as Harness['events'];
-  for (const topic of ['trade', 'quote', 'bar', 'book', 'balance', 'error', 'venueStatus'] as const) {
+  for (const topic of ['trade', 'quote', 'bar', 'book', 'balance', 'venueBalance', 'error', 'venueStatus'] as const) {
     events[topic] = [] as never;
     bus.on(topic, (e) => (events[topic] as unknown[]).push(e));
   }
@@ -89,6 +89,9 @@ function order(over: Partial<OrderSnapshot> & Pick<OrderSnapshot, 'side' | 'type
 const kinds = (h: Harness, id: string): string[] => h.reports.filter((r) => (r.kind === 'fill' ? r.fill.clientOrderId : r.clientOrderId) === id).map((r) => r.kind);
 const fills = (h: Harness, id: string): Fill[] => h.reports.flatMap((r) => (r.kind === 'fill' && r.fill.clientOrderId === id ? [r.fill] : []));
 const posts = (h: Harness, path: string): number => h.venue.requests().filter((r) => r.method === 'POST' && r.path === path).length;
+/** The venue's balance of `currency` in the latest snapshot that lists it. */
+const venueBalance = (h: Harness, currency: string) =>
+  h.events.venueBalance.flatMap((e) => (e.kind === 'snapshot' ? e.balances.filter((b) => b.currency === currency) : [])).at(-1);
 
 describe('instruments', () => {
   it('loads exchangeInfo into core instruments with the venue filters', async () => {
@@ -178,12 +181,20 @@ describe('execution', () => {
     const [fill] = fills(h, o.clientOrderId);
     const venueOrder = h.venue.orders().find((x) => x.clientOrderId === o.clientOrderId)!;
     expect(venueOrder.status).toBe('FILLED');
-    expect(fill).toMatchObject({ instrumentId: BTC, side: 'buy', liquidity: 'taker', feeCurrency: 'USDT', venueOrderId: String(venueOrder.orderId), tradeId: String(venueOrder.fills[0]!.tradeId) });
+    // Binance charges a buy's commission in the asset received: 0.1% of 0.1 BTC, in BTC.
+    expect(fill).toMatchObject({ instrumentId: BTC, side: 'buy', liquidity: 'taker', feeCurrency: 'BTC', venueOrderId: String(venueOrder.orderId), tradeId: String(venueOrder.fills[0]!.tradeId) });
     expect(fill!.price.toFixed()).toBe('50000');
     expect(fill!.quantity.toFixed()).toBe('0.1');
-    expect(fill!.fee.toFixed()).toBe('5');
-    await until(() => h.events.balance.some((b) => b.currency === 'BTC'), 'balance update');
-    expect(h.events.balance.find((b) => b.currency === 'BTC')!.total.toFixed()).toBe('1.1');
+    expect(fill!.fee.toFixed()).toBe('0.0001');
+    await until(() => venueBalance(h, 'BTC') !== undefined, 'venue balance snapshot');
+    const snapshot = h.events.venueBalance.at(-1)!;
+    expect(snapshot).toMatchObject({ kind: 'snapshot', venue: 'BINANCE' });
+    expect(snapshot.kind === 'snapshot' && snapshot.balances.map((b) => [b.currency, b.total.toFixed(), b.free.toFixed(), b.locked.toFixed()])).toEqual([
+      ['USDT', '95000', '95000', '0'],
+      ['BTC', '1.0999', '1.0999', '0'],
+    ]);
+    // What the venue says is not our ledger's balance topic.
+    expect(h.events.balance).toEqual([]);
     // The REST answer and the NEW report were one acceptance.
     expect(kinds(h, o.clientOrderId).filter((k) => k === 'accepted')).toHaveLength(1);
   });
@@ -214,7 +225,7 @@ describe('execution', () => {
     await h.conn.execution.submit(o);
     expect((await h.conn.execution.openOrders(BTC)).map((s) => s.clientOrderId)).toEqual([o.clientOrderId]);
     await h.conn.execution.cancel(o);
-    await until(() => h.events.balance.some((b) => b.currency === 'BTC' && b.locked.isZero()), 'unlock');
+    await until(() => venueBalance(h, 'BTC')?.locked.isZero() === true, 'unlock');
     await new Promise((r) => setTimeout(r, 50));
     expect(kinds(h, o.clientOrderId)).toEqual(['accepted', 'canceled']);
     expect(await h.conn.execution.openOrders()).toEqual([]);
@@ -378,12 +389,89 @@ describe('execution', () => {
       fills(h, o.clientOrderId).map((f) => [f.clientOrderId, f.tradeId, f.quantity.toFixed(), f.fee.toFixed()]),
     );
     const balances = await h.conn.execution.balances();
-    expect(Object.fromEntries(balances.map((b) => [b.currency, b.total.toFixed()]))).toEqual({ USDT: '89990', BTC: '1.2', ETH: '10' });
+    // 0.2 BTC bought, 0.0002 BTC of it paid as commission: the position is the net base credited.
+    expect(Object.fromEntries(balances.map((b) => [b.currency, b.total.toFixed()]))).toEqual({ USDT: '90000', BTC: '1.1998', ETH: '10' });
     const positions = await h.conn.execution.positions();
     expect(positions.map((p) => [p.instrumentId, p.quantity.toFixed()])).toEqual([
-      ['BTCUSDT.BINANCE', '1.2'],
+      ['BTCUSDT.BINANCE', '1.1998'],
       ['ETHUSDT.BINANCE', '10'],
     ]);
+  });
+
+  it('a sell pays its fee in the quote asset, and with BNB fees on a fill reports the fee in BNB', async () => {
+    const h = await connected({ venue: { balances: { USDT: '100000', BTC: '1', BNB: '1' }, payFeesInBnb: true, bnbPrices: { USDT: '500' } } });
+    h.venue.trade('BTCUSDT', '50000', '5');
+    const buy = order({ side: 'buy', type: 'market' });
+    await h.conn.execution.submit(buy);
+    await until(() => fills(h, buy.clientOrderId).length === 1, 'buy fill');
+    // 0.0001 BTC = 5 USDT = 0.01 BNB, 25% off.
+    expect([fills(h, buy.clientOrderId)[0]!.fee.toFixed(), fills(h, buy.clientOrderId)[0]!.feeCurrency]).toEqual(['0.0075', 'BNB']);
+
+    const plain = await connected();
+    plain.venue.trade('BTCUSDT', '50000', '5');
+    const sell = order({ side: 'sell', type: 'market' });
+    await plain.conn.execution.submit(sell);
+    await until(() => fills(plain, sell.clientOrderId).length === 1, 'sell fill');
+    expect([fills(plain, sell.clientOrderId)[0]!.fee.toFixed(), fills(plain, sell.clientOrderId)[0]!.feeCurrency]).toEqual(['5', 'USDT']);
+    // Reconciliation reads the same fee asset from myTrades.
+    const fromRest = await plain.conn.execution.fillsSince!(BTC, 0);
+    expect(fromRest.map((f) => [f.side, f.fee.toFixed(), f.feeCurrency])).toEqual([['sell', '5', 'USDT']]);
+  });
+
+  it('publishes the venue balance as snapshots and deposits and withdrawals as deltas on venueBalance', async () => {
+    const h = await connected();
+    h.venue.deposit('BTC', '0.25');
+    await until(() => h.events.venueBalance.length === 2, 'delta and snapshot');
+    const [delta, snapshot] = h.events.venueBalance;
+    expect(delta).toMatchObject({ kind: 'delta', venue: 'BINANCE', currency: 'BTC' });
+    expect(delta!.kind === 'delta' && delta!.delta.toFixed()).toBe('0.25');
+    expect(snapshot!.kind === 'snapshot' && snapshot!.balances.map((b) => [b.currency, b.total.toFixed()])).toEqual([['BTC', '1.25']]);
+    h.venue.withdraw('USDT', '100.5');
+    await until(() => h.events.venueBalance.length === 4, 'withdrawal');
+    const out = h.events.venueBalance[2]!;
+    expect(out.kind === 'delta' && [out.currency, out.delta.toFixed()]).toEqual(['USDT', '-100.5']);
+    expect(venueBalance(h, 'USDT')?.free.toFixed()).toBe('99899.5');
+    expect(h.events.balance).toEqual([]);
+  });
+
+  it('a resting order shows as locked in the venue balance', async () => {
+    const h = await connected();
+    const o = order({ side: 'buy', type: 'limit', quantity: quantity('0.5'), price: price('40000') });
+    await h.conn.execution.submit(o);
+    await until(() => venueBalance(h, 'USDT') !== undefined, 'snapshot');
+    const usdt = venueBalance(h, 'USDT')!;
+    expect([usdt.total.toFixed(), usdt.free.toFixed(), usdt.locked.toFixed()]).toEqual(['100000', '80000', '20000']);
+  });
+
+  it('venueAccount() is the uid of GET /api/v3/account, as a cash account', async () => {
+    const h = await connected({ venue: { accountUid: 777123 } });
+    expect(await h.conn.execution.venueAccount()).toEqual({ accountId: '777123', accountType: 'cash' });
+    const other = await connected();
+    expect((await other.conn.execution.venueAccount()).accountId).toBe('354937868');
+  });
+
+  it.each([
+    [{}, ['BINANCE_API_KEY', 'BINANCE_API_SECRET']],
+    [{ BINANCE_API_KEY: FAKE_API_KEY }, ['BINANCE_API_SECRET']],
+    [{ BINANCE_API_KEY: '', BINANCE_API_SECRET: FAKE_API_SECRET }, ['BINANCE_API_KEY']],
+    [{ BINANCE_API_KEY: FAKE_API_KEY, BINANCE_API_SECRET: '  ' }, ['BINANCE_API_SECRET']],
+  ])('preflight() refuses missing or empty keys with AUTH_MISSING naming them, without a request (%#)', async (env, names) => {
+    const h = await harness({ env });
+    let error: unknown;
+    try {
+      h.conn.execution.preflight();
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toMatchObject({ code: 'AUTH_MISSING', details: { variables: names } });
+    for (const name of names) expect((error as Error).message).toContain(name);
+    expect(h.venue.requests()).toEqual([]);
+  });
+
+  it('preflight() passes with keys and still sends nothing', async () => {
+    const h = await harness();
+    expect(() => h.conn.execution.preflight()).not.toThrow();
+    expect(h.venue.requests()).toEqual([]);
   });
 
   it('needs credentials to trade, and never logs them', async () => {
