@@ -23,6 +23,8 @@ import { resolveFromVenue, type UnknownOrderPolicy } from './reconcile';
 import { GuardedExecution, usageByInterval, type GuardPolicyInput } from './safety';
 import { OrderJournal, readJournal, recover, type FsyncPolicy, type RecoveredState } from './journal';
 import { MarketDataRecorder } from './recorder';
+import { StartupRetry, type StartupRetryPolicy } from './startup-retry';
+import { stopTrading, type ShutdownReport } from './shutdown';
 
 /** The parts of a venue a live or paper session uses. */
 export interface LiveVenue {
@@ -38,6 +40,8 @@ export interface LiveVenue {
   readonly data: DataPort;
   /** The venue's own execution (live). Paper sessions pass `paperExecution` instead. */
   readonly execution?: ExecutionPort;
+  /** Releases the venue's sockets and connection pools: called last by `stop()`, and when start-up fails. */
+  close?(): Promise<void>;
 }
 
 /** What a live or paper session needs. */
@@ -81,6 +85,10 @@ export interface LiveSessionOptions {
   /** The session's bus and clock; the venue plugin must have been created with the same ones. */
   readonly bus: EventBus;
   readonly clock: RealtimeClock;
+  /** How start-up rides out a rate-limited, failing or unreachable venue (default: retry for up to 2 minutes). */
+  readonly startupRetry?: Partial<StartupRetryPolicy>;
+  /** How long `stop()` waits for submits in flight, and then for the venue to confirm our cancels (default 10 s each). */
+  readonly shutdownTimeoutMs?: number;
 }
 
 /**
@@ -95,6 +103,9 @@ export class LiveSession {
   private readonly log: Logger;
   private unsubscribeUsage: (() => void) | undefined;
   private journal: OrderJournal | undefined;
+  private starting: Promise<void> | undefined;
+  private startup: StartupRetry | undefined;
+  private shutdownReport: ShutdownReport | undefined;
 
   constructor(private readonly options: LiveSessionOptions) {
     this.log = options.logger ?? silentLogger;
@@ -107,11 +118,42 @@ export class LiveSession {
   }
 
   /**
+   * Starts the session (see `boot`). Venue trouble on the way (429/418, 5xx, network errors) is
+   * waited out with one log line per wait, up to `startupRetry.maxWaitMs`, then STARTUP_FAILED. When
+   * start-up fails, everything it opened (journal lock, sockets, timers, pools) is released before
+   * the error is thrown, so the process can exit. Safe to call more than once.
+   */
+  start(): Promise<void> {
+    this.starting ??= this.startOrRelease();
+    return this.starting;
+  }
+
+  /** What `stop()` did with our orders, once it has finished. */
+  get shutdown(): ShutdownReport | undefined {
+    return this.shutdownReport;
+  }
+
+  private async startOrRelease(): Promise<void> {
+    const startup = (this.startup = new StartupRetry(this.options.startupRetry, this.log.child('startup')));
+    try {
+      await this.boot(startup);
+    } catch (error) {
+      startup.finish();
+      await this.release();
+      throw error;
+    }
+    startup.finish();
+  }
+
+  /**
    * Start-up: instruments, then the execution connection, balances, positions and open orders, then
    * the market-data subscriptions, then the strategy.
    */
-  async start(): Promise<void> {
-    const o = this.options;
+  private async boot(startup: StartupRetry): Promise<void> {
+    // Every start-up request goes through the retry; orders never do.
+    const o = { ...this.options, venue: startup.wrap(this.options.venue) };
+    // The offline checks first (credentials): a user with no keys hears about the keys, not about DNS.
+    if (o.paperExecution === undefined) this.options.venue.execution?.preflight?.();
     const all = await o.venue.loadInstruments();
     const byId = new Map(all.map((i) => [i.id, i]));
     const bySymbol = new Map(all.map((i) => [i.symbol, i]));
@@ -207,28 +249,56 @@ export class LiveSession {
   }
 
   /**
-   * Graceful shutdown: stop the strategy, cancel our open orders unless `keepOrders`, close the data
-   * feed, write the recording. Safe to call more than once.
+   * Graceful shutdown, in this order: the strategy stops (timers and subscriptions removed, new
+   * orders refused), market data stops, submits in flight are waited for, our open orders are
+   * cancelled unless `keepOrders` and the venue's confirmations waited for (bounded; see
+   * shutdown.ts), then the order connection, the journal (synced, lock released), the recording and
+   * the venue's pools are closed. A stop during start-up interrupts it. Safe to call more than once.
    */
   stop(): Promise<void> {
-    this.stopping ??= this.doStop();
+    this.stopping ??= this.stopAfterStart();
     return this.stopping;
+  }
+
+  private async stopAfterStart(): Promise<void> {
+    if (this.starting !== undefined) {
+      this.startup?.abort('a shutdown was asked for');
+      // A start-up that failed (or was interrupted) has released everything already.
+      if (!(await this.starting.then(() => true, () => false))) return;
+    }
+    await this.doStop();
   }
 
   private async doStop(): Promise<void> {
     const kernel = this.kernel;
-    await this.options.venue.data.disconnect().catch((e: unknown) => this.log.warn(`data disconnect failed: ${String(e)}`));
     if (kernel !== undefined) {
-      const open = kernel.openOrders().length;
-      await kernel.stop({ cancelOpenOrders: !this.options.keepOrders });
-      if (open > 0) this.log.info(this.options.keepOrders ? `left ${open} open order(s) at the venue (--keep-orders)` : `cancelled ${open} open order(s)`);
+      kernel.stopStrategies();
+      await this.options.venue.data.disconnect().catch((e: unknown) => this.log.warn(`data disconnect failed: ${String(e)}`));
+      const timeoutMs = this.options.shutdownTimeoutMs ?? 10_000;
+      this.shutdownReport = await stopTrading(kernel, { keepOrders: this.options.keepOrders, submitTimeoutMs: timeoutMs, cancelTimeoutMs: timeoutMs, log: this.log });
     }
+    await this.release();
+  }
+
+  /**
+   * Closes whatever the session opened, in whatever state it is: the strategy, the order connection,
+   * market data, usage listeners, the journal (synced, lock released), timers, the recording and
+   * the venue's sockets and pools. Used by `stop()` and after a failed start-up.
+   */
+  private async release(): Promise<void> {
+    const warn = (what: string) => (e: unknown) => this.log.warn(`${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+    if (this.kernel !== undefined) await this.kernel.stop().catch(warn('order connection close'));
+    await this.options.venue.data.disconnect().catch(warn('data disconnect'));
+    await this.options.venue.execution?.disconnect().catch(warn('venue disconnect'));
     this.unsubscribeUsage?.();
+    this.unsubscribeUsage = undefined;
     this.journal?.close();
     this.options.clock.cancelAll();
     if (this.recorder !== undefined) {
       const files = this.recorder.close();
+      this.recorder = undefined;
       this.log.info(`recorded ${files.length} file(s) to ${this.options.recordDir}`);
     }
+    await this.options.venue.close?.().catch(warn('venue close'));
   }
 }
