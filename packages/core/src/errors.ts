@@ -44,6 +44,7 @@ export const ERROR_CODES = {
   RISK_NO_PRICE: { retryable: false, hint: 'No last trade or quote yet to check the order against; wait for market data.' },
   TRADING_HALTED: { retryable: false, hint: 'The kill switch is set to halt: no new orders. Reset it to trade again.' },
   REDUCE_ONLY_MODE: { retryable: false, hint: 'The kill switch allows only orders that reduce a position.' },
+  BALANCE_MISMATCH: { retryable: false, hint: 'Our ledger and the venue report different balances (both figures are given); a deposit or trade made outside this session, or a fee booked differently, explains most. Positions that differ halt trading; balances are reported.' },
   RECONCILIATION_FAILED: { retryable: false, hint: 'Our state and the venue disagree and could not be repaired; trading is halted until this is resolved.' },
   // venue transport
   VENUE_UNAVAILABLE: { retryable: true, hint: 'The venue could not be reached or answered 5xx; retried with backoff.' },

@@ -35,6 +35,7 @@ import { validateParams } from './params';
 import { killSwitchCheck, preTradeChecks, watchDailyLoss, type PreTradeCheck, type RiskConfig } from './risk';
 import { reconcile, resolveFromVenue, type ReconcileReport, type UnknownOrderPolicy } from './reconcile';
 import type { OrderJournal, RecoveredState } from './journal';
+import { watchVenueBalances } from './venue-balances';
 
 export type { PreTradeCheck } from './risk';
 
@@ -66,6 +67,8 @@ export interface KernelOptions {
   readonly ackQueries?: number;
   /** Every order command and venue report is appended here before it is acted on (live and paper). */
   readonly journal?: OrderJournal;
+  /** The account the venue named (ExecutionPort.venueAccount), recorded in the journal's session line. */
+  readonly venueAccount?: string;
   /** Reconcile with the venue after every reconnect. */
   readonly reconcile?: { readonly unknownOrders?: UnknownOrderPolicy; readonly ourPrefixes?: readonly string[] };
   readonly logger?: Logger;
@@ -104,6 +107,7 @@ export class Kernel {
   private reconciling: Promise<ReconcileReport> | undefined;
   private socketsDown = 0;
   private stateReason = 'start-up';
+  private stopWatchingBalances: (() => void) | undefined;
 
   constructor(private readonly options: KernelOptions) {
     this.clock = options.clock;
@@ -133,6 +137,8 @@ export class Kernel {
     this.bus.on('trade', (t) => this.portfolio.mark(t.instrumentId, t.price, t.tsEvent), mark);
     this.bus.on('quote', (q) => this.portfolio.mark(q.instrumentId, (q.bid + q.ask) / 2, q.tsEvent), mark);
     if (options.reconcile !== undefined) {
+      // The venue's own balance reports are compared with our ledger; its deposits and withdrawals booked.
+      this.stopWatchingBalances = watchVenueBalances({ bus: this.bus, clock: this.clock, portfolio: this.portfolio, log: this.log, journal: options.journal });
       // Each socket that comes back triggers a reconciliation: with several sockets (market data, user
       // data) the one carrying our fills may be the last to return, and only a pass after it closes the gap.
       this.bus.on(
@@ -221,8 +227,8 @@ export class Kernel {
   async connect(): Promise<void> {
     if (this.started) return;
     if (this.options.risk?.maxDailyLoss !== undefined) watchDailyLoss(this, this.options.risk.maxDailyLoss);
-    this.options.journal?.append({ t: 'session', ts: this.clock.now(), prefix: this.prefix, venue: this.execution.venue });
-    await this.execution.connect((report) => this.onReport(report));
+    this.options.journal?.append({ t: 'session', ts: this.clock.now(), prefix: this.prefix, venue: this.execution.venue, account: this.options.venueAccount });
+    await this.execution.connect((report) => this.applyReport(report));
     this.started = true;
   }
 
@@ -284,6 +290,7 @@ export class Kernel {
     await this.settleSubmits();
     if (options.cancelOpenOrders) await this.cancelOpenOrders();
     await this.execution.disconnect();
+    this.stopWatchingBalances?.();
     this.started = false;
   }
 
@@ -381,7 +388,7 @@ export class Kernel {
       resolveFromVenue(this, order, state);
       if (state.filledQuantity.gt(order.filledQuantity) && this.execution.fillsSince !== undefined) {
         for (const fill of await this.execution.fillsSince(order.instrumentId, order.tsCreated - 60_000)) {
-          if (fill.clientOrderId === order.clientOrderId) this.oms.apply({ kind: 'fill', fill });
+          if (fill.clientOrderId === order.clientOrderId && !this.oms.hasFill(fill.instrumentId, fill.tradeId)) this.applyReport({ kind: 'fill', fill });
         }
       }
       return;
@@ -390,7 +397,7 @@ export class Kernel {
       this.armAckTimeout(order, attempt + 1);
       return;
     }
-    this.oms.apply({
+    this.applyReport({
       kind: 'rejected',
       clientOrderId: order.clientOrderId,
       code: 'VENUE_TIMEOUT',
@@ -486,9 +493,38 @@ export class Kernel {
     return o === undefined ? undefined : snapshot(o);
   }
 
-  private onReport(report: ExecutionReport): void {
+  /**
+   * Applies what the venue says (a stream report, the answer to a query, or what reconciliation
+   * found): journaled first, then applied. Every change to our orders and books that comes from the
+   * venue goes through here, so a restart replays exactly what was applied.
+   */
+  applyReport(report: ExecutionReport): void {
     this.options.journal?.append({ t: 'report', ts: this.clock.now(), report });
     this.oms.apply(report);
+  }
+
+  /** Takes over an order found at the venue (reconciliation), journaled first. */
+  adoptOrder(order: Order): void {
+    if (this.oms.get(order.clientOrderId) !== undefined) return;
+    this.options.journal?.append({ t: 'adopt', ts: this.clock.now(), order: snapshot(order) });
+    this.oms.adopt(order);
+  }
+
+  /**
+   * Sets our balances and positions to the venue's snapshot, then re-applies the fills already booked
+   * that are later than it (live start-up). A fill at or before the snapshot is in it and is never
+   * counted again, whether it comes from the journal, the stream or a query: a restart counts every
+   * fill exactly once, whatever happened while the process was down.
+   */
+  async syncWithVenue(): Promise<void> {
+    const balances = await this.execution.balances();
+    const needsPositions = this.instruments.list().some((i) => !(i.assetClass === 'spot' && i.base !== i.quote));
+    const positions = needsPositions ? (await this.execution.positions()).filter((p) => this.instruments.has(p.instrumentId)) : [];
+    // The snapshot holds everything up to its newest balance change (venue time); none: it holds everything until now.
+    const asOf = balances.length > 0 ? Math.max(...balances.map((b) => b.tsEvent)) : this.clock.now();
+    this.portfolio.rebase(balances, positions, asOf);
+    const replayed = this.portfolio.replayAfter(this.oms.allFills());
+    this.log.info(`books set from the venue's balances as of ${new Date(asOf).toISOString()}${replayed > 0 ? `; ${replayed} later fill(s) applied on top` : ''}`);
   }
 
   /**
@@ -542,6 +578,8 @@ export class Kernel {
     // Refused, or certainly never placed (failed before the venue had it): the order is dead.
     if (order.status === 'submitted' && (!e.retryable || e.details.outcomeUnknown !== true)) {
       order.rejection = { code: e.code, message: e.message };
+      // Journaled, so a restart knows this order never reached the venue.
+      this.options.journal?.append({ t: 'status', ts: this.clock.now(), clientOrderId: order.clientOrderId, status: 'rejected', reason: e.message, code: e.code });
       this.oms.setStatus(order, 'rejected');
       return;
     }
@@ -551,7 +589,7 @@ export class Kernel {
 
   private onCancelFailure(order: Order, error: unknown): void {
     const e = isAutotraderError(error) ? error : new AutotraderError('INTERNAL', String(error), { cause: error });
-    this.oms.apply({ kind: 'cancelRejected', clientOrderId: order.clientOrderId, reason: e.message, tsEvent: this.clock.now() });
+    this.applyReport({ kind: 'cancelRejected', clientOrderId: order.clientOrderId, reason: e.message, tsEvent: this.clock.now() });
     this.anomaly(e);
   }
 

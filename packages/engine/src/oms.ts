@@ -118,6 +118,11 @@ export class OrderManager {
     return [...this.list];
   }
 
+  /** True when a fill with this trade id was booked for this instrument. */
+  hasFill(instrumentId: string, tradeId: string): boolean {
+    return this.tradesOf(instrumentId).has(tradeId);
+  }
+
   /** Every fill applied, in order. */
   allFills(): readonly Fill[] {
     return this.fills;

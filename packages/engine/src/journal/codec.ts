@@ -17,8 +17,11 @@ import {
  * before the OMS applies it. Decimals travel as strings and come back exact.
  */
 export type JournalEntry =
-  /** A process started trading on this journal with this client order id prefix. */
-  | { readonly t: 'session'; readonly ts: number; readonly prefix: string; readonly venue: string }
+  /**
+   * A process started trading on this journal with this client order id prefix, on this venue and
+   * (where the venue names it) this account. A journal is never replayed against another venue or account.
+   */
+  | { readonly t: 'session'; readonly ts: number; readonly prefix: string; readonly venue: string; readonly account?: string }
   /** An order about to be sent to the venue. */
   | { readonly t: 'submit'; readonly ts: number; readonly order: OrderSnapshot }
   /** A cancel about to be sent. */
@@ -30,6 +33,10 @@ export type JournalEntry =
       readonly clientOrderId: string;
       readonly changes: { readonly quantity?: string; readonly price?: string; readonly triggerPrice?: string };
     }
+  /** An open order found at the venue and taken over (reconciliation), as the venue showed it. */
+  | { readonly t: 'adopt'; readonly ts: number; readonly order: OrderSnapshot }
+  /** A balance change the venue made outside our orders (a deposit, a withdrawal), about to be booked. */
+  | { readonly t: 'balance'; readonly ts: number; readonly currency: string; readonly delta: string }
   /** A report from the venue, about to be applied. */
   | { readonly t: 'report'; readonly ts: number; readonly report: ExecutionReport }
   /**
@@ -131,7 +138,9 @@ const reportSchema = z.discriminatedUnion('kind', [
 ]);
 
 const entrySchema = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('session'), ts: epochMs, prefix: id, venue: z.string() }),
+  z.object({ t: z.literal('session'), ts: epochMs, prefix: id, venue: z.string(), account: z.string().optional() }),
+  z.object({ t: z.literal('adopt'), ts: epochMs, order: orderSchema }),
+  z.object({ t: z.literal('balance'), ts: epochMs, currency: id, delta: decimalText }),
   z.object({ t: z.literal('submit'), ts: epochMs, order: orderSchema }),
   z.object({ t: z.literal('cancel'), ts: epochMs, clientOrderId: id }),
   z.object({

@@ -6,3 +6,4 @@
 export * from './codec';
 export * from './journal';
 export * from './recovery';
+export { checkJournalIdentity } from './identity';

@@ -74,6 +74,14 @@ export function recover(entries: readonly JournalEntry[]): RecoveredState {
         oms.adopt({ ...snap, status: 'submitted', filledQuantity: quantity(0), averagePrice: undefined, fees: money(0), rejection: undefined, tsUpdated: entry.ts });
         break;
       }
+      case 'adopt':
+        // Found open at the venue by reconciliation: the venue is the authority on its state.
+        heard.add(entry.order.clientOrderId);
+        oms.adopt({ ...entry.order });
+        break;
+      case 'balance':
+        // A venue-side balance change: the books are set from the venue's snapshot at start-up, which holds it.
+        break;
       case 'cancel': {
         const order = find(entry.clientOrderId, 'cancel');
         // As the kernel does: a cancel of a closed order, or a repeated cancel, changes nothing.

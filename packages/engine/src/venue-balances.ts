@@ -1,0 +1,66 @@
+import type { Balance, Clock, EventBus, Logger, VenueBalanceEvent } from '@autotrader/core';
+import type { OrderJournal } from './journal';
+import type { Portfolio } from './portfolio';
+
+/** What the balance watch needs from the kernel. */
+export interface VenueBalanceView {
+  readonly bus: Pick<EventBus, 'on' | 'publish'>;
+  readonly clock: Pick<Clock, 'now' | 'setAlert' | 'cancel'>;
+  readonly portfolio: Pick<Portfolio, 'balanceOf' | 'applyVenueDelta'>;
+  readonly log: Logger;
+  readonly journal?: OrderJournal;
+}
+
+/** Options of {@link watchVenueBalances}. */
+export interface VenueBalanceWatchOptions {
+  /**
+   * How long after a venue snapshot its figures are compared with ours (default 500 ms). The venue
+   * sends a balance snapshot right after the reports of the same action, but a duplicated or reordered
+   * report can be on its way; a newer snapshot of the same currency replaces the pending comparison.
+   */
+  readonly settleMs?: number;
+}
+
+/**
+ * Watches what the venue itself says about our balances (`venueBalance` topic):
+ * - a `delta` (a deposit, a withdrawal, a transfer made outside our orders) is journaled, then booked;
+ * - a `snapshot` is compared with our ledger, currency by currency, once the moment has settled; a
+ *   difference in the total or in what is locked is reported with both figures (BALANCE_MISMATCH on
+ *   the `error` topic and a warning). It does not halt: reconciliation after a reconnect decides that,
+ *   on positions.
+ * Returns the function that stops watching.
+ */
+export function watchVenueBalances(view: VenueBalanceView, options: VenueBalanceWatchOptions = {}): () => void {
+  const settleMs = options.settleMs ?? 500;
+  const pending = new Set<string>();
+  const compare = (venueName: string, theirs: Balance): void => {
+    pending.delete(theirs.currency);
+    const ours = view.portfolio.balanceOf(theirs.currency);
+    if (ours.total.eq(theirs.total) && ours.locked.eq(theirs.locked)) return;
+    const message =
+      `${venueName} ${theirs.currency} balance differs from ours: ` +
+      `venue total ${theirs.total.toString()} (free ${theirs.free.toString()}, locked ${theirs.locked.toString()}), ` +
+      `ours total ${ours.total.toString()} (free ${ours.free.toString()}, locked ${ours.locked.toString()})`;
+    view.log.warn(message);
+    view.bus.publish('error', { source: 'venue-balances', code: 'BALANCE_MISMATCH', message, tsEvent: view.clock.now() });
+  };
+  const onEvent = (event: VenueBalanceEvent): void => {
+    if (event.kind === 'delta') {
+      view.journal?.append({ t: 'balance', ts: view.clock.now(), currency: event.currency, delta: event.delta.toString() });
+      view.portfolio.applyVenueDelta(event.currency, event.delta, event.tsEvent);
+      view.log.info(`${event.venue} booked a ${event.delta.isNegative() ? 'withdrawal' : 'deposit'} of ${event.delta.abs().toString()} ${event.currency} outside our orders`);
+      return;
+    }
+    for (const b of event.balances) {
+      const name = `engine:venue-balance:${b.currency}`;
+      pending.add(b.currency);
+      view.clock.setAlert(name, view.clock.now() + settleMs, () => compare(event.venue, b));
+    }
+  };
+  const off = view.bus.on('venueBalance', onEvent, { priority: -50, owner: 'engine:venue-balances' });
+  return () => {
+    off();
+    for (const currency of pending) view.clock.cancel(`engine:venue-balance:${currency}`);
+    pending.clear();
+  };
+}
