@@ -21,7 +21,7 @@ import { Kernel, type PreTradeCheck } from './kernel';
 import type { RiskConfig } from './risk';
 import { resolveFromVenue, type UnknownOrderPolicy } from './reconcile';
 import { GuardedExecution, usageByInterval, type GuardPolicyInput } from './safety';
-import { OrderJournal, readJournal, recover, type FsyncPolicy, type RecoveredState } from './journal';
+import { checkJournalIdentity, OrderJournal, readJournal, recover, type FsyncPolicy, type RecoveredState } from './journal';
 import { MarketDataRecorder } from './recorder';
 import { StartupRetry, type StartupRetryPolicy } from './startup-retry';
 import { stopTrading, type ShutdownReport } from './shutdown';
@@ -193,8 +193,11 @@ export class LiveSession {
     let journal: OrderJournal | undefined;
     let recovered: RecoveredState | undefined;
     let prefix = sessionPrefix();
+    // The account these keys trade, as the venue names it: the journal records it and refuses another's.
+    const account = execution instanceof GuardedExecution ? await execution.venueAccount?.() : undefined;
     if (o.journal !== undefined && !paper) {
       const contents = readJournal(o.journal.path);
+      checkJournalIdentity(contents.entries, o.journal.path, venueExecution!.venue, account?.accountId);
       if (contents.corruptLines.length > 0) {
         throw new AutotraderError('JOURNAL_CORRUPT', `${o.journal.path}: corrupt line(s) ${contents.corruptLines.join(', ')}; refusing to trade on a history we cannot read`);
       }
@@ -215,6 +218,7 @@ export class LiveSession {
       errorPolicy: 'isolate',
       clientOrderIdPrefix: prefix,
       journal,
+      venueAccount: account?.accountId,
       preTradeChecks: o.preTradeChecks,
       risk: o.risk,
       ackTimeoutMs: o.ackTimeoutMs ?? 5_000,
@@ -228,10 +232,8 @@ export class LiveSession {
     await kernel.connect();
 
     if (!paper) {
-      for (const b of await kernel.execution.balances()) kernel.portfolio.setCash(b.currency, b.total);
-      for (const p of await kernel.execution.positions()) {
-        if (kernel.instruments.has(p.instrumentId)) kernel.portfolio.setPosition(p.instrumentId, p.quantity, p.averagePrice);
-      }
+      // Books from the venue's snapshot, fills later than it on top: each fill counted exactly once.
+      await kernel.syncWithVenue();
       const report = await kernel.reconcile();
       if (report.reported.length > 0) this.log.warn(`${report.reported.length} open order(s) already at ${o.venue.name} are not this session's; left alone (unknownOrders: report)`);
     }
