@@ -74,7 +74,7 @@ describe('parity: live against the fake Binance, then the recording replayed in 
     expect(liveOrders.length).toBeGreaterThan(20);
     expect(liveFills.length).toBeGreaterThan(20);
 
-    // Replay the recording with the simulated venue set to the fake's rules.
+    // Replay the recording with the simulated venue set to the fake's rules: fees in the asset received, as Binance charges them.
     const files = readdirSync(dir);
     expect(files).toEqual(['BTCUSDT.BINANCE-trade.arrow']);
     const series = readSeries(join(dir, files[0]!));
@@ -87,7 +87,7 @@ describe('parity: live against the fake Binance, then the recording replayed in 
       instruments: [instrument],
       venue: (ctx) =>
         createSimulatedVenue({
-          config: { venue: 'BINANCE', startingBalances: { USDT: '100000' }, partialFills: false, fees: { maker: '0.001', taker: '0.001' } },
+          config: { venue: 'BINANCE', startingBalances: { USDT: '100000' }, partialFills: false, fees: { maker: '0.001', taker: '0.001', currency: 'received' } },
           instruments: ctx.instruments,
           clock: ctx.clock,
           bus: ctx.bus,

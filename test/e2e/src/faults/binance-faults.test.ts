@@ -82,7 +82,7 @@ describe('fault injection: fake Binance', () => {
       const sent = run.fake.orders().length;
       await run.trade('29500.00');
       expect(run.fake.orders()).toHaveLength(sent);
-      await expectConsistentWithVenue(run);
+      await expectConsistentWithVenue(run, { halted: true });
     } finally {
       await run.stop();
     }

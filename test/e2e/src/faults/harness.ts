@@ -1,5 +1,5 @@
 import { Decimal, EventBus, RealtimeClock, silentLogger, type Fill, type OrderSnapshot, type StrategyDefinition } from '@autotrader/core';
-import { LiveSession, type GuardPolicyInput, type RiskConfig } from '@autotrader/engine';
+import { LiveSession, type GuardPolicyInput, type Portfolio, type RiskConfig } from '@autotrader/engine';
 import { binancePlugin, createBinance, type BinanceConnection } from '@autotrader/plugin-binance';
 import { FAKE_API_KEY, FAKE_API_SECRET, startFakeBinance, type FakeBinance, type FakeBinanceOptions } from '@autotrader/fake-binance';
 import { waitFor } from '@autotrader/testkit';
@@ -92,10 +92,11 @@ export async function startRun(
 }
 
 /**
- * The three checks every scenario ends with: no fill the venue made for us is missing or booked twice,
- * no order was sent twice, and our position and cash equal the venue's.
+ * The checks every scenario ends with: no fill the venue made for us is missing or booked twice, no
+ * order was sent twice, no halt (unless the scenario trips the kill switch itself), and our position and every balance (total, free and locked) equal the
+ * venue's to the last digit: fees in the base asset and locks of resting orders included.
  */
-export async function expectConsistentWithVenue(run: FaultRun): Promise<void> {
+export async function expectConsistentWithVenue(run: FaultRun, options: { halted?: boolean } = {}): Promise<void> {
   const venueFills = run.fake.orders().flatMap((o) => o.fills.map((f) => ({ ...f, clientOrderId: o.clientOrderId })));
   // Give any fill still in flight (stream or reconciliation) time to land.
   await waitFor('every venue fill to be booked', () => run.session.engine.oms.allFills().length >= venueFills.length, 5_000).catch(() => {});
@@ -106,9 +107,20 @@ export async function expectConsistentWithVenue(run: FaultRun): Promise<void> {
   const ids = run.fake.orders().map((o) => o.clientOrderId);
   expect(new Set(ids).size, 'an order reached the venue twice').toBe(ids.length);
   for (const id of ids) expect(run.session.engine.oms.get(id), `venue order ${id} unknown to the OMS`).toBeDefined();
-  const balances = run.fake.balances();
-  const venueBtc = new Decimal(balances.BTC?.free ?? 0).plus(balances.BTC?.locked ?? 0);
-  const venueUsdt = new Decimal(balances.USDT?.free ?? 0).plus(balances.USDT?.locked ?? 0);
-  expect(run.session.engine.portfolio.position('BTCUSDT.BINANCE')?.quantity.toString() ?? '0', 'position differs from the venue').toBe(venueBtc.toString());
-  expect(run.session.engine.portfolio.cash('USDT').toString(), 'cash differs from the venue').toBe(venueUsdt.toString());
+  // A scenario that trips the kill switch on purpose says so; anywhere else a halt is a failure.
+  if (options.halted !== true) expect(run.session.engine.tradingState, `halted: ${run.session.engine.tradingStateReason}`).not.toBe('halted');
+  expectBooksEqualVenue(run.session.engine.portfolio, run.fake.balances());
+}
+
+/** Our position and every balance against the fake's ledger, exactly: total, free and locked. */
+export function expectBooksEqualVenue(portfolio: Portfolio, venue: Readonly<Record<string, { free: string; locked: string }>>): void {
+  const ours = new Map(portfolio.balances().map((b) => [b.currency, b]));
+  for (const currency of new Set([...ours.keys(), ...Object.keys(venue)])) {
+    const v = venue[currency] ?? { free: '0', locked: '0' };
+    const o = ours.get(currency);
+    const figures = (free: string | number, locked: string | number): string => `total ${new Decimal(free).plus(locked).toString()}, free ${new Decimal(free).toString()}, locked ${new Decimal(locked).toString()}`;
+    expect(o === undefined ? figures(0, 0) : figures(o.free.toString(), o.locked.toString()), `${currency} balance differs from the venue`).toBe(figures(v.free, v.locked));
+  }
+  const btc = venue.BTC ?? { free: '0', locked: '0' };
+  expect(portfolio.position('BTCUSDT.BINANCE')?.quantity.toString() ?? '0', 'position differs from the venue').toBe(new Decimal(btc.free).plus(btc.locked).toString());
 }
