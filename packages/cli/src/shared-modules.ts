@@ -2,6 +2,7 @@ import { realpathSync } from 'node:fs';
 import { register } from 'node:module';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { HookData } from './shared-modules-hooks.mjs';
 
 /**
  * Packages a strategy or plugin shares objects with the engine through, so they must exist once in the
@@ -12,6 +13,17 @@ import { fileURLToPath } from 'node:url';
 export const SHARED_PACKAGES: readonly string[] = ['@autotrader/', 'zod', 'rxjs', 'decimal.js'];
 
 let installed = false;
+
+/** Where the workspace is and where shared packages resolve from, for the hooks and the vite plugin. */
+export function sharedModuleSettings(): HookData {
+  const cliDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+  return {
+    // Resolved module URLs are real paths; the workspace root must be too for the prefix test.
+    workspaceRoot: realpathSync(resolve(cliDir, '../..')),
+    anchorURL: new URL('../package.json', import.meta.url).href,
+    shared: [...SHARED_PACKAGES],
+  };
+}
 
 /**
  * Makes a strategy or plugin file kept anywhere (`--strategy ~/strategies/x.ts`) run against the
@@ -28,18 +40,13 @@ let installed = false;
  *
  * Hooks chain last-registered-first: these run before the TypeScript loader's (tsx, registered by
  * `node --import tsx` or the tsx CLI at start-up) and hand it the rewritten request, so TypeScript
- * resolution and compilation stay tsx's job. Call before importing a user's file; idempotent. Under
- * vitest, test files import through vite's resolver, which these hooks do not see (see README).
+ * resolution and compilation stay tsx's job. Call before importing a user's file; idempotent.
+ *
+ * Under vitest, modules are resolved by vite, which these hooks do not see: the same rules are the
+ * vite plugin in `shared-modules-vite.ts`, for vitest.config.ts.
  */
 export function installSharedModuleResolution(): void {
   if (installed) return;
   installed = true;
-  const cliDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-  const data = {
-    // Resolved module URLs are real paths; the workspace root must be too for the prefix test.
-    workspaceRoot: realpathSync(resolve(cliDir, '../..')),
-    anchorURL: new URL('../package.json', import.meta.url).href,
-    shared: [...SHARED_PACKAGES],
-  };
-  register('./shared-modules-hooks.mjs', { parentURL: import.meta.url, data });
+  register('./shared-modules-hooks.mjs', { parentURL: import.meta.url, data: sharedModuleSettings() });
 }
