@@ -18,6 +18,8 @@ export const configFileSchema = z
     unknownOrders: z.enum(['adopt', 'cancel', 'report']).optional(),
     /** Where the order journal lives (live and paper), and its fsync policy. */
     journal: z.object({ path: z.string().min(1), fsync: z.enum(['always', 'interval', 'never']).optional() }).strict().optional(),
+    /** How start-up rides out venue trouble (429/418, 5xx, network errors): see LiveSessionOptions.startupRetry. */
+    startupRetry: z.object({ maxWaitMs: z.number().int().nonnegative(), baseDelayMs: z.number().int().nonnegative(), maxDelayMs: z.number().int().nonnegative() }).partial().strict().optional(),
   })
   .strict();
 

@@ -1,4 +1,4 @@
-#!/usr/bin/env tsx
+#!/usr/bin/env -S node --import tsx
 import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { AutotraderError } from '@autotrader/core';
@@ -30,7 +30,8 @@ export async function main(args: string[]): Promise<number> {
       })
       .help()
       .parseAsync();
-    return 0;
+    // A command that ends without an error may still say it did not end well (a session that left orders open).
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     process.stderr.write(formatError(error, { verbose }) + '\n');
     return error instanceof AutotraderError && error.details.usage === true ? EXIT_USAGE : EXIT_ERROR;
@@ -38,3 +39,9 @@ export async function main(args: string[]): Promise<number> {
 }
 
 process.exitCode = await main(argv);
+// Nothing may keep a finished command alive (a trading session must not linger after "stopped
+// cleanly"). Every handle is closed on the way out; if one leaked anyway, name it and exit.
+setTimeout(() => {
+  process.stderr.write(`warning: still running 3 s after the command finished (open: ${process.getActiveResourcesInfo().join(', ')}); exiting\n`);
+  process.exit();
+}, 3_000).unref();

@@ -1,12 +1,13 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
-import { createLogger, EventBus, RealtimeClock, type Logger, type VenuePlugin } from '@autotrader/core';
+import { createLogger, EventBus, isAutotraderError, RealtimeClock, type Logger, type OrderSnapshot, type VenuePlugin } from '@autotrader/core';
 import { LiveSession } from '@autotrader/engine';
 import { createSimulatedVenue } from '@autotrader/plugin-paper';
 import { parseParams } from '../args';
 import { loadStrategy } from '../strategies';
 import { loadVenuePlugin, parsePluginConfig } from '../venue-loader';
 import { readConfigFile, resolveRisk } from '../config-file';
-import { DEFAULT_STATE_DIR, takeKillCommand, writePidFile } from '../control';
+import { DEFAULT_STATE_DIR, openControlChannel } from '../control';
+import { signalExitCode, watchStopSignals } from '../stop-signals';
 
 interface SessionArgs {
   venue: string;
@@ -25,6 +26,7 @@ interface SessionArgs {
   risk?: string[];
   journal?: string;
   stateDir: string;
+  startupMaxWaitMs?: number;
   verbose: boolean;
 }
 
@@ -46,6 +48,7 @@ const builder = (paper: boolean) => (y: Argv) =>
     .option('risk', { type: 'string', array: true, describe: 'Risk limit name=value, e.g. maxDailyLoss=500 (repeatable)' })
     .option('state-dir', { type: 'string', default: DEFAULT_STATE_DIR, describe: 'Where `pnpm kill` finds this session' })
     .option('journal', { type: 'string', describe: 'Order journal file (live): replayed and reconciled on start, fsync on every entry' })
+    .option('startup-max-wait-ms', { type: 'number', describe: 'How long start-up keeps retrying a venue that rate-limits, fails (5xx) or cannot be reached, in ms (default 120000; 0: give up at once)' })
     .option('verbose', { type: 'boolean', default: false }) as unknown as Argv<SessionArgs>;
 
 function mainnetBanner(log: (line: string) => void): void {
@@ -55,8 +58,11 @@ function mainnetBanner(log: (line: string) => void): void {
   log(line);
 }
 
-/** Runs a session until SIGINT/SIGTERM, then shuts down gracefully and resolves. */
-export async function runSession(args: SessionArgs, paper: boolean, logger: Logger = createLogger({ level: args.verbose ? 'debug' : 'info' })): Promise<void> {
+/**
+ * Runs a session until SIGINT/SIGTERM, then shuts down gracefully (see LiveSession.stop) and resolves
+ * with the exit code: 0 after `stopped cleanly`, 1 when orders of ours may still be open at the venue.
+ */
+export async function runSession(args: SessionArgs, paper: boolean, logger: Logger = createLogger({ level: args.verbose ? 'debug' : 'info' })): Promise<number> {
   const plugin: VenuePlugin = await loadVenuePlugin(args.venue);
   const strategy = await loadStrategy(args.strategy);
   const params = parseParams(args.param);
@@ -83,6 +89,7 @@ export async function runSession(args: SessionArgs, paper: boolean, logger: Logg
       loadInstruments: () => connection.instruments.load(),
       data: connection.data,
       execution: connection.execution,
+      close: connection.close?.bind(connection),
     },
     instrumentIds: args.symbol,
     barInterval: args.interval,
@@ -102,31 +109,61 @@ export async function runSession(args: SessionArgs, paper: boolean, logger: Logg
     risk,
     unknownOrders: file?.unknownOrders,
     journal: args.journal !== undefined ? { path: args.journal } : file?.journal,
+    startupRetry: { ...file?.startupRetry, ...(args.startupMaxWaitMs === undefined ? {} : { maxWaitMs: args.startupMaxWaitMs }) },
     logger,
     bus,
     clock,
   });
-  const stopped = new Promise<void>((resolveStop) => {
-    const onSignal = (signal: string): void => {
-      logger.info(`${signal}: shutting down`);
-      void session.stop().then(resolveStop);
-    };
-    process.once('SIGINT', () => onSignal('SIGINT'));
-    process.once('SIGTERM', () => onSignal('SIGTERM'));
-  });
-  // The kill switch from another terminal (`pnpm kill`) or a bare SIGUSR2 (halt).
-  process.on('SIGUSR2', () => {
-    const { state, reason } = takeKillCommand(args.stateDir);
+  let running = false;
+  // Claims the state directory (refused while another session answers there) before anything connects.
+  const control = await openControlChannel(args.stateDir, { venue: plugin.name, mode: paper ? 'paper' : 'live' }, ({ state, reason }) => {
+    if (!running) throw new Error('the session is still starting; try again once it has started');
     session.engine.setTradingState(state, reason);
+    return session.engine.tradingState;
+  }).catch(async (error: unknown) => {
+    await connection.close?.();
+    throw error;
   });
-  await session.start();
-  const removePid = writePidFile(args.stateDir, { venue: plugin.name, mode: paper ? 'paper' : 'live' });
+  // A bare `kill -USR2 <pid>` halts (README); `pnpm kill` uses the control socket instead.
+  const onUsr2 = (): void => {
+    if (running) session.engine.setTradingState('halted', 'SIGUSR2');
+    else logger.warn('SIGUSR2 ignored: the session is still starting');
+  };
+  process.on('SIGUSR2', onUsr2);
+  const signals = watchStopSignals(
+    (signal) => {
+      logger.info(`${signal}: shutting down (Ctrl-C again exits at once, leaving our open orders at the venue)`);
+      void session.stop().catch(() => {});
+    },
+    (signal) => {
+      const open: readonly OrderSnapshot[] = running ? session.engine.openOrders() : [];
+      process.stderr.write(
+        `${signal} again: exiting at once without finishing the shutdown; ${open.length === 0 ? 'no order of ours was open' : `left ${open.length} order(s) of ours open at the venue: ${open.map((o) => `${o.clientOrderId} (${o.status})`).join(', ')}`}\n`,
+      );
+      process.exit(signalExitCode(signal));
+    },
+  );
   try {
-    await stopped;
+    await Promise.race([session.start().then(() => void (running = true)), signals.requested]);
+    await signals.requested;
+    await session.stop();
+  } catch (error) {
+    // Ctrl-C during start-up interrupts it: a stop, not a failure (start-up released what it opened).
+    if (!(signals.received !== undefined && isAutotraderError(error, 'STARTUP_FAILED') && error.details.interrupted === true)) throw error;
   } finally {
-    removePid();
+    running = false;
+    process.off('SIGUSR2', onUsr2);
+    await control.close();
+    signals.dispose();
   }
-  logger.info('stopped cleanly');
+  const report = session.shutdown;
+  if (report !== undefined && !report.kept && report.leftOpen.length > 0) {
+    // Not "stopped cleanly": tools watch for that line, and orders of ours may still be working.
+    process.stderr.write(`stopped, but ${report.leftOpen.length} order(s) of ours may still be open at the venue: ${report.leftOpen.map((o) => o.clientOrderId).join(', ')}; check them there\n`);
+    return 1;
+  }
+  process.stderr.write('stopped cleanly\n');
+  return 0;
 }
 
 /** `live`: the venue's live data and real execution (testnet unless --mainnet). */
@@ -134,7 +171,7 @@ export const liveCommand: CommandModule<object, SessionArgs> = {
   command: 'live',
   describe: 'Trade live on a venue (testnet by default; --mainnet for real money)',
   builder: builder(false),
-  handler: async (args: ArgumentsCamelCase<SessionArgs>) => runSession(args, false),
+  handler: async (args: ArgumentsCamelCase<SessionArgs>) => void (process.exitCode = await runSession(args, false)),
 };
 
 /** `paper`: the venue's live data with the simulated venue executing orders. */
@@ -142,5 +179,5 @@ export const paperCommand: CommandModule<object, SessionArgs> = {
   command: 'paper',
   describe: "Paper-trade: a venue's live market data, simulated execution",
   builder: builder(true),
-  handler: async (args: ArgumentsCamelCase<SessionArgs>) => runSession(args, true),
+  handler: async (args: ArgumentsCamelCase<SessionArgs>) => void (process.exitCode = await runSession(args, true)),
 };
