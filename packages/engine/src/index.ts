@@ -17,3 +17,6 @@ export * from './risk';
 export * from './reconcile';
 export * from './journal';
 export * from './safety';
+export * from './bars';
+export * from './market-data';
+export * from './books-summary';

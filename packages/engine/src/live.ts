@@ -23,6 +23,9 @@ import { resolveFromVenue, type UnknownOrderPolicy } from './reconcile';
 import { GuardedExecution, usageByInterval, type GuardPolicyInput } from './safety';
 import { checkJournalIdentity, OrderJournal, readJournal, recover, type FsyncPolicy, type RecoveredState } from './journal';
 import { MarketDataRecorder } from './recorder';
+import { startLiveMarketData } from './market-data/live-subscriptions';
+import type { QuotePrice } from './bars/bar-builder';
+import { describeBooks } from './books-summary';
 import { StartupRetry, type StartupRetryPolicy } from './startup-retry';
 import { stopTrading, type ShutdownReport } from './shutdown';
 
@@ -51,10 +54,17 @@ export interface LiveSessionOptions {
   readonly venue: LiveVenue;
   /** Instruments to trade and subscribe, by id (`BTCUSDT.BINANCE`) or venue symbol (`BTCUSDT`). */
   readonly instrumentIds: readonly string[];
-  /** Market data to subscribe per instrument (default: the strategy's `requires.data`, else trades). */
+  /**
+   * Market data to subscribe per instrument on top of what the strategy reads (the engine records what
+   * it subscribes to while it is created, and checks that against its `requires.data`).
+   */
   readonly dataKinds?: readonly MarketDataKind[];
-  /** Bar interval for `bar` subscriptions (default `1m`). */
+  /** The bar interval strategies get (default `1m`): the venue's own bars when it has them, else built by the engine. */
   readonly barInterval?: string;
+  /** The price bars built from quotes follow (only when the venue has neither bars nor trades): mid (default), bid or ask. */
+  readonly barQuotePrice?: QuotePrice;
+  /** How long after its end a quiet interval's built bar is closed by the clock (default 1,000 ms). */
+  readonly barCloseDelayMs?: number;
   /**
    * Paper trading: the simulated venue, built on the session's bus and clock, executes orders while
    * market data stays live. Give it the same starting cash as `paperCash`.
@@ -239,15 +249,18 @@ export class LiveSession {
     }
     if (o.recordDir !== undefined) this.recorder = new MarketDataRecorder(o.bus, kernel.instruments, o.recordDir);
 
-    await o.venue.data.connect();
-    const kinds = o.dataKinds ?? o.strategy.requires?.data ?? ['trade'];
-    for (const instrument of instruments) {
-      for (const kind of kinds) {
-        await o.venue.data.subscribe({ kind, instrumentId: instrument.id, interval: kind === 'bar' ? (o.barInterval ?? '1m') : undefined });
-      }
-    }
-    kernel.startStrategies();
-    this.log.info(`${paper ? 'paper' : 'live'} session started on ${o.venue.name}: ${instruments.map((i) => i.id).join(', ')} (${kinds.join(', ')})`);
+    // Strategies first, then exactly the data they asked for (bars built by the engine where the venue has none).
+    const marketData = await startLiveMarketData(kernel, {
+      data: o.venue.data,
+      venueName: o.venue.name,
+      capabilities: o.venue.capabilities,
+      instrumentIds: instruments.map((i) => i.id),
+      strategies: [o.strategy],
+      extraKinds: o.dataKinds,
+      bars: { interval: o.barInterval, quotePrice: o.barQuotePrice, closeDelayMs: o.barCloseDelayMs },
+      logger: this.log,
+    });
+    this.log.info(`${paper ? 'paper' : 'live'} session started on ${o.venue.name}: ${marketData.description}`);
   }
 
   /**
@@ -278,6 +291,8 @@ export class LiveSession {
       await this.options.venue.data.disconnect().catch((e: unknown) => this.log.warn(`data disconnect failed: ${String(e)}`));
       const timeoutMs = this.options.shutdownTimeoutMs ?? 10_000;
       this.shutdownReport = await stopTrading(kernel, { keepOrders: this.options.keepOrders, submitTimeoutMs: timeoutMs, cancelTimeoutMs: timeoutMs, log: this.log });
+      // The final books, exact, for the user to check against the venue's own figures.
+      this.log.info(describeBooks(kernel.portfolio, kernel.instruments));
     }
     await this.release();
   }
