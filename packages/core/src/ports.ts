@@ -1,5 +1,5 @@
 import type { Balance, Fill, VenueAccount, VenuePosition } from './account';
-import type { Quantity, Price } from './decimal';
+import type { Decimal, Quantity, Price } from './decimal';
 import type { ErrorCode } from './errors';
 import type { Instrument } from './instrument';
 import type { MarketDataKind } from './market-data';
@@ -58,6 +58,12 @@ export interface VenueOrderChanges {
 export interface ExecutionPort {
   readonly venue: string;
   /**
+   * What a resting buy holds at this venue on top of its notional, for the fee it will pay in the quote
+   * asset: `feeRate` × notional plus `feePerUnit` × quantity. Absent (Binance, which charges a buy's fee in
+   * the asset received): the notional only. Our ledger locks exactly what the venue locks.
+   */
+  readonly buyFeeHold?: BuyFeeHold;
+  /**
    * Checks, without any network call, what can be checked before a live session starts (the
    * credentials are present and well formed). Throws a coded error (AUTH_MISSING names the
    * environment variable). Called before the first request, so a user with no keys and no network is
@@ -82,6 +88,12 @@ export interface ExecutionPort {
   venueAccount?(): Promise<VenueAccount>;
   /** Our fills at or after `since` (epoch ms), oldest first, for reconciliation after a reconnect. */
   fillsSince?(instrumentId: string, since: number): Promise<Fill[]>;
+}
+
+/** See {@link ExecutionPort.buyFeeHold}. */
+export interface BuyFeeHold {
+  readonly feeRate: Decimal;
+  readonly feePerUnit: Decimal;
 }
 
 /** One market-data subscription. */

@@ -120,8 +120,6 @@ export class Kernel {
     const balances = Object.fromEntries(Object.entries(options.startingBalances).map(([c, v]) => [c, money(v)]));
     this.portfolio = new Portfolio(this.instruments, balances, currency, options.expectedEvents);
     this.oms = new OrderManager(this.bus, this.portfolio, () => this.clock.now(), (e) => this.anomaly(e));
-    // Locked balances are what our open orders hold.
-    this.portfolio.setOpenOrders(() => this.oms.open());
     this.prefix = options.clientOrderIdPrefix ?? 'bt';
     this.ids = new ClientOrderIdFactory(this.prefix);
     // The kill switch is checked first, the configured limits next, custom checks last.
@@ -130,6 +128,9 @@ export class Kernel {
       typeof options.execution === 'function'
         ? options.execution({ clock: this.clock, bus: this.bus, instruments: options.instruments, logger: this.log.child('venue') })
         : options.execution;
+    // Locked balances are what our open orders hold, as this venue holds them.
+    this.portfolio.setOpenOrders(() => this.oms.open());
+    this.portfolio.setBuyFeeHold(this.execution.buyFeeHold);
 
     // The portfolio marks positions on every market event, after the venue matched and before strategies run.
     const mark = { priority: PRIORITY.portfolio, owner: 'portfolio' };

@@ -5,6 +5,7 @@ import {
   quantity,
   ZERO,
   type Balance,
+  type BuyFeeHold,
   type Fill,
   type Instrument,
   type InstrumentCatalog,
@@ -81,7 +82,8 @@ interface PositionState {
  * and the base balance of a spot instrument are the net quantity the venue credited), or a third
  * asset such as BNB (that currency's balance). Balances hold total, free and locked per currency;
  * what is locked is what our open orders hold, as a spot venue locks it (a resting buy: price ×
- * remaining quantity of the quote asset; a sell: the remaining base quantity).
+ * remaining quantity of the quote asset, plus the fee where the venue holds it; a sell: the
+ * remaining base quantity).
  */
 export class Portfolio implements PortfolioView {
   private readonly cashBy = new Map<string, Money>();
@@ -100,6 +102,7 @@ export class Portfolio implements PortfolioView {
   /** Fills at or before this venue time are already in the venue snapshot the ledger was last set from. */
   private asOf = -Infinity;
   private openOrders: () => readonly Order[] = () => [];
+  private feeHold: BuyFeeHold | undefined;
 
   constructor(
     private readonly instruments: InstrumentCatalog,
@@ -163,6 +166,11 @@ export class Portfolio implements PortfolioView {
   /** Fees paid so far, per currency they were charged in. */
   feesByCurrency(): ReadonlyMap<string, Money> {
     return this.feesBy;
+  }
+
+  /** What the venue holds for a resting buy's fee on top of its notional (see ExecutionPort.buyFeeHold). */
+  setBuyFeeHold(hold: BuyFeeHold | undefined): void {
+    this.feeHold = hold;
   }
 
   /** Where locked funds are read from: the OMS's open orders (the kernel wires this). */
@@ -410,7 +418,11 @@ export class Portfolio implements PortfolioView {
       const remaining = o.quantity.minus(o.filledQuantity);
       if (!remaining.isPositive() || remaining.isZero()) continue;
       if (o.side === 'sell') out.set(inst.base, (out.get(inst.base) ?? ZERO).plus(remaining));
-      else if (o.price !== undefined && (o.type === 'limit' || o.type === 'stop_limit')) out.set(inst.quote, (out.get(inst.quote) ?? ZERO).plus(remaining.mul(o.price)));
+      else if (o.price !== undefined && (o.type === 'limit' || o.type === 'stop_limit')) {
+        const notional = remaining.mul(o.price).mul(inst.multiplier);
+        const hold = this.feeHold === undefined ? notional : notional.plus(notional.mul(this.feeHold.feeRate)).plus(this.feeHold.feePerUnit.mul(remaining));
+        out.set(inst.quote, (out.get(inst.quote) ?? ZERO).plus(hold));
+      }
     }
     return out;
   }

@@ -5,6 +5,7 @@ import {
   ZERO,
   silentLogger,
   type Balance,
+  type BuyFeeHold,
   type Bar,
   type BookSnapshot,
   type Clock,
@@ -188,6 +189,8 @@ export class SimulatedVenue implements ExecutionPort {
   private readonly outbox: ReportOutbox;
   private readonly inFlight: RequestsInFlight<VenueRequest>;
   private readonly fees: FeeSchedule;
+  /** What a resting spot buy holds for its fee (see ExecutionPort.buyFeeHold). */
+  readonly buyFeeHold: BuyFeeHold | undefined;
   private readonly rng: () => number;
   private readonly limits: VenueRateLimits;
   private readonly alertPrefix: string;
@@ -217,6 +220,8 @@ export class SimulatedVenue implements ExecutionPort {
     this.clock = options.clock;
     this.log = (options.logger ?? silentLogger).child('paper');
     this.fees = feeSchedule(this.config.fees);
+    // A spot buy paying its fee in the quote asset holds that fee too; paying it in the asset received, it holds the notional only.
+    this.buyFeeHold = this.fees.currency === 'quote' ? { feeRate: this.fees.lockRate, feePerUnit: this.fees.perContract } : undefined;
     this.rng = mulberry32(this.config.seed);
     this.limits = new VenueRateLimits(this.config.rateLimits, this.config.requestWeights);
     this.alertPrefix = `paper#${++instances}:${this.venue}`;
