@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCli } from './cli';
+import { startCli } from './cli';
 
 /**
  * Unknown options are refused by name, through the real CLI: a misspelled venue option must never
@@ -37,11 +37,16 @@ afterAll(async () => {
 /** Venue options that point every Binance endpoint at the counting server. */
 const endpoints = (): string[] => ['--venue-opt', `restUrl=http://${base}`, '--venue-opt', `wsApiUrl=ws://${base}/ws-api/v3`, '--venue-opt', `streamUrl=ws://${base}`];
 
-/** Runs the CLI and expects one coded error line naming what it must, exit 1, and no contact with the venue. */
+/**
+ * Runs the CLI and expects one coded error line naming what it must, exit 1, and no contact with the
+ * venue. A CLI that accepted the options would go on to start a session: it is killed after 20 s.
+ */
 async function expectRefused(args: string[], code: string, ...mentions: RegExp[]): Promise<string> {
   const before = contacts;
-  const run = await runCli(args, { env: KEYS });
-  expect(run.code, run.stderr).toBe(1);
+  const cli = startCli(args, { env: KEYS });
+  const deadline = setTimeout(() => cli.child.kill('SIGKILL'), 20_000);
+  const run = await cli.exited.finally(() => clearTimeout(deadline));
+  expect(run.code, `${run.stderr}\n(killed: the options were accepted and a session started)`).toBe(1);
   const lines = run.stderr.trim().split('\n');
   expect(lines, run.stderr).toHaveLength(1);
   expect(lines[0]).toMatch(new RegExp(`^error ${code}: `));
