@@ -51,6 +51,17 @@ describe('StartupRetry', () => {
     expect(out.map((l) => /waiting (\d+ ms) for binance balances \(retrying with backoff/.exec(l)?.[1])).toEqual(['40 ms', '80 ms', '160 ms']);
   });
 
+  it('each request backs off from the first step; the time limit counts from the first failure of start-up', async () => {
+    const { log, out } = lines();
+    const retry = new StartupRetry({ maxWaitMs: 5_000, baseDelayMs: 40, maxDelayMs: 1_000 }, log);
+    await retry.run('binance instruments', flaky(1, unavailable(), unavailable()).call);
+    await new Promise((r) => setTimeout(r, 200));
+    await retry.run('binance balances', flaky(1, unavailable()).call);
+    expect(out.map((l) => /waiting (\d+ ms) for/.exec(l)?.[1])).toEqual(['40 ms', '80 ms', '40 ms']);
+    // The budget left shrinks across requests: it is one limit for the whole start-up.
+    expect(Number(/gives up in (\d\.\d) s/.exec(out[2]!)?.[1])).toBeLessThanOrEqual(4.7);
+  });
+
   it('fails at once on a non-retryable error, without a wait', async () => {
     const { log, out } = lines();
     const retry = new StartupRetry({ maxWaitMs: 5_000 }, log);

@@ -66,7 +66,6 @@ const seconds = (ms: number): string => (ms < 1_000 ? `${Math.round(ms)} ms` : `
 export class StartupRetry {
   private readonly policy: StartupRetryPolicy;
   private deadline: number | undefined;
-  private retries = 0;
   private done = false;
   private aborted: AutotraderError | undefined;
   private readonly sleeping = new Set<{ timer: ReturnType<typeof setTimeout>; reject: (error: unknown) => void }>();
@@ -96,14 +95,14 @@ export class StartupRetry {
 
   /** Runs one start-up request, retrying venue trouble as described on the class. `what` names it in the wait line. */
   async run<T>(what: string, call: () => Promise<T>): Promise<T> {
-    for (;;) {
+    for (let retry = 1; ; retry++) {
       if (this.done) return call();
       if (this.aborted !== undefined) throw this.aborted;
       try {
         return await call();
       } catch (error) {
         if (this.done || !isStartupRetryable(error)) throw error;
-        await this.waitAfter(what, error);
+        await this.waitAfter(what, error, retry);
       }
     }
   }
@@ -114,7 +113,7 @@ export class StartupRetry {
       ...venue,
       loadInstruments: () => this.run(`${venue.name} instruments`, () => venue.loadInstruments()),
       data: this.wrapData(venue.name, venue.data),
-      execution: venue.execution === undefined ? undefined : this.wrapExecution(venue.execution),
+      execution: venue.execution === undefined ? undefined : this.wrapExecution(venue.name, venue.execution),
     } as V;
   }
 
@@ -127,8 +126,7 @@ export class StartupRetry {
     };
   }
 
-  private wrapExecution(port: ExecutionPort): ExecutionPort {
-    const name = port.venue;
+  private wrapExecution(name: string, port: ExecutionPort): ExecutionPort {
     const wrapped: ExecutionPort = {
       venue: port.venue,
       connect: (sink) => this.run(`${name} order connection`, () => port.connect(sink)),
@@ -149,21 +147,21 @@ export class StartupRetry {
     return { ...wrapped, ...optional };
   }
 
-  private async waitAfter(what: string, error: AutotraderError): Promise<void> {
+  /** Waits before retry number `retry` of one request; the time limit counts from start-up's first failure. */
+  private async waitAfter(what: string, error: AutotraderError, retry: number): Promise<void> {
     const now = this.now();
     this.deadline ??= now + this.policy.maxWaitMs;
     const left = this.deadline - now;
-    this.retries++;
     const asked = error.code === 'RATE_LIMITED' ? Number(error.details.retryAfterMs) : Number.NaN;
     const venueWait = Number.isFinite(asked) && asked >= 0;
-    const retry: RetryPolicy = { maxAttempts: Number.MAX_SAFE_INTEGER, baseDelayMs: this.policy.baseDelayMs, maxDelayMs: this.policy.maxDelayMs, jitter: 0 };
-    const wait = venueWait ? asked : Math.min(backoffDelay(retry, this.retries, 0), Math.max(0, left));
+    const backoff: RetryPolicy = { maxAttempts: Number.MAX_SAFE_INTEGER, baseDelayMs: this.policy.baseDelayMs, maxDelayMs: this.policy.maxDelayMs, jitter: 0 };
+    const wait = venueWait ? asked : Math.min(backoffDelay(backoff, retry, 0), Math.max(0, left));
     const why = `${error.code}: ${error.message}`;
     if (left <= 0 || wait > left) {
       const reason = venueWait && wait > left ? `the venue asks for a wait of ${seconds(wait)}, longer than start-up may still wait (${seconds(Math.max(0, left))})` : `still failing after ${seconds(now - (this.deadline - this.policy.maxWaitMs))}`;
       throw new AutotraderError('STARTUP_FAILED', `start-up gave up on ${what}: ${reason} (startupRetry.maxWaitMs ${this.policy.maxWaitMs}); last error ${why}`, {
         cause: error,
-        details: { what, lastCode: error.code, retries: this.retries - 1 },
+        details: { what, lastCode: error.code, retries: retry - 1 },
       });
     }
     this.log.warn(`start-up: waiting ${seconds(wait)} for ${what} (${venueWait ? 'the venue asked us to wait' : 'retrying with backoff'}; gives up in ${seconds(left)}): ${why}`);
