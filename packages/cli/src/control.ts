@@ -1,5 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -46,14 +46,16 @@ export type ControlReply = z.output<typeof replySchema>;
 
 const recordPath = (dir: string): string => join(dir, 'session.json');
 
+const SOCKET_NAME = /^control-\d+\.sock$/;
+
 /**
- * The control socket's path: `control.sock` in the state directory, or, when that path is too long
- * for a Unix socket (about 100 bytes), a name derived from the directory in the system temp folder.
+ * This process's control socket: `control-<pid>.sock` in the state directory, or, when that path is
+ * too long for a Unix socket (about 100 bytes), a name derived from it in the system temp folder.
  */
 function socketPath(dir: string): string {
-  const inDir = join(dir, 'control.sock');
+  const inDir = join(dir, `control-${process.pid}.sock`);
   if (Buffer.byteLength(inDir) <= 100) return inDir;
-  return join(tmpdir(), `autotrader-${createHash('sha256').update(dir).digest('hex').slice(0, 16)}.sock`);
+  return join(tmpdir(), `autotrader-${createHash('sha256').update(inDir).digest('hex').slice(0, 16)}.sock`);
 }
 
 function readRecord(dir: string): SessionRecord | 'missing' | 'invalid' {
@@ -163,27 +165,28 @@ export interface ControlChannel {
 }
 
 /**
- * Claims a state directory for this session: refuses (CONFIG_INVALID) when another live session
- * answers there, clears a stale record, listens on the control socket (mode 0600) answering only
- * requests that carry this session's random token, and writes `session.json` (mode 0600).
+ * Records this session in a state directory: listens on its own control socket (mode 0600),
+ * answering only requests that carry its random token, and writes `session.json` (mode 0600).
+ * Socket files of sessions that died are removed. When another live session is recorded there, it
+ * is named in `displaced`: from now on `pnpm kill` with this state directory reaches this session.
  */
-export async function openControlChannel(stateDir: string, info: { venue: string; mode: 'live' | 'paper' }, handle: ControlHandler): Promise<ControlChannel> {
+export async function openControlChannel(
+  stateDir: string,
+  info: { venue: string; mode: 'live' | 'paper' },
+  handle: ControlHandler,
+): Promise<ControlChannel & { readonly displaced?: SessionRecord }> {
   const dir = resolve(stateDir);
   mkdirSync(dir, { recursive: true });
   const existing = readRecord(dir);
-  if (typeof existing === 'object') {
-    const result = await exchange(existing.socket, { token: existing.token, command: 'ping' });
-    if (result.kind !== 'nobody') {
-      throw new AutotraderError(
-        'CONFIG_INVALID',
-        `another ${existing.mode} session (pid ${existing.pid}) is recorded in ${dir} and ${result.kind === 'answered' ? 'answers' : 'holds its control socket'}; stop it, or give this session another --state-dir`,
-        { details: { stateDir: dir, pid: existing.pid } },
-      );
-    }
+  let displaced: SessionRecord | undefined;
+  if (typeof existing === 'object' && (await exchange(existing.socket, { token: existing.token, command: 'ping' })).kind !== 'nobody') displaced = existing;
+  // Sockets left by sessions that died: nothing listens on them any more.
+  for (const name of readdirSync(dir).filter((n) => SOCKET_NAME.test(n))) {
+    const stale = join(dir, name);
+    if ((await exchange(stale, { token: '', command: 'ping' })).kind === 'nobody') rmSync(stale, { force: true });
   }
   const path = socketPath(dir);
-  // A socket file left by a session that died (nothing listens on it: checked above, or no record at all).
-  if ((await exchange(path, { token: '', command: 'ping' })).kind === 'nobody') rmSync(path, { force: true });
+  rmSync(path, { force: true });
 
   const record: SessionRecord = { pid: process.pid, venue: info.venue, mode: info.mode, started: new Date().toISOString(), token: randomBytes(32).toString('hex'), socket: path };
   const connections = new Set<Socket>();
@@ -232,6 +235,7 @@ export async function openControlChannel(stateDir: string, info: { venue: string
   let closing: Promise<void> | undefined;
   return {
     record,
+    displaced,
     close: () =>
       (closing ??= new Promise<void>((resolveClose) => {
         removeRecordIf(dir, record);

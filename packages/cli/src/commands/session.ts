@@ -115,7 +115,7 @@ export async function runSession(args: SessionArgs, paper: boolean, logger: Logg
     clock,
   });
   let running = false;
-  // Claims the state directory (refused while another session answers there) before anything connects.
+  // Records the session in its state directory (for `pnpm kill`) before anything connects.
   const control = await openControlChannel(args.stateDir, { venue: plugin.name, mode: paper ? 'paper' : 'live' }, ({ state, reason }) => {
     if (!running) throw new Error('the session is still starting; try again once it has started');
     session.engine.setTradingState(state, reason);
@@ -124,6 +124,9 @@ export async function runSession(args: SessionArgs, paper: boolean, logger: Logg
     await connection.close?.();
     throw error;
   });
+  if (control.displaced !== undefined) {
+    logger.warn(`another ${control.displaced.mode} session (pid ${control.displaced.pid}) runs with state dir ${args.stateDir}; \`pnpm kill\` there now reaches this session only (give each session its own --state-dir)`);
+  }
   // A bare `kill -USR2 <pid>` halts (README); `pnpm kill` uses the control socket instead.
   const onUsr2 = (): void => {
     if (running) session.engine.setTradingState('halted', 'SIGUSR2');
