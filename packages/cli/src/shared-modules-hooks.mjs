@@ -73,7 +73,7 @@ export function isForeignFile(url, data) {
   let member = memberByDirectory.get(dir);
   if (member === undefined) {
     const packageDir = packageDirectoryOf(dir);
-    member = packageDir !== undefined && packageDir !== data.workspaceRoot && packageDir.startsWith(data.workspaceRoot + sep);
+    member = packageDir !== undefined && packageDir.startsWith(data.workspaceRoot + sep); // the root itself is not a member
     memberByDirectory.set(dir, member);
   }
   return !member;
