@@ -30,6 +30,38 @@ export function redact(text: string, secrets: readonly string[]): string {
   return out;
 }
 
+function redactValue(value: unknown, secrets: readonly string[], depth: number): unknown {
+  if (typeof value === 'string') return redact(value, secrets);
+  if (depth > 6 || value === null || typeof value !== 'object') return value;
+  if (value instanceof Error) return { name: value.name, message: redact(value.message, secrets) };
+  if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, depth + 1));
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, secrets, depth + 1);
+  return out;
+}
+
+/**
+ * Wraps a logger so that the given secrets never reach it, in messages or in fields (strings at any
+ * depth, and error messages). A logger takes its own secret list at creation and has no way to add one
+ * later, so a plugin that reads keys from the environment masks its own lines with this before handing
+ * them on. Secrets shorter than 4 characters are not masked (they would mask ordinary words).
+ */
+export function redactingLogger(inner: Logger, secrets: readonly string[]): Logger {
+  const masked = secrets.filter((s) => s.length >= 4);
+  if (masked.length === 0) return inner;
+  const wrap =
+    (fn: (m: string, f?: Record<string, unknown>) => void) =>
+    (message: string, fields?: Record<string, unknown>): void =>
+      fn(redact(message, masked), fields === undefined ? undefined : (redactValue(fields, masked, 0) as Record<string, unknown>));
+  return {
+    debug: wrap(inner.debug.bind(inner)),
+    info: wrap(inner.info.bind(inner)),
+    warn: wrap(inner.warn.bind(inner)),
+    error: wrap(inner.error.bind(inner)),
+    child: (component) => redactingLogger(inner.child(component), masked),
+  };
+}
+
 /** A logger that writes one line per message. */
 export function createLogger(options: LoggerOptions = {}, component = 'autotrader'): Logger {
   const min = ORDER[options.level ?? 'info'];

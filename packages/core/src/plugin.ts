@@ -34,6 +34,16 @@ export interface RateLimitRule {
 /** The execution-port calls a rate limit can weigh. */
 export type VenueRequest = 'submit' | 'cancel' | 'modify' | 'order' | 'openOrders' | 'positions' | 'balances' | 'fillsSince';
 
+/**
+ * An HTTP connection pool shared by the plugins of one process: an undici `Dispatcher` (an `Agent` or a
+ * `Pool`). Core does not depend on undici, so only the two methods the owner uses are named here; an
+ * undici Dispatcher is one. The venue kit's HTTP client sends through it.
+ */
+export interface HttpDispatcher {
+  dispatch(options: never, handler: never): boolean;
+  close(): Promise<void>;
+}
+
 /** What a plugin gets from the kernel when it is created. */
 export interface PluginContext {
   readonly clock: Clock;
@@ -41,6 +51,11 @@ export interface PluginContext {
   readonly logger: Logger;
   /** Environment variables; secrets are read from here and nowhere else. */
   readonly env: Readonly<Record<string, string | undefined>>;
+  /**
+   * The connection pool to send HTTP requests through. Whoever passes it owns it and closes it after the
+   * plugin's `close()`; a plugin given none creates its own and closes that itself.
+   */
+  readonly dispatcher?: HttpDispatcher;
 }
 
 /**

@@ -72,4 +72,17 @@ describe('describeZodIssues', () => {
     expect(describeZodIssues(result.error.issues)).toBe('a: Invalid input: expected number, received string');
     expect(describeZodIssues(result.error.issues, 'risk')).toBe('risk.a: Invalid input: expected number, received string');
   });
+
+  it('names at most `max` issues and counts the rest; a top-level issue is its message alone', () => {
+    const result = z.array(z.number()).safeParse(['a', 'b', 'c', 'd']);
+    expect(result.success).toBe(false);
+    if (result.success) return;
+    expect(describeZodIssues(result.error.issues, undefined, { max: 2 })).toBe(
+      '0: Invalid input: expected number, received string; 1: Invalid input: expected number, received string; and 2 more issues',
+    );
+    const top = z.object({}).safeParse('x');
+    if (top.success) return;
+    expect(describeZodIssues(top.error.issues)).toBe('Invalid input: expected object, received string');
+    expect(describeZodIssues([], 'frame')).toBe('frame: does not match its schema');
+  });
 });

@@ -222,7 +222,21 @@ export function checkSettings<S extends z.ZodType>(schema: S, value: unknown, na
   return { success: false, message: problems.join('; '), problems, issues };
 }
 
-/** Formats zod issues as `path: problem; …` like {@link checkSettings}, for messages where the schema is not at hand. */
-export function describeZodIssues(issues: readonly z.core.$ZodIssue[], name?: string): string {
-  return issues.map((i) => problemText(i.path, name, i.message)).join('; ');
+/** Options of {@link describeZodIssues}. */
+export interface DescribeIssuesOptions {
+  /** Name at most this many issues, then say how many more there are (a frame with a thousand bad levels must not make a thousand-part message). */
+  readonly max?: number;
+}
+
+/**
+ * Formats zod issues as `path: problem; …` like {@link checkSettings}, with `name` (when given) as the
+ * first element of every path. The one way autotrader describes a failed zod parse: settings, files,
+ * journal lines, venue answers and stream frames alike. An issue at the top level is its message alone.
+ */
+export function describeZodIssues(issues: readonly z.core.$ZodIssue[], name?: string, options: DescribeIssuesOptions = {}): string {
+  if (issues.length === 0) return problemText([], name, 'does not match its schema');
+  const max = options.max ?? issues.length;
+  const shown = issues.slice(0, Math.max(1, max)).map((i) => problemText(i.path, name, i.message));
+  const more = issues.length - shown.length;
+  return more > 0 ? `${shown.join('; ')}; and ${more} more issue${more === 1 ? '' : 's'}` : shown.join('; ');
 }

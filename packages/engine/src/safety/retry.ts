@@ -1,4 +1,4 @@
-import { AutotraderError, isAutotraderError, mulberry32, type Clock } from '@autotrader/core';
+import { AutotraderError, backoffDelay, isAutotraderError, mulberry32, type Clock } from '@autotrader/core';
 
 /** How failed requests are retried. */
 export interface RetryPolicy {
@@ -13,14 +13,10 @@ export interface RetryPolicy {
 }
 
 /**
- * The wait before retry number `retry` (1 for the first retry): the exponential step
- * `min(maxDelayMs, baseDelayMs · 2^(retry−1))`, shortened by `jitter · u` of itself, with `u` in
- * [0, 1). Jitter only shortens, so no wait exceeds `maxDelayMs`.
+ * Waits are core's one {@link backoffDelay} (a RetryPolicy is a BackoffPolicy with the default
+ * multiplier 2), re-exported here for the engine's own callers.
  */
-export function backoffDelay(policy: RetryPolicy, retry: number, u: number): number {
-  const step = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
-  return Math.round(step * (1 - policy.jitter * u));
-}
+export { backoffDelay };
 
 /** Draws backoff waits from one seeded PRNG, in call order. */
 export class Backoff {
