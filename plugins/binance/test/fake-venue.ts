@@ -15,15 +15,15 @@
  * Behaviour and the choices made where Binance's documentation is silent: see test/fake/README.md.
  * @module
  */
-import { createServer, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { ServerResponse } from 'node:http';
 import { AutotraderError, type Decimal } from '@autotrader/core';
+import { VenueClock, startLoopbackServer } from '@autotrader/testkit/fake-venue';
 import { MatchingEngine, type MarketFillRule } from './fake/engine';
 import { FeeSchedule, type FeeOptions } from './fake/fees';
-import { FaultPlan, ANY_REQUEST, ORDER_PLACEMENT, type FakeRequest, type RequestMatcher } from './fake/faults';
+import { ANY_REQUEST, ORDER_PLACEMENT, createFaultState, type FakeRequest, type RequestMatcher } from './fake/faults';
 import { inputDecimal, wire } from './fake/format';
 import { Gateway } from './fake/gateway';
-import { Ledger } from './fake/ledger';
+import { createLedger, takeAccountPosition, wireBalances } from './fake/ledger';
 import { RateLimiter } from './fake/limits';
 import { MarketData, type KlineInput } from './fake/market-data';
 import { MarketStreams } from './fake/market-streams';
@@ -146,8 +146,12 @@ export interface RateLimitFaultOptions {
 export interface FakeBinanceFaults {
   /** The next `count` requests get 429 -1003 with Retry-After; ignoring it can escalate to a 418 ban. */
   rateLimit(count: number, options?: RateLimitFaultOptions): void;
-  /** The next `count` requests get a 5xx (default 503, -1007; 500/502: -1001) and are NOT processed. */
-  serverError(count: number, status?: number, target?: RequestMatcher): void;
+  /**
+   * The next `count` requests get a 5xx (default 503, -1007; 500/502: -1001). They are NOT processed,
+   * unless `options.processed`: then the venue acts first and answers the 5xx after (Binance's -1007
+   * "execution status unknown" when the order was in fact placed).
+   */
+  serverError(count: number, status?: number, target?: RequestMatcher, options?: { readonly processed?: boolean }): void;
   /** The next `count` order placements (default target {@link ORDER_PLACEMENT}) are processed but never answered; the connection stays open. */
   acceptThenTimeout(count: number, target?: RequestMatcher): void;
   /** The next `count` requests are not processed and their connection is destroyed. */
@@ -156,6 +160,12 @@ export interface FakeBinanceFaults {
   delayResponses(ms: number): void;
   /** Terminates every market-stream and WebSocket API connection now. */
   dropStreams(): void;
+  /**
+   * While `refuse` is true, new WebSocket connections (market streams and WebSocket API) are answered
+   * 503 and closed: the venue is down for sockets, so clients keep retrying. Open ones are untouched
+   * (drop them with {@link dropStreams}); REST is served as usual.
+   */
+  refuseConnections(refuse: boolean): void;
   /** Sends now one bad frame: `stream`: not valid JSON, to every stream connection; `userData`: a schema-breaking event, to every user data subscription. Returns how many frames were sent. */
   malformedFrame(kind: 'stream' | 'userData'): number;
   /** The next action that produces execution reports sends each of them twice, with the first two swapped. */
@@ -202,6 +212,8 @@ export interface FakeBinance {
   withdraw(asset: string, amount: string): void;
   /** Every REST and WebSocket API request received, oldest first. */
   requests(): LoggedRequest[];
+  /** How many 418 bans the venue has imposed since it started (a client that ignores Retry-After is banned). */
+  bans(): number;
   readonly faults: FakeBinanceFaults;
 }
 
@@ -244,15 +256,14 @@ function buildRules(specs: readonly FakeSymbolSpec[]): Map<string, SymbolRules> 
 
 /** Starts a fake venue on 127.0.0.1 on a free port. */
 export async function startFakeBinance(options: FakeBinanceOptions = {}): Promise<FakeBinance> {
-  let skew = 0;
-  const offset = options.clockOffsetMs ?? 0;
-  const now = (): number => Date.now() + offset + skew;
+  const clock = new VenueClock(options.clockOffsetMs ?? 0);
+  const now = clock.now;
   const rules = buildRules(options.symbols ?? DEFAULT_SYMBOLS);
   // Given balances first (in their order), then every other asset of a listed symbol at zero.
   const startBalances: Record<string, string> = { ...(options.balances ?? DEFAULT_BALANCES) };
   for (const r of rules.values()) for (const asset of [r.base, r.quote]) startBalances[asset] ??= '0';
-  const ledger = new Ledger(startBalances, now);
-  const faults = new FaultPlan();
+  const ledger = createLedger(startBalances, now);
+  const faults = createFaultState();
   const limiter = new RateLimiter(now, options.weightLimitPerMinute ?? 6000, options.orderLimitPer10s ?? 50, options.orderLimitPerDay ?? 160_000);
   const fees = new FeeSchedule(options, rules.values());
   const accountUid = options.accountUid ?? DEFAULT_ACCOUNT_UID;
@@ -269,29 +280,24 @@ export async function startFakeBinance(options: FakeBinanceOptions = {}): Promis
   const market = new MarketData(now);
   const gateway = new Gateway({
     operations: createOperations({ engine, market, ledger, limiter, rules, now, fees, accountUid }),
-    faults,
+    faults: faults.requests,
     limiter,
     apiKey: options.apiKey ?? FAKE_API_KEY,
     apiSecret: options.apiSecret ?? FAKE_API_SECRET,
     now,
   });
   const heartbeat = { intervalMs: options.pingIntervalMs ?? 20_000, pongTimeoutMs: options.pongTimeoutMs ?? 60_000 };
-  const api = new WsApi({ gateway, faults, limiter, heartbeat, now });
+  const api = new WsApi({ gateway, reports: faults.reports, limiter, heartbeat, now });
   wsApi = api;
   const streams = new MarketStreams(heartbeat);
-  const held = new Set<ServerResponse>();
-  const server = createServer(createRestHandler({ gateway, faults, limiter, held }));
-  server.on('upgrade', (req, socket, head: Buffer) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    if (url.pathname === WS_API_PATH) api.upgrade(req, socket, head);
-    else if (MarketStreams.handles(url.pathname)) streams.upgrade(req, socket, head, url);
-    else socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+  // The WebSocket API path first, then the market streams; anything else is 404.
+  let hold: (res: ServerResponse) => void = () => {};
+  const server = await startLoopbackServer({
+    onRequest: createRestHandler({ gateway, limiter, hold: (res) => hold(res) }),
+    upgrades: [api.endpoint, streams.endpoint],
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
-  });
-  const port = (server.address() as AddressInfo).port;
+  hold = server.hold;
+  const port = server.port;
 
   const listed = (symbol: string): void => {
     if (!rules.has(symbol)) {
@@ -308,29 +314,15 @@ export async function startFakeBinance(options: FakeBinanceOptions = {}): Promis
     if (delta.isNeg()) ledger.spendFree(asset, delta.neg());
     else ledger.credit(asset, delta);
     const at = now();
-    const position = ledger.takeAccountPosition(at);
+    const position = takeAccountPosition(ledger, at);
     api.pushUserEvents([{ e: 'balanceUpdate', E: at, a: asset, d: wire(delta), T: at }, ...(position ? [position] : [])]);
   };
-  const arm = (count: number): number => {
-    if (!Number.isInteger(count) || count < 0) throw new AutotraderError('CONFIG_INVALID', `Fake Binance fault count must be a whole number >= 0, got ${count}.`);
-    return count;
-  };
-  let closed = false;
-
   return {
     restUrl: `http://127.0.0.1:${port}`,
     wsApiUrl: `ws://127.0.0.1:${port}${WS_API_PATH}`,
     streamUrl: `ws://127.0.0.1:${port}`,
     now,
-    async close() {
-      if (closed) return;
-      closed = true;
-      streams.close();
-      api.close();
-      for (const res of held) res.socket?.destroy();
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-    },
+    close: () => server.close(),
     trade(symbol, price, qty, buyerIsMaker = false) {
       listed(symbol);
       const p = inputDecimal('trade price', price);
@@ -353,15 +345,10 @@ export async function startFakeBinance(options: FakeBinanceOptions = {}): Promis
     },
     depthUpdate(symbol, bids, asks) {
       listed(symbol);
-      let gap = 0;
-      if (faults.depthGaps > 0) {
-        faults.depthGaps -= 1;
-        gap = 10;
-      }
-      streams.publish(market.depthUpdate(symbol, bids, asks, gap));
+      streams.publish(market.depthUpdate(symbol, bids, asks, faults.depthGaps.take()));
     },
     orders: () => engine.orders().map(toFakeOrder),
-    balances: () => ledger.snapshot(),
+    balances: () => wireBalances(ledger),
     deposit(asset, amount) {
       transfer(asset, inputDecimal('deposit amount', amount));
     },
@@ -369,45 +356,46 @@ export async function startFakeBinance(options: FakeBinanceOptions = {}): Promis
       transfer(asset, inputDecimal('withdrawal amount', amount).neg());
     },
     requests: () => gateway.requests(),
+    bans: () => limiter.gate.banCount,
     faults: {
       rateLimit(count, o = {}) {
-        faults.arm({
-          kind: 'rateLimit',
-          remaining: arm(count),
+        faults.requests.rateLimit(count, {
           target: o.target ?? ANY_REQUEST,
-          retryAfterSec: o.retryAfterSec ?? 1,
-          escalateAfter: o.escalateTo418AfterIgnored,
-          banSec: o.banSec ?? 120,
+          retryAfterSec: o.retryAfterSec,
+          escalateAfterIgnored: o.escalateTo418AfterIgnored,
+          banSec: o.banSec,
         });
       },
-      serverError(count, status = 503, target = ANY_REQUEST) {
-        if (status < 500 || status > 599) throw new AutotraderError('CONFIG_INVALID', `Fake Binance serverError status must be 5xx, got ${status}.`);
-        faults.arm({ kind: 'serverError', remaining: arm(count), status, target });
+      serverError(count, status = 503, target = ANY_REQUEST, o = {}) {
+        faults.requests.serverError(count, status, { target, processed: o.processed });
       },
       acceptThenTimeout(count, target = ORDER_PLACEMENT) {
-        faults.arm({ kind: 'acceptThenTimeout', remaining: arm(count), target });
+        faults.requests.acceptThenTimeout(count, target);
       },
       dropRequest(count, target = ANY_REQUEST) {
-        faults.arm({ kind: 'dropRequest', remaining: arm(count), target });
+        faults.requests.dropRequest(count, target);
       },
       delayResponses(ms) {
-        faults.delayMs = Math.max(0, ms);
+        faults.requests.delayResponses(ms);
       },
       dropStreams() {
         streams.dropAll();
         api.dropAll();
       },
+      refuseConnections(refuse) {
+        server.refuseUpgrades(refuse ? 503 : undefined);
+      },
       malformedFrame(kind) {
         return kind === 'stream' ? streams.sendMalformed() : api.sendMalformedUserData();
       },
       duplicateNextExecutionReports() {
-        faults.duplicateReports = true;
+        faults.reports.arm();
       },
       skipDepthSequence() {
-        faults.depthGaps += 1;
+        faults.depthGaps.arm(10);
       },
       skewClock(ms) {
-        skew += ms;
+        clock.skew(ms);
       },
     },
   };

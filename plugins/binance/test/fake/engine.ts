@@ -21,11 +21,12 @@
  * @module
  */
 import { Decimal, roundToStep } from '@autotrader/core';
+import { releaseHold, settleSpotFill } from '@autotrader/testkit/fake-venue';
 import { binanceErrors } from './errors';
 import { checkFilters } from './filters';
 import type { FeeSchedule } from './fees';
 import { ZERO, ceil8, generatedClientOrderId } from './format';
-import type { Ledger } from './ledger';
+import { takeAccountPosition, type Ledger } from './ledger';
 import {
   executionReport,
   isOpen,
@@ -416,27 +417,11 @@ export class MatchingEngine {
 
   private fill(order: OrderRecord, price: Decimal, qty: Decimal, isMaker: boolean): void {
     const rules = this.rulesFor(order.symbol);
-    const ledger = this.o.ledger;
     const quoteQty = price.mul(qty);
     // Decided before any balance moves: BNB pays only if free BNB already covers it.
-    const commission = this.o.fees.charge(rules, order.side, price, qty, isMaker, ledger);
-    const [paid, received, receivedAmount] = order.side === 'BUY' ? [rules.quote, rules.base, qty] : [rules.base, rules.quote, quoteQty];
-    const spent = order.side === 'BUY' ? quoteQty : qty;
-    const fromLock = Decimal.min(spent, order.locked);
-    ledger.spendLocked(paid, fromLock);
-    order.locked = order.locked.minus(fromLock);
-    ledger.spendFree(paid, spent.minus(fromLock));
-    // This fill's share of the lock (a buy filled below its limit price) that it did not spend is released now.
-    const surplus = Decimal.min(order.locked, qty.mul(order.lockPerUnit).minus(fromLock));
-    if (surplus.gt(0)) {
-      ledger.unlock(paid, surplus);
-      order.locked = order.locked.minus(surplus);
-    }
-    if (commission.asset === received) ledger.credit(received, receivedAmount.minus(commission.amount));
-    else {
-      ledger.credit(received, receivedAmount);
-      ledger.spendFree(commission.asset, commission.amount);
-    }
+    const commission = this.o.fees.charge(rules, order.side, price, qty, isMaker, this.o.ledger);
+    // Spends from the order's lock, releases what this fill's share of it did not use, credits what it received net of its fee.
+    settleSpotFill(this.o.ledger, order, { side: order.side === 'BUY' ? 'buy' : 'sell', base: rules.base, quote: rules.quote, price, qty, commission });
     const now = this.o.now();
     order.executedQty = order.executedQty.plus(qty);
     order.cummulativeQuoteQty = order.cummulativeQuoteQty.plus(quoteQty);
@@ -474,8 +459,7 @@ export class MatchingEngine {
   }
 
   private releaseLock(order: OrderRecord): void {
-    if (order.locked.gt(0)) this.o.ledger.unlock(order.lockAsset, order.locked);
-    order.locked = ZERO;
+    releaseHold(this.o.ledger, order);
   }
 
   private report(order: OrderRecord, x: ExecutionType, fill?: FillRecord, rejectReason?: string): void {
@@ -483,7 +467,7 @@ export class MatchingEngine {
   }
 
   private flush(): void {
-    const position = this.o.ledger.takeAccountPosition(this.o.now());
+    const position = takeAccountPosition(this.o.ledger, this.o.now());
     if (position) this.pending.push(position);
     if (this.pending.length === 0) return;
     const batch = this.pending;

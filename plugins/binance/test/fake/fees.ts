@@ -5,14 +5,18 @@
  * asset. With "use BNB to pay fees" on, the commission is converted into BNB, discounted, and taken
  * from free BNB instead; when free BNB is short, the full commission is taken from the asset received.
  *
- * Choices where the documentation is silent are in test/fake/README.md ("Fees").
+ * The charging itself is the kit's fee schedule (`received` with BNB as the discount asset, rounded
+ * to 8 places half-even); here are Binance's options, their checks and names. Choices where the
+ * documentation is silent are in test/fake/README.md ("Fees").
  * @module
  */
 import { AutotraderError, Decimal } from '@autotrader/core';
+import { FeeSchedule as KitFeeSchedule, type Commission, type Ledger } from '@autotrader/testkit/fake-venue';
 import { inputDecimal, round8 } from './format';
-import type { Ledger } from './ledger';
 import type { Side } from './orders';
 import type { SymbolRules } from './symbols';
+
+export type { Commission };
 
 /** The asset Binance's fee discount is paid in (`discount.discountAsset` of GET /api/v3/account/commission). */
 export const BNB = 'BNB';
@@ -31,19 +35,13 @@ export interface FeeOptions {
   readonly bnbPrices?: Readonly<Record<string, string>>;
 }
 
-/** One fill's commission: how much, in which asset. */
-export interface Commission {
-  readonly amount: Decimal;
-  readonly asset: string;
-}
-
 /** The commission schedule of the fake's one account. */
 export class FeeSchedule {
   readonly makerRate: Decimal;
   readonly takerRate: Decimal;
   readonly payInBnb: boolean;
   readonly bnbDiscount: Decimal;
-  private readonly bnbPrices = new Map<string, Decimal>();
+  private readonly schedule: KitFeeSchedule;
 
   /** Reads and checks the options; with BNB fees on, every listed quote asset needs a BNB price. */
   constructor(o: FeeOptions, symbols: Iterable<SymbolRules>) {
@@ -52,25 +50,35 @@ export class FeeSchedule {
     this.payInBnb = o.payFeesInBnb ?? false;
     this.bnbDiscount = inputDecimal('bnbDiscount', o.bnbDiscount ?? '0.25');
     if (this.bnbDiscount.gt(1)) throw new AutotraderError('CONFIG_INVALID', `Fake Binance: bnbDiscount is a fraction from 0 to 1 (0.25 = 25% off), got ${o.bnbDiscount}.`);
+    const bnbPrices = new Map<string, Decimal>();
     for (const [asset, text] of Object.entries(o.bnbPrices ?? {})) {
       const price = inputDecimal(`bnbPrices.${asset}`, text);
       if (!price.gt(0)) throw new AutotraderError('CONFIG_INVALID', `Fake Binance: bnbPrices.${asset} must be above 0, got ${text}.`);
-      this.bnbPrices.set(asset, price);
+      bnbPrices.set(asset, price);
     }
-    if (!this.payInBnb) return;
-    for (const r of symbols) {
-      if (r.quote !== BNB && !this.bnbPrices.has(r.quote)) {
-        throw new AutotraderError(
-          'CONFIG_INVALID',
-          `Fake Binance: payFeesInBnb needs the price of 1 BNB in ${r.quote} (quote asset of ${r.symbol}) to convert commissions; give bnbPrices: { ${r.quote}: '…' }.`,
-        );
+    if (this.payInBnb) {
+      for (const r of symbols) {
+        if (r.quote !== BNB && !bnbPrices.has(r.quote)) {
+          throw new AutotraderError(
+            'CONFIG_INVALID',
+            `Fake Binance: payFeesInBnb needs the price of 1 BNB in ${r.quote} (quote asset of ${r.symbol}) to convert commissions; give bnbPrices: { ${r.quote}: '…' }.`,
+          );
+        }
       }
     }
+    this.schedule = new KitFeeSchedule({
+      makerRate: this.makerRate,
+      takerRate: this.takerRate,
+      paidIn: 'received',
+      // Binance prints commissions with the symbol's base/quoteCommissionPrecision: 8 places here.
+      round: round8,
+      discountAsset: this.payInBnb ? { asset: BNB, discount: this.bnbDiscount, priceIn: (quote) => bnbPrices.get(quote) } : undefined,
+    });
   }
 
   /** The standard rate of a maker or taker fill. */
   rate(isMaker: boolean): Decimal {
-    return isMaker ? this.makerRate : this.takerRate;
+    return this.schedule.rate(isMaker);
   }
 
   /**
@@ -78,22 +86,6 @@ export class FeeSchedule {
    * changes any balance: BNB is used only if it already covers the discounted commission.
    */
   charge(rules: SymbolRules, side: Side, price: Decimal, qty: Decimal, isMaker: boolean, ledger: Ledger): Commission {
-    const received = side === 'BUY' ? { asset: rules.base, amount: qty } : { asset: rules.quote, amount: price.mul(qty) };
-    // Binance prints commissions with the symbol's base/quoteCommissionPrecision: 8 places here.
-    const standard = round8(received.amount.mul(this.rate(isMaker)));
-    if (this.payInBnb) {
-      const inBnb = round8(this.toBnb(standard, received.asset, rules, price).mul(new Decimal(1).minus(this.bnbDiscount)));
-      if (ledger.free(BNB).gte(inBnb)) return { amount: inBnb, asset: BNB };
-    }
-    return { amount: standard, asset: received.asset };
-  }
-
-  /** `amount` of `asset` (the symbol's base or quote) in BNB: base via the fill price, quote via the BNB price. */
-  private toBnb(amount: Decimal, asset: string, rules: SymbolRules, price: Decimal): Decimal {
-    if (asset === BNB) return amount;
-    const inQuote = asset === rules.quote ? amount : amount.mul(price);
-    if (rules.quote === BNB) return inQuote;
-    // Checked in the constructor for every listed symbol.
-    return inQuote.div(this.bnbPrices.get(rules.quote) as Decimal);
+    return this.schedule.charge(rules, side === 'BUY' ? 'buy' : 'sell', price, qty, isMaker, ledger);
   }
 }

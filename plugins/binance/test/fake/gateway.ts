@@ -4,8 +4,9 @@
  * parameter checks, then the operation.
  * @module
  */
+import type { FaultPlan, RequestVerdict } from '@autotrader/testkit/fake-venue';
 import { BinanceApiError, binanceErrors } from './errors';
-import type { FaultPlan, FakeRequest } from './faults';
+import type { FakeRequest } from './faults';
 import type { RateLimiter } from './limits';
 import type { OpContext, OpResult, Operation, UserStreamSession } from './operations';
 import { Params } from './params';
@@ -40,6 +41,8 @@ export type GatewayOutcome =
       readonly retryAfterSec?: number;
       readonly placesOrder: boolean;
       readonly after?: () => void;
+      /** Write the answer this much later (delayed responses); processing already happened. */
+      readonly delayMs: number;
     }
   /** Destroy the connection without answering; the request was not processed. */
   | { readonly kind: 'drop' }
@@ -58,7 +61,7 @@ export interface LoggedRequest {
 /** Gateway wiring. */
 export interface GatewayOptions {
   readonly operations: readonly Operation[];
-  readonly faults: FaultPlan;
+  readonly faults: FaultPlan<FakeRequest>;
   readonly limiter: RateLimiter;
   readonly apiKey: string;
   readonly apiSecret: string;
@@ -94,48 +97,45 @@ export class Gateway {
     const seen: FakeRequest = { transport: req.transport, method: req.method, path: req.path, params };
     const op = req.transport === 'rest' ? this.restRoutes.get(`${req.method} ${req.path}`) : this.wsRoutes.get(req.path);
     const placesOrder = op?.placesOrder === true;
-    const fault = this.o.faults.match(seen);
-    if (fault?.kind === 'dropRequest') {
-      this.o.faults.consume(fault);
-      return { kind: 'drop' };
-    }
-    this.o.limiter.addWeight(op ? op.weight(new Params(req.params)) : 1);
-    const reply = (e: BinanceApiError): GatewayOutcome => ({
+    // The kit's order: dropped, banned (418), back-off window (429), injected 429, weight (429), injected 5xx, then processed.
+    const verdict: RequestVerdict = this.o.faults.screen(seen, this.o.limiter.gate, {
+      count: () => this.o.limiter.addWeight(op ? op.weight(new Params(req.params)) : 1),
+      ownLimit: () => this.o.limiter.weightRetryAfter(),
+    });
+    const reply = (e: BinanceApiError, delayMs: number): GatewayOutcome => ({
       kind: 'reply',
       status: e.httpStatus,
       body: e.body(),
       retryAfterSec: e.extra.retryAfterSec,
       placesOrder,
+      delayMs,
     });
-    const now = this.o.now();
-    const door = this.o.limiter.admit();
-    if (door.kind === 'banned') return reply(binanceErrors.banned(door.until, Math.max(1, Math.ceil((door.until - now) / 1000))));
-    if (door.kind === 'backoff') {
-      if (fault?.kind === 'rateLimit') this.o.faults.consume(fault);
-      return reply(binanceErrors.tooMuchWeight(this.o.limiter.weightLimit, door.retryAfterSec));
+    switch (verdict.kind) {
+      case 'drop':
+        return { kind: 'drop' };
+      case 'banned':
+        return reply(binanceErrors.banned(verdict.until, verdict.retryAfterSec), verdict.delayMs);
+      case 'throttled':
+        return reply(binanceErrors.tooMuchWeight(this.o.limiter.weightLimit, verdict.retryAfterSec), verdict.delayMs);
+      case 'serverError':
+        return reply(binanceErrors.server(verdict.status), verdict.delayMs);
+      case 'process': {
+        const after = verdict.after;
+        const outcome = this.execute(req, op, after.kind === 'hold' ? 0 : after.delayMs);
+        if (after.kind === 'hold') return { kind: 'hold' };
+        // The venue acted, then failed to say so: the client cannot know the outcome.
+        if (after.kind === 'serverError') return reply(binanceErrors.server(after.status), after.delayMs);
+        return outcome;
+      }
     }
-    if (fault?.kind === 'rateLimit') {
-      this.o.faults.consume(fault);
-      this.o.limiter.startBackoff(fault.retryAfterSec, fault.escalateAfter, fault.banSec);
-      return reply(binanceErrors.tooMuchWeight(this.o.limiter.weightLimit, fault.retryAfterSec));
-    }
-    if (door.kind === 'weight') return reply(binanceErrors.tooMuchWeight(this.o.limiter.weightLimit, door.retryAfterSec));
-    if (fault?.kind === 'serverError') {
-      this.o.faults.consume(fault);
-      return reply(binanceErrors.server(fault.status));
-    }
-    const hold = fault?.kind === 'acceptThenTimeout';
-    if (fault && hold) this.o.faults.consume(fault);
-    const outcome = this.execute(req, op);
-    return hold ? { kind: 'hold' } : outcome;
   }
 
-  private execute(req: GatewayRequest, op: Operation | undefined): GatewayOutcome {
+  private execute(req: GatewayRequest, op: Operation | undefined, delayMs: number): GatewayOutcome {
     const placesOrder = op?.placesOrder === true;
     try {
       if (req.parseError) throw req.parseError;
       if (!op) {
-        if (req.transport === 'rest') return { kind: 'reply', status: 404, body: undefined, placesOrder };
+        if (req.transport === 'rest') return { kind: 'reply', status: 404, body: undefined, placesOrder, delayMs };
         throw binanceErrors.unsupported();
       }
       const p = new Params(req.params);
@@ -152,10 +152,10 @@ export class Gateway {
       }
       const ctx: OpContext = { transport: req.transport, session: req.session };
       const result: OpResult = op.run(p, ctx);
-      return { kind: 'reply', status: result.status ?? 200, body: result.body, placesOrder, after: result.after };
+      return { kind: 'reply', status: result.status ?? 200, body: result.body, placesOrder, after: result.after, delayMs };
     } catch (e) {
       if (!(e instanceof BinanceApiError)) throw e;
-      return { kind: 'reply', status: e.httpStatus, body: e.body(), retryAfterSec: e.extra.retryAfterSec, placesOrder };
+      return { kind: 'reply', status: e.httpStatus, body: e.body(), retryAfterSec: e.extra.retryAfterSec, placesOrder, delayMs };
     }
   }
 

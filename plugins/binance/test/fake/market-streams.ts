@@ -4,10 +4,8 @@
  * LIST_SUBSCRIPTIONS / SET_PROPERTY / GET_PROPERTY frames and their error replies.
  * @module
  */
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
-import { startHeartbeat, type HeartbeatOptions } from './heartbeat';
+import { WsEndpoint, type HeartbeatOptions } from '@autotrader/testkit/fake-venue';
+import type { RawData, WebSocket } from 'ws';
 import type { StreamMessage } from './market-data';
 
 interface StreamClient {
@@ -23,31 +21,24 @@ function validId(id: unknown): boolean {
   return id === null || (typeof id === 'number' && Number.isInteger(id)) || (typeof id === 'string' && ALNUM_ID.test(id));
 }
 
-/** Stream connections and what each listens to. */
+/** True when `pathname` is a market stream endpoint. */
+const handles = (pathname: string): boolean => pathname === '/ws' || pathname.startsWith('/ws/') || pathname === '/stream' || pathname === '/stream/';
+
+/** Stream connections and what each listens to, on the kit's WebSocket endpoint. */
 export class MarketStreams {
-  private readonly wss = new WebSocketServer({ noServer: true });
-  private readonly clients = new Map<WebSocket, StreamClient>();
-  private readonly stopHeartbeat: () => void;
+  /** The endpoint to mount on the loopback server. */
+  readonly endpoint: WsEndpoint<StreamClient>;
 
   constructor(heartbeat: HeartbeatOptions) {
-    this.stopHeartbeat = startHeartbeat(() => this.clients.keys(), heartbeat);
-  }
-
-  /** True when `pathname` is a market stream endpoint. */
-  static handles(pathname: string): boolean {
-    return pathname === '/ws' || pathname.startsWith('/ws/') || pathname === '/stream' || pathname === '/stream/';
-  }
-
-  /** Accepts an upgrade for `url`. */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer, url: URL): void {
-    const combined = url.pathname.startsWith('/stream');
-    const names = combined ? (url.searchParams.get('streams') ?? '') : url.pathname.slice('/ws'.length);
-    const streams = new Set(names.split('/').filter((s) => s !== ''));
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      this.clients.set(ws, { combined, streams });
-      ws.on('message', (data, isBinary) => this.onMessage(ws, data, isBinary));
-      ws.on('close', () => this.clients.delete(ws));
-      ws.on('error', () => ws.terminate());
+    this.endpoint = new WsEndpoint<StreamClient>({
+      matches: (url) => handles(url.pathname),
+      heartbeat,
+      onConnect: (_ws, _req, url) => {
+        const combined = url.pathname.startsWith('/stream');
+        const names = combined ? (url.searchParams.get('streams') ?? '') : url.pathname.slice('/ws'.length);
+        return { combined, streams: new Set(names.split('/').filter((s) => s !== '')) };
+      },
+      onMessage: (ws, _client, data, isBinary) => this.onMessage(ws, data, isBinary),
     });
   }
 
@@ -56,7 +47,7 @@ export class MarketStreams {
     for (const m of messages) {
       let raw: string | undefined;
       let wrapped: string | undefined;
-      for (const [ws, c] of this.clients) {
+      for (const [ws, c] of this.endpoint.clients()) {
         if (!c.streams.has(m.stream) || ws.readyState !== ws.OPEN) continue;
         if (c.combined) ws.send((wrapped ??= JSON.stringify({ stream: m.stream, data: m.payload })));
         else ws.send((raw ??= JSON.stringify(m.payload)));
@@ -66,34 +57,21 @@ export class MarketStreams {
 
   /** Number of open stream connections. */
   connectionCount(): number {
-    return this.clients.size;
+    return this.endpoint.connectionCount();
   }
 
   /** Sends one frame that is not valid JSON to every connection; returns how many got it. */
   sendMalformed(): number {
-    let n = 0;
-    for (const ws of this.clients.keys()) {
-      if (ws.readyState !== ws.OPEN) continue;
-      ws.send('{"e":"trade","E":1672515782136,"s":"BTCUSDT","p":');
-      n++;
-    }
-    return n;
+    return this.endpoint.sendRaw('{"e":"trade","E":1672515782136,"s":"BTCUSDT","p":');
   }
 
   /** Terminates every connection (clients must reconnect and resubscribe). */
   dropAll(): void {
-    for (const ws of this.clients.keys()) ws.terminate();
-  }
-
-  /** Stops pings and closes every connection. */
-  close(): void {
-    this.stopHeartbeat();
-    this.dropAll();
-    this.wss.close();
+    this.endpoint.dropAll();
   }
 
   private onMessage(ws: WebSocket, data: RawData, isBinary: boolean): void {
-    const c = this.clients.get(ws);
+    const c = this.endpoint.clients().get(ws);
     if (!c) return;
     const reply = (frame: unknown): void => ws.send(JSON.stringify(frame));
     let msg: unknown;

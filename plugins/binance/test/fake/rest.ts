@@ -5,8 +5,8 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { readBody } from '@autotrader/testkit/fake-venue';
 import { BinanceApiError } from './errors';
-import type { FaultPlan } from './faults';
 import type { Gateway, GatewayOutcome } from './gateway';
 import type { RateLimiter } from './limits';
 import { mergeQueryAndBody, parseUrlEncoded } from './params';
@@ -15,19 +15,9 @@ import { restSignaturePayload, stripSignature } from './signing';
 /** REST transport wiring. */
 export interface RestOptions {
   readonly gateway: Gateway;
-  readonly faults: FaultPlan;
   readonly limiter: RateLimiter;
-  /** Responses that will never be written (acceptThenTimeout); closed by the venue on shutdown. */
-  readonly held: Set<ServerResponse>;
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
-    req.on('error', reject);
-  });
+  /** Keeps a response open, never answered (acceptThenTimeout); the server closes it on shutdown. */
+  readonly hold: (res: ServerResponse) => void;
 }
 
 function signatureOf(query: Map<string, string>, body: Map<string, string>): string | undefined {
@@ -42,8 +32,7 @@ export function createRestHandler(o: RestOptions): (req: IncomingMessage, res: S
       return;
     }
     if (outcome.kind === 'hold') {
-      o.held.add(res);
-      res.on('close', () => o.held.delete(res));
+      o.hold(res);
       return;
     }
     const used = String(o.limiter.usedWeight());
@@ -63,7 +52,7 @@ export function createRestHandler(o: RestOptions): (req: IncomingMessage, res: S
       }
       outcome.after?.();
     };
-    if (o.faults.delayMs > 0) setTimeout(write, o.faults.delayMs);
+    if (outcome.delayMs > 0) setTimeout(write, outcome.delayMs);
     else write();
   };
 

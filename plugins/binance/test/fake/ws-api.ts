@@ -5,14 +5,11 @@
  * subscribed with `userDataStream.subscribe.signature`.
  * @module
  */
-import type { IncomingMessage } from 'node:http';
-import type { Duplex } from 'node:stream';
-import { WebSocketServer, type RawData, type WebSocket } from 'ws';
+import { WsEndpoint, type HeartbeatOptions, type ReportShuffle } from '@autotrader/testkit/fake-venue';
+import type { RawData, WebSocket } from 'ws';
 import type { UserEvent } from './engine';
 import { binanceErrors } from './errors';
-import type { FaultPlan } from './faults';
 import type { Gateway, GatewayOutcome } from './gateway';
-import { startHeartbeat, type HeartbeatOptions } from './heartbeat';
 import type { RateLimiter } from './limits';
 import type { UserStreamSession } from './operations';
 import { wsApiSignaturePayload, wsParamText } from './signing';
@@ -26,37 +23,34 @@ const CONNECT_WEIGHT = 2;
 /** WebSocket API wiring. */
 export interface WsApiOptions {
   readonly gateway: Gateway;
-  readonly faults: FaultPlan;
+  /** Duplicated and reordered execution reports. */
+  readonly reports: ReportShuffle;
   readonly limiter: RateLimiter;
   readonly heartbeat: HeartbeatOptions;
   readonly now: () => number;
 }
 
-/** WebSocket API sessions. */
+const isExecutionReport = (e: UserEvent): boolean => e.e === 'executionReport';
+
+/** WebSocket API sessions, on the kit's WebSocket endpoint (connections, server pings, drops). */
 export class WsApi {
-  private readonly wss = new WebSocketServer({ noServer: true });
-  private readonly sessions = new Map<WebSocket, UserStreamSession>();
-  private readonly stopHeartbeat: () => void;
+  /** The endpoint to mount on the loopback server. */
+  readonly endpoint: WsEndpoint<UserStreamSession>;
 
   constructor(private readonly o: WsApiOptions) {
-    this.stopHeartbeat = startHeartbeat(() => this.sessions.keys(), o.heartbeat);
-  }
-
-  /** Accepts an upgrade to `/ws-api/v3`. */
-  upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    this.wss.handleUpgrade(req, socket, head, (ws) => {
-      const session: UserStreamSession = {
-        subscriptions: [],
-        nextSubscriptionId: 0,
-        send: (frame) => {
-          if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
-        },
-      };
-      this.sessions.set(ws, session);
-      this.o.limiter.addWeight(CONNECT_WEIGHT);
-      ws.on('message', (data, isBinary) => this.onMessage(ws, session, data, isBinary));
-      ws.on('close', () => this.sessions.delete(ws));
-      ws.on('error', () => ws.terminate());
+    this.endpoint = new WsEndpoint<UserStreamSession>({
+      matches: (url) => url.pathname === WS_API_PATH,
+      heartbeat: o.heartbeat,
+      onConnect: (ws) => {
+        const session: UserStreamSession = {
+          subscriptions: [],
+          nextSubscriptionId: 0,
+          send: (frame) => void this.endpoint.send(ws, frame),
+        };
+        this.o.limiter.addWeight(CONNECT_WEIGHT);
+        return session;
+      },
+      onMessage: (ws, session, data, isBinary) => this.onMessage(ws, session, data, isBinary),
     });
   }
 
@@ -65,16 +59,8 @@ export class WsApi {
    * execution reports of the batch are sent twice and the first two are swapped.
    */
   pushUserEvents(batch: readonly UserEvent[]): void {
-    let events = batch;
-    if (this.o.faults.duplicateReports) {
-      const reports = batch.filter((e) => e.e === 'executionReport');
-      if (reports.length > 0) {
-        this.o.faults.duplicateReports = false;
-        const swapped = reports.length >= 2 ? [reports[1] as UserEvent, reports[0] as UserEvent, ...reports.slice(2)] : reports;
-        events = [...swapped, ...swapped, ...batch.filter((e) => e.e !== 'executionReport')];
-      }
-    }
-    for (const s of this.sessions.values()) {
+    const events = this.o.reports.apply(batch, isExecutionReport);
+    for (const s of this.endpoint.clients().values()) {
       for (const subscriptionId of s.subscriptions) for (const event of events) s.send({ subscriptionId, event });
     }
   }
@@ -82,7 +68,7 @@ export class WsApi {
   /** Sends one event frame that breaks the schema to every subscription; returns how many got it. */
   sendMalformedUserData(): number {
     let n = 0;
-    for (const s of this.sessions.values()) {
+    for (const s of this.endpoint.clients().values()) {
       for (const subscriptionId of s.subscriptions) {
         s.send({ subscriptionId, event: { e: 'executionReport', E: 'not-a-timestamp', s: 42, x: null } });
         n++;
@@ -93,19 +79,12 @@ export class WsApi {
 
   /** Number of open sessions. */
   connectionCount(): number {
-    return this.sessions.size;
+    return this.endpoint.connectionCount();
   }
 
   /** Terminates every session (subscriptions end with them). */
   dropAll(): void {
-    for (const ws of this.sessions.keys()) ws.terminate();
-  }
-
-  /** Stops pings and closes every session. */
-  close(): void {
-    this.stopHeartbeat();
-    this.dropAll();
-    this.wss.close();
+    this.endpoint.dropAll();
   }
 
   private rateLimits(placesOrder: boolean): unknown[] {
@@ -173,7 +152,7 @@ export class WsApi {
       session.send(frame);
       outcome.after?.();
     };
-    if (this.o.faults.delayMs > 0) setTimeout(send, this.o.faults.delayMs);
+    if (outcome.delayMs > 0) setTimeout(send, outcome.delayMs);
     else send();
   }
 }
