@@ -1,12 +1,12 @@
 import {
   AutotraderError,
+  backoffDelay,
   isAutotraderError,
   silentLogger,
   type DataPort,
   type ExecutionPort,
   type Logger,
 } from '@autotrader/core';
-import { backoffDelay, type RetryPolicy } from './safety/retry';
 
 /** How a live or paper session's start-up rides out venue trouble (the `startupRetry` option). */
 export interface StartupRetryPolicy {
@@ -154,8 +154,7 @@ export class StartupRetry {
     const left = this.deadline - now;
     const asked = error.code === 'RATE_LIMITED' ? Number(error.details.retryAfterMs) : Number.NaN;
     const venueWait = Number.isFinite(asked) && asked >= 0;
-    const backoff: RetryPolicy = { maxAttempts: Number.MAX_SAFE_INTEGER, baseDelayMs: this.policy.baseDelayMs, maxDelayMs: this.policy.maxDelayMs, jitter: 0 };
-    const wait = venueWait ? asked : Math.min(backoffDelay(backoff, retry, 0), Math.max(0, left));
+    const wait = venueWait ? asked : Math.min(backoffDelay({ ...this.policy, jitter: 0 }, retry, 0), Math.max(0, left));
     const why = `${error.code}: ${error.message}`;
     if (left <= 0 || wait > left) {
       const reason = venueWait && wait > left ? `the venue asks for a wait of ${seconds(wait)}, longer than start-up may still wait (${seconds(Math.max(0, left))})` : `still failing after ${seconds(now - (this.deadline - this.policy.maxWaitMs))}`;

@@ -83,6 +83,20 @@ describe('start-up under venue trouble', () => {
     expect(existsSync(join(dir, 'state', 'session.json'))).toBe(false);
   }, 60_000);
 
+  it('Ctrl-C during a start-up wait ends the wait at once and stops cleanly', async () => {
+    const journal = join(dir, 'orders.jsonl');
+    const opts = ['--venue-opt', `restUrl=${fake.restUrl}`, '--venue-opt', `wsApiUrl=${fake.wsApiUrl}`, '--venue-opt', `streamUrl=${DEAD_STREAM_URL}`];
+    const cli = startCli(live('--strategy', 'test/e2e/src/fixtures/ping-pong.ts', '--journal', journal, ...opts), { env: FAKE_KEYS });
+    await waitFor('a start-up wait', () => /start-up: waiting/.test(cli.output().stderr) || cli.child.exitCode !== null, 30_000);
+    const signalledAt = Date.now();
+    cli.child.kill('SIGINT');
+    const run = await cli.exited;
+    expect(Date.now() - signalledAt, run.stderr).toBeLessThan(3_000);
+    expect(run.code, run.stderr).toBe(0);
+    expect(linesOf(run.stderr).at(-1)).toBe('stopped cleanly');
+    expect(existsSync(`${journal}.lock`)).toBe(false);
+  }, 60_000);
+
   it('any start-up failure (--interval banana) releases the journal lock and exits promptly', async () => {
     const journal = join(dir, 'orders.jsonl');
     const startedAt = Date.now();
