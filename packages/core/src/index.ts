@@ -6,6 +6,7 @@ export * from './decimal';
 export * from './errors';
 export * from './instrument';
 export * from './market-data';
+export * from './market-data-check';
 export * from './order';
 export * from './account';
 export * from './ids';

@@ -26,6 +26,11 @@ export interface Instrument {
   readonly expiry?: number;
   readonly strike?: Price;
   readonly right?: 'call' | 'put';
+  /**
+   * True when the instrument's prices may be zero or negative (spreads; futures such as WTI in April
+   * 2020). Market data for any other instrument must have positive prices, or it is refused.
+   */
+  readonly allowNonPositivePrices: boolean;
 }
 
 /** A decimal in a config or metadata file: a string (exact) or a number, refused when it is not a finite decimal. */
@@ -51,6 +56,8 @@ export const instrumentSpecSchema = z.object({
   minNotional: decimalText.default('0'),
   multiplier: decimalText.default('1'),
   expiry: z.number().int().optional(),
+  /** Prices may be zero or negative (absent: false). Only written to a file when true. */
+  allowNonPositivePrices: z.boolean().optional(),
 });
 /** Input accepted by {@link makeInstrument}. */
 export type InstrumentSpec = z.input<typeof instrumentSpecSchema>;
@@ -78,6 +85,7 @@ export function makeInstrument(spec: InstrumentSpec): Instrument {
     sizePrecision: decimalsOf(lotSize),
     multiplier: new Decimal(s.multiplier),
     expiry: s.expiry,
+    allowNonPositivePrices: s.allowNonPositivePrices ?? false,
   };
 }
 
@@ -96,6 +104,8 @@ export function instrumentToSpec(i: Instrument): InstrumentSpec {
     minNotional: i.minNotional.toString(),
     multiplier: i.multiplier.toString(),
     expiry: i.expiry,
+    // Only when set, so that the metadata of every ordinary instrument stays as it was.
+    ...(i.allowNonPositivePrices ? { allowNonPositivePrices: true } : {}),
   };
 }
 

@@ -1,14 +1,20 @@
 import { CompressionType, MessageHeader, MessageReader, RecordBatchFileReader, Type, type Data, type Schema } from 'apache-arrow';
 import { AutotraderError, instrumentSpecSchema, type InstrumentSpec } from '@autotrader/core';
 import { FORMAT_VERSION, LAYOUT, META, type ColumnSpec } from './arrow-schema';
-import { firstUnsortedRow, isBarSeries, isoOrNumber, sliceByEventTime, type Series, type SeriesKind, type TimeRange } from './series';
-import { utf8Ids } from './trade-ids';
+import { DataError } from './errors';
 import { readBytes } from './files';
+import { sliceByEventTime, type Series, type SeriesKind, type TimeRange } from './series';
+import { unsortedError, valueError } from './text';
+import { utf8Ids } from './trade-ids';
+import { findBadRow } from './validate';
 
 const MAGIC = 'ARROW1';
 
 const corrupt = (path: string, why: string, details: Record<string, unknown> = {}, cause?: unknown): AutotraderError =>
-  new AutotraderError('DATA_CORRUPT', `${path}: ${why}; re-import it with \`pnpm data import\`.`, { details: { path, ...details }, cause });
+  new DataError('DATA_CORRUPT', `${path}: ${why}; re-import it with \`pnpm data import\`.`, 'Import the CSV or JSON it was made from again: `pnpm data import <source> --out <file.arrow>` (see data/README.md).', {
+    details: { path, ...details },
+    cause,
+  });
 
 const ascii = (b: Uint8Array, from: number, n: number): string => String.fromCharCode(...b.subarray(from, from + n));
 
@@ -93,8 +99,14 @@ function int64ToFloat64(values: BigInt64Array, out: Float64Array, at: number): v
   for (let i = 0; i < values.length; i++) out[at + i] = halves[2 * i + 1] * 4294967296 + (halves[2 * i] >>> 0);
 }
 
+/** Trade ids as read: the accessor, and the UTF-8 bytes and offsets a writer can copy as they are. */
+interface IdColumn {
+  readonly tradeId: (i: number) => string;
+  readonly arrowIds: { readonly bytes: Uint8Array; readonly offsets: Int32Array };
+}
+
 /** One column out of every batch, as one typed array of its own. */
-function readColumn(spec: ColumnSpec, chunks: Data[], total: number): Float64Array | Int8Array | ((i: number) => string) {
+function readColumn(spec: ColumnSpec, chunks: Data[], total: number): Float64Array | Int8Array | IdColumn {
   if (spec.type === 'timestamp') {
     const out = new Float64Array(total);
     let at = 0;
@@ -105,7 +117,11 @@ function readColumn(spec: ColumnSpec, chunks: Data[], total: number): Float64Arr
     return out;
   }
   if (spec.type === 'utf8') {
-    if (chunks.length === 1 && chunks[0].offset === 0) return utf8Ids(chunks[0].values as Uint8Array, chunks[0].valueOffsets as Int32Array);
+    if (chunks.length === 1 && chunks[0].offset === 0 && (chunks[0].valueOffsets as Int32Array)[0] === 0) {
+      const bytes = chunks[0].values as Uint8Array;
+      const offsets = (chunks[0].valueOffsets as Int32Array).subarray(0, total + 1);
+      return { tradeId: utf8Ids(bytes, offsets), arrowIds: { bytes, offsets } };
+    }
     const offsets = new Int32Array(total + 1);
     const parts: Uint8Array[] = [];
     let row = 0;
@@ -125,7 +141,7 @@ function readColumn(spec: ColumnSpec, chunks: Data[], total: number): Float64Arr
       bytes.set(p, pos);
       pos += p.length;
     }
-    return utf8Ids(bytes, offsets);
+    return { tradeId: utf8Ids(bytes, offsets), arrowIds: { bytes, offsets } };
   }
   // Always a copy into memory of our own, never a view on the file: replaying from views on the
   // buffer Node read the file into ran the 1M-bar backtest about 2x slower (pnpm bench), and the copy
@@ -140,7 +156,14 @@ function readColumn(spec: ColumnSpec, chunks: Data[], total: number): Float64Arr
   return out;
 }
 
-/** Reads a whole file written by {@link writeSeries} into a series (no slicing, no sortedness check). */
+/**
+ * Reads a whole file written by {@link writeSeries} into a series without checking its rows (no
+ * slicing, no rule checks): for `pnpm data import <file.arrow> --repair`, which checks them itself.
+ */
+export function readSeriesUnchecked(path: string): Series {
+  return decodeSeries(path, readBytes(path, 'arrow'));
+}
+
 function decodeSeries(path: string, bytes: Uint8Array): Series {
   checkMagic(path, bytes);
   let reader: RecordBatchFileReader;
@@ -173,32 +196,32 @@ function decodeSeries(path: string, bytes: Uint8Array): Series {
   }
   const columns: Record<string, unknown> = {};
   layout.forEach((spec, j) => {
-    columns[spec.key] = readColumn(spec, chunks[j], total);
+    const column = readColumn(spec, chunks[j], total);
+    if (column instanceof Float64Array || column instanceof Int8Array) columns[spec.key] = column;
+    else Object.assign(columns, column);
   });
   return { meta, length: total, columns } as unknown as Series;
 }
 
 /**
  * Reads an uncompressed Arrow IPC file written by {@link writeSeries}, column by column into typed
- * arrays (views on the file's bytes where possible). `from`/`to` (epoch ms, inclusive/exclusive) keep
- * the rows whose EVENT time is in range, by binary search and without copying.
+ * arrays, and checks every row with the market-data rules (in one pass over the columns) before anything
+ * can use it. `from`/`to` (epoch ms, inclusive/exclusive) keep the rows whose EVENT time is in range, by
+ * binary search and without copying.
  *
  * Errors: DATA_NOT_FOUND (missing file), DATA_CORRUPT (not Arrow, wrong schema, no autotrader metadata,
- * compressed batches), DATA_UNSORTED (time goes backwards: names the row), DATA_EMPTY (no rows after
- * slicing), RANGE_INVALID (from > to).
+ * compressed batches), DATA_PARSE (a row breaks the rules: a non-finite or non-positive price, high below
+ * low, a close above the high...; names the 1-based row and the column), DATA_UNSORTED (time goes
+ * backwards: names the row), DATA_EMPTY (no rows after slicing), RANGE_INVALID (from > to),
+ * CONFIG_INVALID (a file larger than this platform can read at once).
  */
 export function readSeries(path: string, options: TimeRange = {}): Series {
-  const series = decodeSeries(path, readBytes(path));
-  const bad = firstUnsortedRow(series);
-  if (bad >= 0) {
-    const bars = isBarSeries(series);
-    const t = bars ? series.columns.tsOpen : series.columns.ts;
-    const rule = bars ? 'bar open times must strictly increase' : 'tick times must not decrease';
-    throw new AutotraderError(
-      'DATA_UNSORTED',
-      `${path}: row ${bad} (0-based) has time ${isoOrNumber(t[bad])}, ${t[bad] === t[bad - 1] ? 'the same as' : 'before'} row ${bad - 1} (${isoOrNumber(t[bad - 1])}); ${rule}. Sort the source and re-import it.`,
-      { details: { path, row: bad } },
-    );
+  const series = decodeSeries(path, readBytes(path, 'arrow'));
+  const bad = findBadRow(series);
+  if (bad !== undefined) {
+    const at = { row: bad.index + 1 };
+    if ('unsorted' in bad) throw unsortedError(path, at, bad.unsorted.ts, bad.unsorted.prev, bad.unsorted.strict);
+    throw valueError(path, at, bad.problem);
   }
   return sliceByEventTime(series, options, path);
 }

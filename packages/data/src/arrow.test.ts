@@ -25,8 +25,8 @@ const bars = (): BarSeries => ({
   columns: {
     tsOpen: Float64Array.from([0, 1, 2, 3], (i) => T0 + i * MIN),
     open: Float64Array.from([100.5, 101, 102.25, 0.1 + 0.2]),
-    high: Float64Array.from([101, 102, 103, 104]),
-    low: Float64Array.from([99, 100, 101, -1e-300]),
+    high: Float64Array.from([101, 102, 103, Number.MAX_VALUE]),
+    low: Float64Array.from([99, 100, 101, 1e-300]),
     close: Float64Array.from([101, 102, 103, Number.MAX_VALUE]),
     volume: Float64Array.from([1.5, 0, 2.25, 3]),
   },
@@ -159,10 +159,35 @@ describe('writeSeries → readSeries round trip', () => {
 });
 
 describe('writeSeries refuses series it could not read back', () => {
-  it('rejects unsorted rows, naming the row', () => {
+  it('rejects unsorted rows, naming the row (1-based)', () => {
     const s = bars();
     s.columns.tsOpen[2] = s.columns.tsOpen[1];
-    expectCode(() => writeSeries(join(dir, 'x.arrow'), s), 'DATA_UNSORTED', /Row 2/);
+    expectCode(() => writeSeries(join(dir, 'x.arrow'), s), 'DATA_UNSORTED', /Row 3 goes back/);
+  });
+  it('rejects rows that break the market-data rules, naming the row and column, and writes nothing', () => {
+    const cases: [string, (s: BarSeries) => void, RegExp][] = [
+      ['NaN close', (s) => (s.columns.close[1] = NaN), /Row 2, column close: close NaN is not a finite number/],
+      ['negative low', (s) => (s.columns.low[0] = -1), /Row 1, column low: low -1 is not a positive price/],
+      ['high below low', (s) => (s.columns.high[2] = 100), /Row 3, column high: high 100 is below low 101/],
+      ['close above high', (s) => (s.columns.close[0] = 1e9), /Row 1, column close: close 1000000000 is above high 101/],
+      ['negative volume', (s) => (s.columns.volume[3] = -2), /Row 4, column volume: volume -2 is negative/],
+    ];
+    for (const [what, spoil, message] of cases) {
+      const s = bars();
+      spoil(s);
+      const path = join(dir, 'refused', `${what}.arrow`);
+      expectCode(() => writeSeries(path, s), 'DATA_PARSE', message);
+      expect(() => readFileSync(path)).toThrow(/ENOENT/);
+    }
+    const spread = bars();
+    spread.meta.instrument = { ...spread.meta.instrument, allowNonPositivePrices: true };
+    spread.columns.low[0] = -5;
+    spread.columns.open[0] = 0;
+    const path = join(dir, 'spread.arrow');
+    writeSeries(path, spread);
+    const back = readSeries(path);
+    if (!isBarSeries(back)) return expect.unreachable();
+    expect([back.columns.low[0], back.columns.open[0], back.meta.instrument.allowNonPositivePrices]).toEqual([-5, 0, true]);
   });
   it('rejects ragged columns and times that are not epoch ms; truncates sub-ms fractions', () => {
     const s = bars();
@@ -170,7 +195,7 @@ describe('writeSeries refuses series it could not read back', () => {
     expectCode(() => seriesToArrow(s), 'DATA_CORRUPT', /volume has 3 rows/);
     const q = quotes();
     q.columns.ts[2] = 1e20;
-    expectCode(() => seriesToArrow(q), 'DATA_CORRUPT', /row 2 is 100000000000000000000, not an epoch time in ms/);
+    expectCode(() => seriesToArrow(q), 'DATA_PARSE', /Row 3, column ts: ts 100000000000000000000 is not a time in epoch milliseconds/);
     const f = quotes();
     f.columns.ts[0] += 0.75;
     const path = join(dir, 'fraction.arrow');
@@ -336,7 +361,7 @@ describe('readSeries', () => {
   it('DATA_UNSORTED names the row whose time goes backwards', () => {
     const path = join(dir, 'unsorted.arrow');
     writeFileSync(path, handMade('quote', [quoteCols([1, 2, 2, 7, 3, 9])], quoteMeta()));
-    expectCode(() => readSeries(path), 'DATA_UNSORTED', /row 4/);
+    expectCode(() => readSeries(path), 'DATA_UNSORTED', /row 5: time 1970-01-01T00:00:00.003Z is before the previous row's 1970-01-01T00:00:00.007Z/);
   });
 });
 

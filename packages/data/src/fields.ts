@@ -1,4 +1,4 @@
-import { parseError, toNumber, unsortedError, type RowLocation } from './text';
+import { parseError, toNumber } from './text';
 import { parseTime, scaleEpoch } from './time';
 
 const TIME_FORMATS = 'is not a timestamp (use YYYY-MM-DD[ HH:MM[:SS[.ffffff]]][Z|±HH:MM], YYYYMMDD[ HH:MM[:SS]] or an epoch number in s, ms, µs or ns)';
@@ -33,14 +33,6 @@ export function jsonTime(path: string, value: unknown, column: string, element: 
   const ts = typeof value === 'number' ? (Number.isFinite(value) ? Math.floor(scaleEpoch(value)) : NaN) : typeof value === 'string' ? parseTime(value) : NaN;
   if (Number.isNaN(ts)) throw parseError(path, { element }, column, JSON.stringify(value) ?? 'undefined', TIME_FORMATS);
   return ts;
-}
-
-/**
- * Throws DATA_UNSORTED when `ts` goes back from `prev` (bars, `strict`: must strictly increase; ticks: must
- * not decrease). `at` is only called on failure, so the happy path allocates nothing.
- */
-export function checkOrder(path: string, ts: number, prev: number, strict: boolean, at: () => RowLocation): void {
-  if (strict ? ts <= prev : ts < prev) throw unsortedError(path, at(), ts, prev, strict);
 }
 
 /** Reads the aggressor (taker) side: buy/b/1 → 1, sell/s/-1 → -1, empty/unknown → 0; anything else undefined. */

@@ -20,11 +20,16 @@ export {
   type Series,
   type TimeRange,
 } from './series';
-export { readSeries } from './arrow-read';
-export { writeSeries, seriesToArrow } from './arrow-write';
+export { readSeries, readSeriesUnchecked } from './arrow-read';
+export { writeSeries, seriesToArrow, ArrowOutput } from './arrow-write';
 export { FORMAT_VERSION, LAYOUT, META } from './arrow-schema';
-export { parseFile, symbolFromPath, type ImportOptions } from './parse';
+export { parseFile, parseFileWithReport, symbolFromPath, type ImportOptions } from './parse';
+export { Importer, type ImportResult } from './import';
 export { IMPORT_FORMATS, type ImportFormat } from './detect';
-export { importFile, loadSeries, formatImportSummary, formatInterval, type ImportSummary } from './load';
+export { importFile, loadSeries, formatImportSummary, formatInterval, IN_MEMORY_IMPORT_LIMIT, type ImportSummary, type ImportFileOptions } from './load';
+export { REPAIR_MODES, formatRepair, type RepairMode, type RepairReport } from './repair';
+export { findBadRow, type BadRow } from './validate';
+export { DataError } from './errors';
+export { MAX_FILE_BYTES, formatBytes } from './files';
 export { mergeByTime, type MergeOrder } from './merge';
 export { parseTime, parseInterval, inferIntervalMs } from './time';

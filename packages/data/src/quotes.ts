@@ -1,13 +1,7 @@
-import { AutotraderError } from '@autotrader/core';
-import type { QuoteColumns } from './series';
-import { findColumn, forEachRow, TIME_NAMES, type CsvText } from './text';
-import { checkOrder, csvNumber, csvTime, headerTime, type CsvTimeReader, type PriceScale } from './fields';
-
-/** Parsed quote rows (typed arrays trimmed to `length`). */
-export interface ParsedQuotes {
-  length: number;
-  columns: QuoteColumns;
-}
+import type { QuoteBuilder } from './builders';
+import { DataError } from './errors';
+import { csvNumber, csvTime, headerTime, type CsvTimeReader, type PriceScale } from './fields';
+import { findColumn, TIME_NAMES, type CsvText } from './text';
 
 const NAMES = {
   bid: ['bid', 'bid_price', 'bidprice', 'best_bid', 'bid_px'],
@@ -17,10 +11,10 @@ const NAMES = {
 } as const;
 
 /**
- * Quotes CSV: ts,bid,ask[,bid_size,ask_size], with or without a header. Missing sizes are stored as 0,
- * which means "unknown" (a real quote never has size 0 on both sides).
+ * Quotes CSV rows into a quote builder: ts,bid,ask[,bid_size,ask_size], with or without a header.
+ * Missing sizes are stored as 0, which means "unknown" (a real quote never has size 0 on both sides).
  */
-export function parseQuotesCsv(csv: CsvText, ps: PriceScale): ParsedQuotes {
+export function quotesCsvRows(csv: CsvText, ps: PriceScale, b: QuoteBuilder): (fields: string[], line: number) => void {
   const { path } = csv;
   let time: CsvTimeReader;
   let bid = 1;
@@ -34,9 +28,12 @@ export function parseQuotesCsv(csv: CsvText, ps: PriceScale): ParsedQuotes {
     ask = findColumn(h, NAMES.ask);
     const missing = [...(t ? [] : ['time']), ...(bid < 0 ? ['bid'] : []), ...(ask < 0 ? ['ask'] : [])];
     if (missing.length > 0) {
-      throw new AutotraderError('DATA_PARSE', `${path} line ${csv.start}: the header [${h.join(', ')}] has no ${missing.join(', ')} column; quote files need ts, bid and ask (sizes optional).`, {
-        details: { path, line: csv.start, column: missing[0], header: h },
-      });
+      throw new DataError(
+        'DATA_PARSE',
+        `${path} line ${csv.headerLine}: the header [${h.join(', ')}] has no ${missing.join(', ')} column; quote files need ts, bid and ask (sizes optional).`,
+        `Rename the header's columns, or give the layout with \`pnpm data import ${path} --out <file.arrow> --format <layout>\` (layouts: see data/README.md).`,
+        { details: { path, line: csv.headerLine, column: missing[0], header: h } },
+      );
     }
     time = t!.read;
     bidSize = findColumn(h, NAMES.bidSize);
@@ -48,33 +45,15 @@ export function parseQuotesCsv(csv: CsvText, ps: PriceScale): ParsedQuotes {
       askSize = 4;
     }
   }
-  const capacity = csv.lines.length - csv.start;
-  const c: QuoteColumns = {
-    ts: new Float64Array(capacity),
-    bid: new Float64Array(capacity),
-    ask: new Float64Array(capacity),
-    bidSize: new Float64Array(capacity),
-    askSize: new Float64Array(capacity),
-  };
-  let prev = -Infinity;
-  const n = forEachRow(csv, (f, line, i) => {
-    const ts = time(f, line);
-    checkOrder(path, ts, prev, false, () => ({ line }));
-    prev = ts;
-    c.ts[i] = ts;
-    c.bid[i] = csvNumber(path, f, bid, 'bid', line) * ps.mul / ps.div;
-    c.ask[i] = csvNumber(path, f, ask, 'ask', line) * ps.mul / ps.div;
-    if (bidSize >= 0) c.bidSize[i] = csvNumber(path, f, bidSize, 'bid_size', line);
-    if (askSize >= 0) c.askSize[i] = csvNumber(path, f, askSize, 'ask_size', line);
-  });
-  return {
-    length: n,
-    columns: {
-      ts: c.ts.subarray(0, n),
-      bid: c.bid.subarray(0, n),
-      ask: c.ask.subarray(0, n),
-      bidSize: c.bidSize.subarray(0, n),
-      askSize: c.askSize.subarray(0, n),
-    },
+  const { mul, div } = ps;
+  return (f, line) => {
+    b.add(
+      line,
+      time(f, line),
+      (csvNumber(path, f, bid, 'bid', line) * mul) / div,
+      (csvNumber(path, f, ask, 'ask', line) * mul) / div,
+      bidSize >= 0 ? csvNumber(path, f, bidSize, 'bid_size', line) : 0,
+      askSize >= 0 ? csvNumber(path, f, askSize, 'ask_size', line) : 0,
+    );
   };
 }

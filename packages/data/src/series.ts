@@ -31,6 +31,11 @@ export interface TradeColumns {
   size: Float64Array;
   aggressor: Int8Array;
   tradeId(i: number): string;
+  /**
+   * The ids as Arrow stores them (UTF-8 bytes, and `length + 1` offsets starting at 0), when the series
+   * has them that way: a writer then copies them as they are instead of encoding every id again.
+   */
+  readonly arrowIds?: { readonly bytes: Uint8Array; readonly offsets: Int32Array };
 }
 
 /** Quote columns. A size of 0 means the source did not give one. */

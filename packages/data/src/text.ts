@@ -1,47 +1,49 @@
-import { gunzipSync } from 'node:zlib';
-import { AutotraderError } from '@autotrader/core';
-import { readBytes } from './files';
+import { describeProblem, type RowProblem } from '@autotrader/core';
+import { DataError, badRowHint, importCommand } from './errors';
 
-/** Reads a text file, gunzipping it when it starts with the gzip magic bytes (whatever its extension). */
-export function readText(path: string): string {
-  let bytes: Uint8Array = readBytes(path);
-  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
-    try {
-      bytes = gunzipSync(bytes);
-    } catch (cause) {
-      throw new AutotraderError('DATA_CORRUPT', `${path} starts like gzip but cannot be decompressed (${(cause as Error).message}); download it again.`, {
-        details: { path },
-        cause,
-      });
-    }
-  }
-  let text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  return text;
+/**
+ * Where a row is, as the user counts it: a 1-based line of a CSV file, a 0-based element of a JSON
+ * array (shown as the 1-based row it is), or a 1-based row of an Arrow file.
+ */
+export type RowLocation = { readonly line: number } | { readonly element: number } | { readonly row: number };
+
+/** `line 12`, `row 6 (element [5] of the JSON array)`, `row 101`. */
+export function locationText(at: RowLocation): string {
+  if ('line' in at) return `line ${at.line}`;
+  if ('element' in at) return `row ${at.element + 1} (element [${at.element}] of the JSON array)`;
+  return `row ${at.row}`;
 }
 
-/** Where a row is: a 1-based line of a CSV file, or a 0-based element of a JSON array. */
-export type RowLocation = { readonly line: number } | { readonly element: number };
-
-const locationText = (at: RowLocation): string => ('line' in at ? `line ${at.line}` : `element ${at.element} (0-based) of the JSON array`);
-
 /** A DATA_PARSE error that names the line (or JSON element), the column and the bad text. */
-export function parseError(path: string, at: RowLocation, column: string, text: string, why: string): AutotraderError {
+export function parseError(path: string, at: RowLocation, column: string, text: string, why: string): DataError {
   const shown = text.length > 80 ? `${text.slice(0, 80)}…` : text;
-  return new AutotraderError('DATA_PARSE', `${path} ${locationText(at)}, column ${column}: ${JSON.stringify(shown)} ${why}.`, {
-    details: { path, ...at, column, text: shown },
+  return new DataError(
+    'DATA_PARSE',
+    `${path} ${locationText(at)}, column ${column}: ${JSON.stringify(shown)} ${why}.`,
+    `Fix that row in the file, or \`${importCommand(path, '--repair drop')}\` imports it without the rows that cannot be read.`,
+    { details: { path, ...at, column, text: shown } },
+  );
+}
+
+/** A DATA_PARSE error for a row whose values break the market-data rules (a negative price, high below low...). */
+export function valueError(path: string, at: RowLocation, problem: RowProblem, extra = ''): DataError {
+  return new DataError('DATA_PARSE', `${path} ${locationText(at)}, column ${problem.column}: ${describeProblem(problem)}${extra}.`, badRowHint(path, problem.outsideRange === true), {
+    details: { path, ...at, column: problem.column, value: problem.value },
   });
 }
 
-/** A DATA_UNSORTED error naming the line (or JSON element) whose time goes backwards. */
-export function unsortedError(path: string, at: RowLocation, ts: number, prev: number, strict: boolean): AutotraderError {
+/** A DATA_UNSORTED error naming the line (or JSON element, or Arrow row) whose time goes backwards. */
+export function unsortedError(path: string, at: RowLocation, ts: number, prev: number, strict: boolean): DataError {
   const rule = strict ? 'bar open times must strictly increase' : 'tick times must not decrease';
-  return new AutotraderError(
+  return new DataError(
     'DATA_UNSORTED',
-    `${path} ${locationText(at)}: time ${new Date(ts).toISOString()} is ${ts === prev ? 'the same as' : 'before'} the previous row's ${new Date(prev).toISOString()} (${rule}); sort the file by time and import again.`,
+    `${path} ${locationText(at)}: time ${isoOr(ts)} is ${ts === prev ? 'the same as' : 'before'} the previous row's ${isoOr(prev)} (${rule}).`,
+    `Sort the source by time and import it again, or \`${importCommand(path, '--repair drop')}\` drops every row that does not move forward in time.`,
     { details: { path, ...at, ts, prev } },
   );
 }
+
+const isoOr = (ms: number): string => (Number.isFinite(ms) && Math.abs(ms) <= 8.64e15 ? new Date(ms).toISOString() : String(ms));
 
 /** A number from CSV/JSON text, or NaN when the text is not entirely a finite number ('' is not 0). */
 export function toNumber(text: string): number {
@@ -82,15 +84,14 @@ export function splitFields(line: string, delimiter: string): string[] {
   return out;
 }
 
-/** A CSV file split into lines, with its delimiter and (if it has one) its header. */
+/** The start of a CSV file: its delimiter, its header if it has one, and its first data row. */
 export interface CsvText {
   readonly path: string;
-  readonly lines: string[];
   readonly delimiter: string;
   /** Normalised header names (lower case, `_` for spaces), or undefined for a headerless file. */
   readonly header?: string[];
-  /** Index in `lines` of the first data line. */
-  readonly start: number;
+  /** The 1-based line of the header (when there is one). */
+  readonly headerLine?: number;
   /** Fields of the first data line, for format detection. */
   readonly first?: string[];
 }
@@ -109,42 +110,23 @@ export function normaliseName(name: string): string {
 const looksLikeData = (field: string, parseTime: (s: string) => number): boolean =>
   field.trim() !== '' && (!Number.isNaN(parseTime(field)) || !Number.isNaN(toNumber(field)));
 
-/**
- * Splits CSV text into lines and finds the delimiter (`,`, else tab or `;`) and whether the first
- * non-blank line is a header: it is one unless its first field parses as a time or a number.
- */
-export function csvText(path: string, text: string, parseTime: (s: string) => number): CsvText {
-  const lines = text.split('\n');
-  let i = 0;
-  while (i < lines.length && lines[i].trim() === '') i++;
-  if (i === lines.length) throw new AutotraderError('DATA_EMPTY', `${path} is empty; there is nothing to import.`, { details: { path } });
-  const firstLine = stripCr(lines[i]);
-  const delimiter = firstLine.includes(',') ? ',' : firstLine.includes('\t') ? '\t' : firstLine.includes(';') ? ';' : ',';
-  const fields = splitFields(firstLine, delimiter);
-  if (looksLikeData(fields[0], parseTime)) return { path, lines, delimiter, start: i, first: fields };
-  const header = fields.map(normaliseName);
-  let j = i + 1;
-  while (j < lines.length && lines[j].trim() === '') j++;
-  return { path, lines, delimiter, header, start: i + 1, first: j < lines.length ? splitFields(stripCr(lines[j]), delimiter) : undefined };
-}
-
-/** A line without its trailing carriage return (CRLF files). */
-export const stripCr = (line: string): string => (line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line);
+/** The delimiter of a CSV line: `,`, else tab, else `;`. */
+export const delimiterOf = (line: string): string => (line.includes(',') ? ',' : line.includes('\t') ? '\t' : line.includes(';') ? ';' : ',');
 
 /**
- * Calls `row` for every non-blank data line with its fields and 1-based line number, and returns how
- * many rows there were. Blank lines (a trailing newline, spacing) are skipped.
+ * Reads the start of a CSV file from its first non-blank line (`line`, at 1-based `lineNo`) and, when
+ * that is a header, the first data line after it: the first line is a header unless its first field
+ * parses as a time or a number.
  */
-export function forEachRow(csv: CsvText, row: (fields: string[], line: number, index: number) => void): number {
-  const { lines, delimiter } = csv;
-  let n = 0;
-  for (let i = csv.start; i < lines.length; i++) {
-    const line = stripCr(lines[i]);
-    if (line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '')) continue;
-    row(splitFields(line, delimiter), i + 1, n++);
-  }
-  return n;
+export function csvHead(path: string, first: { text: string; lineNo: number }, next: string | undefined, parseTime: (s: string) => number): CsvText {
+  const delimiter = delimiterOf(first.text);
+  const fields = splitFields(first.text, delimiter);
+  if (looksLikeData(fields[0], parseTime)) return { path, delimiter, first: fields };
+  return { path, delimiter, header: fields.map(normaliseName), headerLine: first.lineNo, first: next === undefined ? undefined : splitFields(next, delimiter) };
 }
+
+/** True for a line with nothing but spaces (a trailing newline, spacing), which every reader skips. */
+export const isBlank = (line: string): boolean => line.length === 0 || (line.charCodeAt(0) <= 32 && line.trim() === '');
 
 /** Index of the first of `names` found in `header`, or -1. Earlier names win. */
 export function findColumn(header: readonly string[], names: readonly string[]): number {

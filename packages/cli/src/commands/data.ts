@@ -1,6 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import type { AssetClass } from '@autotrader/core';
-import { IMPORT_FORMATS, formatImportSummary, importFile, type ImportFormat } from '@autotrader/data';
+import { IMPORT_FORMATS, REPAIR_MODES, formatImportSummary, importFile, type ImportFormat, type RepairMode } from '@autotrader/data';
+import { progressBar } from '../progress-bar';
 
 interface ImportArgs {
   input: string;
@@ -17,6 +18,8 @@ interface ImportArgs {
   interval?: string;
   priceScale?: number;
   source?: string;
+  repair?: RepairMode;
+  allowNonPositivePrices?: boolean;
 }
 
 const ASSET_CLASSES: readonly AssetClass[] = ['spot', 'perpetual', 'future', 'option', 'fx', 'equity'];
@@ -24,7 +27,7 @@ const ASSET_CLASSES: readonly AssetClass[] = ['spot', 'perpetual', 'future', 'op
 /** `data import <input> --out <file.arrow>`: convert CSV/JSON market data to an Arrow file. */
 const importCommand: CommandModule<object, ImportArgs> = {
   command: 'import <input>',
-  describe: 'Convert a CSV/JSON file (.csv .txt .json, optionally .gz) to an uncompressed Arrow file',
+  describe: 'Convert a CSV/JSON file (.csv .txt .json, optionally .gz; streamed, any size) to an uncompressed Arrow file, or check and repair one of our Arrow files',
   builder: (y: Argv) =>
     y
       .positional('input', { type: 'string', demandOption: true, describe: 'CSV or JSON file to import' })
@@ -41,9 +44,12 @@ const importCommand: CommandModule<object, ImportArgs> = {
       .option('min-notional', { type: 'string', describe: 'Minimum order notional' })
       .option('interval', { type: 'string', describe: 'Bar length: 1m, 1d, 15s or ms (default: the most common gap)' })
       .option('price-scale', { type: 'number', describe: 'Multiply every price, e.g. 0.0001 for deci-cents' })
-      .option('source', { type: 'string', describe: 'Where the data came from (stored in the file)' }) as unknown as Argv<ImportArgs>,
-  handler: (args) => {
-    const summary = importFile({
+      .option('source', { type: 'string', describe: 'Where the data came from (stored in the file)' })
+      .option('allow-non-positive-prices', { type: 'boolean', describe: 'The instrument may trade at zero or negative prices (spreads, some futures); stored in the file' })
+      .option('repair', { choices: REPAIR_MODES, describe: 'Keep a file with bad rows: drop removes them, clip moves open/close into [low, high]; every change is reported' }) as unknown as Argv<ImportArgs>,
+  handler: async (args) => {
+    const bar = progressBar(process.stderr, `importing ${args.input}`);
+    const summary = await importFile({
       input: args.input,
       out: args.out,
       format: args.format,
@@ -58,7 +64,10 @@ const importCommand: CommandModule<object, ImportArgs> = {
       interval: args.interval,
       priceScale: args.priceScale,
       source: args.source,
-    });
+      repair: args.repair,
+      allowNonPositivePrices: args.allowNonPositivePrices,
+      onProgress: (read, total) => bar.update(read, total),
+    }).finally(() => bar.end());
     console.log(formatImportSummary(summary));
   },
 };
