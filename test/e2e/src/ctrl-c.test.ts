@@ -6,7 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { startFakeBinance, type FakeBinance } from '@autotrader/fake-binance';
 import { waitFor } from '@autotrader/testkit';
 import { describe, expect, it } from 'vitest';
-import { ROOT } from './cli';
+import { ROOT, startCli } from './cli';
 import { duplicateOrders, FAKE_KEYS, fakeVenueOpts, linesOf, tradeTape, workingAtVenue } from './live-cli';
 
 const RECORD_EXIT = pathToFileURL(resolve(ROOT, 'test/e2e/src/fixtures/record-exit.mjs')).href;
@@ -86,6 +86,34 @@ async function ctrlCThroughPnpm(fake: FakeBinance, run: number): Promise<{ outpu
 }
 
 describe('Ctrl-C through pnpm live', () => {
+  it('a second Ctrl-C exits at once and names the orders of ours it left open', async () => {
+    const fake = await startFakeBinance({ balances: { USDT: '100000', BTC: '0' } });
+    try {
+      const dir = mkdtempSync(join(tmpdir(), 'autotrader-ctrl-c-twice-'));
+      const cli = startCli(
+        ['live', '--venue', 'binance', '--symbol', 'BTCUSDT', '--strategy', 'test/e2e/src/fixtures/busy-trader.ts', '--param', 'everyMs=30', '--param', 'trade=false', '--state-dir', dir, ...fakeVenueOpts(fake)],
+        { env: FAKE_KEYS },
+      );
+      await waitFor('the session to start', () => /session started/.test(cli.output().stderr) || cli.child.exitCode !== null, 30_000);
+      await waitFor('orders resting', () => workingAtVenue(fake).length >= 4, 10_000);
+      // The venue now fails every cancel (503, not processed): they are retried while the user loses patience.
+      fake.faults.serverError(1_000, 503, (r) => r.method === 'DELETE' && r.path === '/api/v3/order');
+      cli.child.kill('SIGINT');
+      await waitFor('the shutdown to begin', () => /cancelling \d+ open order/.test(cli.output().stderr), 10_000);
+      cli.child.kill('SIGINT');
+      const run = await cli.exited;
+      expect(run.code, run.stderr).toBe(130);
+      const last = linesOf(run.stderr).at(-1)!;
+      expect(last).toMatch(/^SIGINT again: exiting at once without finishing the shutdown; left \d+ order\(s\) of ours open at the venue: /);
+      const named = [...last.matchAll(/(\S+) \((\w+)\)/g)].map((m) => m[1]);
+      expect(named.sort()).toEqual(fake.orders().filter((o) => o.status === 'NEW').map((o) => o.clientOrderId).sort());
+      expect(run.stderr).not.toMatch(/stopped cleanly/);
+    } finally {
+      await fake.close();
+    }
+  }, 60_000);
+
+
   it('five times in a row, frozen for 250 ms as SIGINT reaches the whole process group: each run stops cleanly, exit 0, nothing left open', async () => {
     for (let run = 1; run <= 5; run++) {
       const fake = await startFakeBinance({ balances: { USDT: '100000', BTC: '0' }, marketFillRule: 'next-trade' });
