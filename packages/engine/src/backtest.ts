@@ -19,6 +19,8 @@ import { Kernel, type PreTradeCheck } from './kernel';
 import type { RiskConfig } from './risk';
 import { snapshot } from './oms';
 import type { EquityCurve, RoundTrip } from './portfolio';
+import { routeReplayData } from './market-data/replay';
+import type { BarSettings, MarketDataRoute } from './market-data/routes';
 
 /** What a backtest needs. The venue is a factory so the same simulated venue serves backtest and paper. */
 export interface BacktestOptions {
@@ -37,6 +39,11 @@ export interface BacktestOptions {
   readonly logger?: Logger;
   /** Called every 65,536 events with (done, total). */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Bars for a strategy that reads them where the data has trades or quotes instead: the interval
+   * (default 1m) and the quote price followed (default mid). Bar data is replayed as it is.
+   */
+  readonly bars?: BarSettings;
 }
 
 /** Everything a backtest produced. */
@@ -46,6 +53,8 @@ export interface BacktestResult {
   readonly trades: readonly RoundTrip[];
   readonly fills: readonly Fill[];
   readonly orders: readonly OrderSnapshot[];
+  /** What the strategy read and where it came from (bars from the file, or built from trades or quotes). */
+  readonly marketData: readonly MarketDataRoute[];
   readonly currency: string;
   readonly startingCash: number;
   /** Cash plus positions at their last price, computed exactly, as a number. */
@@ -129,6 +138,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   });
   kernel.addStrategy(options.strategy, options.params);
   await kernel.start();
+  // The strategy exists now: route the data to what it asked for (building bars from ticks if need be).
+  const marketData = routeReplayData(kernel, feeds, [options.strategy], options.bars);
 
   const emitters = feeds.map((f) => emitterFor(f, kernel.bus, clock));
   const progress = options.onProgress;
@@ -153,6 +164,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     throw describeStop(error, done, clock.now());
   }
   progress?.(total, total);
+  marketData.stop();
   await kernel.stop();
 
   const exact = kernel.portfolio.exactEquity();
@@ -162,6 +174,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     trades: kernel.portfolio.roundTrips(),
     fills: kernel.oms.allFills(),
     orders: kernel.oms.all().map(snapshot),
+    marketData: marketData.routes,
     currency,
     startingCash: Number(options.startingCash),
     finalEquity: exact.toNumber(),

@@ -5,6 +5,7 @@ import type {
   BusEvents,
   Clock,
   Logger,
+  MarketDataKind,
   OrderChanges,
   OrderIntent,
   OrderSnapshot,
@@ -16,6 +17,7 @@ import type {
 } from '@autotrader/core';
 import type { Kernel } from './kernel';
 import { StrategyScope } from './strategy-scope';
+import { isMarketDataKind, StrategyMarketData, strategyMarketData } from './market-data/usage';
 
 /**
  * Builds the context one strategy sees. Its subscriptions are tagged with the strategy's name, so a
@@ -25,8 +27,15 @@ import { StrategyScope } from './strategy-scope';
 export function createStrategyContext(kernel: Kernel, name: string, log: Logger, scope: StrategyScope = new StrategyScope()): StrategyContext {
   const owner = `strategy:${name}`;
   const bus = kernel.bus;
-  const market = <T extends 'bar' | 'trade' | 'quote' | 'book'>(topic: T, instrumentId?: string): Observable<BusEvents[T]> =>
-    scope.stream(bus, topic, { instrumentId, owner, priority: 0 });
+  // What the strategy reads is recorded, so the session subscribes to exactly that (market-data/usage.ts).
+  const usage = strategyMarketData(kernel);
+  const market = <T extends MarketDataKind>(topic: T, instrumentId?: string): Observable<BusEvents[T]> => {
+    usage.record(name, topic, instrumentId);
+    const options = { instrumentId, owner, priority: 0 };
+    // Bars come from the data, or from the engine's bar builder where the data has none at the interval.
+    if (topic !== 'bar') return scope.stream(bus, topic, options);
+    return StrategyMarketData.bars(scope.stream(bus, 'bar', options), scope.stream(usage.builtBars, 'bar', options)) as Observable<BusEvents[T]>;
+  };
 
   // Timer names are namespaced per strategy on the shared clock; the strategy sees its own names.
   const key = (timer: string): string => `${owner}:${timer}`;
@@ -60,7 +69,8 @@ export function createStrategyContext(kernel: Kernel, name: string, log: Logger,
     trades: (id?: string): Observable<TradeTick> => market('trade', id),
     quotes: (id?: string): Observable<QuoteTick> => market('quote', id),
     books: (id?: string): Observable<BookSnapshot> => market('book', id),
-    stream: <T extends Topic>(topic: T): Observable<BusEvents[T]> => scope.stream(bus, topic, { owner, priority: 0 }),
+    stream: <T extends Topic>(topic: T): Observable<BusEvents[T]> =>
+      isMarketDataKind(topic) ? (market(topic) as Observable<BusEvents[T]>) : scope.stream(bus, topic, { owner, priority: 0 }),
     submit: (intent: OrderIntent): OrderSnapshot => kernel.submit(intent),
     cancel: (id: string): void => kernel.cancel(id),
     modify: (id: string, changes: OrderChanges): void => kernel.modify(id, changes),
