@@ -2,7 +2,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { AutotraderError, createLogger } from '@autotrader/core';
-import { runBacktest } from '@autotrader/engine';
+import { describeRoutes, runBacktest } from '@autotrader/engine';
 import { createSimulatedVenue, paperPlugin } from '@autotrader/plugin-paper';
 import { computeMetrics, createProgressBar, formatSummary, summaryToJson, writeReport, type RunResult } from '@autotrader/report';
 import { checkRange, parseParams, parseTime } from '../args';
@@ -35,6 +35,8 @@ interface BacktestArgs {
   config?: string;
   risk?: string[];
   venueLimits?: string;
+  interval?: string;
+  barPrice: 'mid' | 'bid' | 'ask';
   verbose: boolean;
 }
 
@@ -63,6 +65,8 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
       .option('config', { type: 'string', describe: 'JSON config file (risk limits); flags override it' })
       .option('risk', { type: 'string', array: true, describe: 'Risk limit name=value, e.g. maxOrderNotional=10000 (repeatable)' })
       .option('venue-limits', { type: 'string', describe: "Enforce a venue plugin's rate limits in the simulated venue (e.g. binance)" })
+      .option('interval', { type: 'string', describe: 'Bar interval built from trade or quote data (default 1m; bar data keeps its own)' })
+      .option('bar-price', { choices: ['mid', 'bid', 'ask'] as const, default: 'mid' as const, describe: 'Quote price that bars built from quotes follow' })
       .option('verbose', { type: 'boolean', default: false }) as unknown as Argv<BacktestArgs>,
   handler: async (args: ArgumentsCamelCase<BacktestArgs>) => {
     await runBacktestCommand(args);
@@ -111,6 +115,7 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
     currency,
     risk,
     logger,
+    bars: { interval: args.interval, quotePrice: args.barPrice },
     onProgress: bar === undefined ? undefined : (done) => bar.update(done),
   });
   bar?.finish();
@@ -148,10 +153,11 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
   for (const o of result.orders) if (o.status === 'rejected') rejections[o.rejection?.code ?? 'UNKNOWN'] = (rejections[o.rejection?.code ?? 'UNKNOWN'] ?? 0) + 1;
   if (args.out !== undefined) writeReport(resolve(args.out), run, summary);
   if (args.json) {
-    process.stdout.write(JSON.stringify({ ...summaryToJson(summary, run), rejections }) + '\n');
+    process.stdout.write(JSON.stringify({ ...summaryToJson(summary, run), rejections, marketData: result.marketData }) + '\n');
     return;
   }
   process.stdout.write(formatSummary(summary, { strategy: strategy.name, params, instruments: run.instruments, currency }) + '\n');
+  for (const line of describeRoutes(result.marketData, 'the data')) process.stdout.write(`Market data: ${line}\n`);
   const refused = Object.entries(rejections);
   if (refused.length > 0) process.stdout.write(`Rejected orders: ${refused.map(([code, n]) => `${n} ${code}`).join(', ')}\n`);
   process.stdout.write(`${result.marketEvents.toLocaleString('en-US')} events in ${seconds.toFixed(2)} s${args.out ? `; report written to ${resolve(args.out)}` : ''}\n`);
