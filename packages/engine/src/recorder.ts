@@ -1,20 +1,26 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { instrumentToSpec, type EventBus, type InstrumentCatalog } from '@autotrader/core';
+import { barProblem, describeProblem, instrumentToSpec, quoteProblem, timeProblem, tradeProblem, type EventBus, type InstrumentCatalog, type RowProblem } from '@autotrader/core';
 import { writeSeries, type Series } from '@autotrader/data';
 import { GrowableFloat64 } from './growable';
 
-interface BarBuffer {
+/** What every buffer has: the instrument's price rule, the last time recorded, and how many events were skipped. */
+interface BufferState {
+  allowNonPositivePrices: boolean;
+  lastTime: number;
+  skipped: number;
+}
+interface BarBuffer extends BufferState {
   kind: 'bar';
   intervalMs: number;
   cols: Record<'tsOpen' | 'open' | 'high' | 'low' | 'close' | 'volume', GrowableFloat64>;
 }
-interface TradeBuffer {
+interface TradeBuffer extends BufferState {
   kind: 'trade';
   cols: Record<'ts' | 'price' | 'size' | 'aggressor', GrowableFloat64>;
   ids: string[];
 }
-interface QuoteBuffer {
+interface QuoteBuffer extends BufferState {
   kind: 'quote';
   cols: Record<'ts' | 'bid' | 'ask' | 'bidSize' | 'askSize', GrowableFloat64>;
 }
@@ -28,6 +34,11 @@ const columns = <K extends string>(names: readonly K[]): Record<K, GrowableFloat
  * recorded) and writes one uncompressed Arrow file per instrument and kind, readable by
  * `pnpm backtest --data <dir>`. Events are stamped with the venue's time (`tsEvent`), which is
  * what a replay orders by. Nothing secret is ever on these topics, so nothing secret is recorded.
+ *
+ * Every event is checked with core's market-data rules before it is recorded, as `readSeries` will check
+ * the file: one that breaks them (a non-positive price, a bar whose high is below its low, a time that
+ * goes back) is skipped and reported as a VENUE_MESSAGE_MALFORMED `error` event, the first of each
+ * instrument and kind, so that one bad event cannot make the whole recording unreadable.
  */
 export class MarketDataRecorder {
   private readonly buffers = new Map<string, Buffer>();
@@ -43,6 +54,9 @@ export class MarketDataRecorder {
     this.unsubscribe.push(
       bus.on('bar', (b) => {
         const buf = this.buffer(b.instrumentId, 'bar', b.tsEvent - b.tsOpen) as BarBuffer;
+        const bad = timeProblem('tsOpen', b.tsOpen) ?? (b.tsOpen > buf.lastTime ? barProblem(b.open, b.high, b.low, b.close, b.volume, buf.allowNonPositivePrices) : goesBack('tsOpen', b.tsOpen, buf.lastTime, true));
+        if (bad !== undefined) return this.skip(buf, b.instrumentId, bad, b.tsEvent);
+        buf.lastTime = b.tsOpen;
         const c = buf.cols;
         c.tsOpen.push(b.tsOpen);
         c.open.push(b.open);
@@ -53,6 +67,9 @@ export class MarketDataRecorder {
       }, opts),
       bus.on('trade', (t) => {
         const buf = this.buffer(t.instrumentId, 'trade') as TradeBuffer;
+        const bad = timeProblem('tsEvent', t.tsEvent) ?? (t.tsEvent >= buf.lastTime ? tradeProblem(t.price, t.size, buf.allowNonPositivePrices) : goesBack('tsEvent', t.tsEvent, buf.lastTime, false));
+        if (bad !== undefined) return this.skip(buf, t.instrumentId, bad, t.tsEvent);
+        buf.lastTime = t.tsEvent;
         buf.cols.ts.push(t.tsEvent);
         buf.cols.price.push(t.price);
         buf.cols.size.push(t.size);
@@ -60,7 +77,11 @@ export class MarketDataRecorder {
         buf.ids.push(t.tradeId);
       }, opts),
       bus.on('quote', (q) => {
-        const c = (this.buffer(q.instrumentId, 'quote') as QuoteBuffer).cols;
+        const buf = this.buffer(q.instrumentId, 'quote') as QuoteBuffer;
+        const bad = timeProblem('tsEvent', q.tsEvent) ?? (q.tsEvent >= buf.lastTime ? quoteProblem(q.bid, q.ask, q.bidSize, q.askSize, buf.allowNonPositivePrices) : goesBack('tsEvent', q.tsEvent, buf.lastTime, false));
+        if (bad !== undefined) return this.skip(buf, q.instrumentId, bad, q.tsEvent);
+        buf.lastTime = q.tsEvent;
+        const c = buf.cols;
         c.ts.push(q.tsEvent);
         c.bid.push(q.bid);
         c.ask.push(q.ask);
@@ -68,6 +89,24 @@ export class MarketDataRecorder {
         c.askSize.push(q.askSize);
       }, opts),
     );
+  }
+
+  /** Events skipped so far because they broke the market-data rules. */
+  get skipped(): number {
+    let n = 0;
+    for (const b of this.buffers.values()) n += b.skipped;
+    return n;
+  }
+
+  /** Skips an event a replay would refuse; the first of each instrument and kind is reported on the bus. */
+  private skip(buf: Buffer, instrumentId: string, problem: RowProblem, tsEvent: number): void {
+    if (buf.skipped++ > 0) return;
+    this.bus.publish('error', {
+      source: 'recorder',
+      code: 'VENUE_MESSAGE_MALFORMED',
+      message: `not recording a ${buf.kind} of ${instrumentId}: ${describeProblem(problem)} (later ones of this instrument and kind are skipped without a word; the recording keeps every good event)`,
+      tsEvent,
+    });
   }
 
   /** Events recorded so far. */
@@ -135,14 +174,20 @@ export class MarketDataRecorder {
     const key = `${instrumentId}|${kind}`;
     let buf = this.buffers.get(key);
     if (buf === undefined) {
+      const state: BufferState = { allowNonPositivePrices: this.instruments.has(instrumentId) && this.instruments.get(instrumentId).allowNonPositivePrices, lastTime: -Infinity, skipped: 0 };
       buf =
         kind === 'bar'
-          ? { kind, intervalMs, cols: columns(['tsOpen', 'open', 'high', 'low', 'close', 'volume'] as const) }
+          ? { kind, intervalMs, ...state, cols: columns(['tsOpen', 'open', 'high', 'low', 'close', 'volume'] as const) }
           : kind === 'trade'
-            ? { kind, cols: columns(['ts', 'price', 'size', 'aggressor'] as const), ids: [] }
-            : { kind, cols: columns(['ts', 'bid', 'ask', 'bidSize', 'askSize'] as const) };
+            ? { kind, ...state, cols: columns(['ts', 'price', 'size', 'aggressor'] as const), ids: [] }
+            : { kind, ...state, cols: columns(['ts', 'bid', 'ask', 'bidSize', 'askSize'] as const) };
       this.buffers.set(key, buf);
     }
     return buf;
   }
+}
+
+/** The problem of a time that goes back from the last one recorded (bars: must strictly increase). */
+function goesBack(column: string, ts: number, last: number, strict: boolean): RowProblem {
+  return { column, value: ts, reason: `is ${strict && ts === last ? 'the same as' : 'before'} the last one recorded (${last}); ${strict ? 'bar open times must strictly increase' : 'times must not go back'}` };
 }

@@ -137,17 +137,51 @@ describe('BinanceDataPort (local stream server)', () => {
     s.conns[0]!.send('{not json');
     s.send('bnbbtc@trade', { ...trade, p: 'abc' });
     s.send('bnbbtc@kline_1m', kline); // open kline: no bar
-    s.send('bnbbtc@kline_1m', { ...kline, k: { ...kline.k, x: true } });
+    // The documented example's open (0.0010) is below its low (0.0015): no real bar can be, so the low is moved to make it one.
+    s.send('bnbbtc@kline_1m', { ...kline, k: { ...kline.k, l: '0.0010', x: true } });
     s.send('bnbusdt@bookTicker', bookTicker);
     await until(() => (events.quote?.length ?? 0) === 1);
 
     expect(events.trade).toEqual([{ instrumentId: id, tsEvent: 1672515782136, tsInit: expect.any(Number), price: 0.001, size: 100, aggressor: 'sell', tradeId: '12345' }]);
     expect(events.bar).toEqual([
-      { instrumentId: id, tsOpen: 1672515780000, tsEvent: 1672515840000, tsInit: expect.any(Number), open: 0.001, high: 0.0025, low: 0.0015, close: 0.002, volume: 1000 },
+      { instrumentId: id, tsOpen: 1672515780000, tsEvent: 1672515840000, tsInit: expect.any(Number), open: 0.001, high: 0.0025, low: 0.001, close: 0.002, volume: 1000 },
     ]);
     expect(events.quote![0]).toMatchObject({ instrumentId: 'BNBUSDT.BINANCE', bid: 25.3519, bidSize: 31.21, ask: 25.3652, askSize: 40.66 });
     expect(events.error?.map((e) => e.code)).toEqual(['VENUE_MESSAGE_MALFORMED', 'VENUE_MESSAGE_MALFORMED']);
     expect(events.error![1]!.message).toContain('p');
+  });
+
+  it('refuses frames whose values break the market-data rules: logged as VENUE_MESSAGE_MALFORMED, never published', async () => {
+    const s = await streamServer();
+    const rest = await restServer(() => ({}));
+    const { data, events } = await port(s.url, rest.url);
+    const id = 'BNBBTC.BINANCE';
+    await data.subscribe({ kind: 'trade', instrumentId: id });
+    await data.subscribe({ kind: 'bar', instrumentId: id, interval: '1m' });
+    await data.subscribe({ kind: 'quote', instrumentId: 'BNBUSDT.BINANCE' });
+    const closed = { ...kline.k, l: '0.0010', x: true };
+    s.send('bnbbtc@trade', { ...trade, p: '-0.001' });
+    s.send('bnbbtc@trade', { ...trade, p: '0' });
+    s.send('bnbbtc@trade', { ...trade, q: '-5' });
+    s.send('bnbbtc@kline_1m', { ...kline, k: { ...closed, h: '0.0005' } }); // high below low
+    s.send('bnbbtc@kline_1m', { ...kline, k: { ...closed, c: '1000000' } }); // close far above high
+    s.send('bnbusdt@bookTicker', { ...bookTicker, b: '0' });
+    s.send('bnbusdt@bookTicker', { ...bookTicker, A: '-1' });
+    s.send('bnbbtc@trade', trade); // a good frame after the bad ones still arrives
+    await until(() => (events.trade?.length ?? 0) === 1 && (events.error?.length ?? 0) === 7);
+    expect(events.trade?.map((t) => t.price)).toEqual([0.001]);
+    expect(events.bar).toBeUndefined();
+    expect(events.quote).toBeUndefined();
+    expect(events.error?.map((e) => e.code)).toEqual(Array(7).fill('VENUE_MESSAGE_MALFORMED'));
+    expect(events.error?.map((e) => e.message.replace(/^Binance market stream: bad \S+ payload: /, ''))).toEqual([
+      'p -0.001 is not a positive price (only an instrument that declares allowNonPositivePrices may have zero or negative prices)',
+      'p 0 is not a positive price (only an instrument that declares allowNonPositivePrices may have zero or negative prices)',
+      'q -5 is negative (sizes and volumes must be ≥ 0)',
+      'k.h 0.0005 is below low 0.001',
+      'k.c 1000000 is above high 0.0025',
+      'b 0 is not a positive price (only an instrument that declares allowNonPositivePrices may have zero or negative prices)',
+      'A -1 is negative (sizes and volumes must be ≥ 0)',
+    ]);
   });
 
   it('syncs a book from a snapshot plus buffered diffs, and re-syncs on a gap', async () => {

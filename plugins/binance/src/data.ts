@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import {
   AutotraderError,
+  barProblem,
+  describeProblem,
+  quoteProblem,
+  timeProblem,
+  tradeProblem,
   type BookLevel,
   type Clock,
   type DataPort,
@@ -8,6 +13,7 @@ import {
   type EventBus,
   type Logger,
   type MarketDataKind,
+  type RowProblem,
 } from '@autotrader/core';
 import type { BinanceConfig } from './config';
 import type { BinanceHttp } from './http';
@@ -171,7 +177,9 @@ const MAX_BUFFER = 10_000;
  * The Binance data port: one combined-stream WebSocket, subscriptions by SUBSCRIBE frames
  * (replayed after every reconnect), and frames turned into bus events: `trade`, `quote` from
  * bookTicker, `bar` from closed klines, `book` from depth diffs synced with REST snapshots.
- * A frame that fails its schema is logged, published as an `error` event and skipped.
+ * A frame that fails its schema, or whose prices, sizes or times break core's market-data rules (a
+ * non-positive or non-finite price, a kline whose high is below its low...), is logged, published as a
+ * VENUE_MESSAGE_MALFORMED `error` event and skipped: it never reaches a strategy.
  */
 export class BinanceDataPort implements DataPort {
   private readonly socket: ReconnectingSocket;
@@ -365,12 +373,16 @@ export class BinanceDataPort implements DataPort {
         const r = tradeSchema.safeParse(data);
         if (!r.success) return this.malformed(`bad ${name} payload: ${issueText(r.error)}`, r.error);
         const d = r.data;
+        const price = Number(d.p);
+        const size = Number(d.q);
+        const bad = timeProblem('T', d.T) ?? tradeProblem(price, size);
+        if (bad !== undefined) return this.malformed(`bad ${name} payload: ${wireProblem(bad, TRADE_FIELDS)}`);
         this.o.bus.publish('trade', {
           instrumentId: entry.instrumentId,
           tsEvent: d.T,
           tsInit,
-          price: Number(d.p),
-          size: Number(d.q),
+          price,
+          size,
           // The buyer was the maker, so the seller crossed the spread.
           aggressor: d.m ? 'sell' : 'buy',
           tradeId: String(d.t),
@@ -381,15 +393,10 @@ export class BinanceDataPort implements DataPort {
         const r = bookTickerSchema.safeParse(data);
         if (!r.success) return this.malformed(`bad ${name} payload: ${issueText(r.error)}`, r.error);
         const d = r.data;
-        this.o.bus.publish('quote', {
-          instrumentId: entry.instrumentId,
-          tsEvent: d.E ?? d.T ?? tsInit,
-          tsInit,
-          bid: Number(d.b),
-          bidSize: Number(d.B),
-          ask: Number(d.a),
-          askSize: Number(d.A),
-        });
+        const q = { bid: Number(d.b), bidSize: Number(d.B), ask: Number(d.a), askSize: Number(d.A) };
+        const bad = quoteProblem(q.bid, q.ask, q.bidSize, q.askSize);
+        if (bad !== undefined) return this.malformed(`bad ${name} payload: ${wireProblem(bad, QUOTE_FIELDS)}`);
+        this.o.bus.publish('quote', { instrumentId: entry.instrumentId, tsEvent: d.E ?? d.T ?? tsInit, tsInit, ...q });
         return;
       }
       case 'bar': {
@@ -398,17 +405,10 @@ export class BinanceDataPort implements DataPort {
         const k = r.data.k;
         // Only a closed kline is a bar; its close time T is the last millisecond inside it.
         if (!k.x) return;
-        this.o.bus.publish('bar', {
-          instrumentId: entry.instrumentId,
-          tsOpen: k.t,
-          tsEvent: k.T + 1,
-          tsInit,
-          open: Number(k.o),
-          high: Number(k.h),
-          low: Number(k.l),
-          close: Number(k.c),
-          volume: Number(k.v),
-        });
+        const bar = { open: Number(k.o), high: Number(k.h), low: Number(k.l), close: Number(k.c), volume: Number(k.v) };
+        const bad = timeProblem('k.t', k.t) ?? barProblem(bar.open, bar.high, bar.low, bar.close, bar.volume);
+        if (bad !== undefined) return this.malformed(`bad ${name} payload: ${wireProblem(bad, KLINE_FIELDS)}`);
+        this.o.bus.publish('bar', { instrumentId: entry.instrumentId, tsOpen: k.t, tsEvent: k.T + 1, tsInit, ...bar });
         return;
       }
       case 'book': {
@@ -527,6 +527,16 @@ export class BinanceDataPort implements DataPort {
       asks: b.book.askLevels(),
     });
   }
+}
+
+/** Wire field names of the values the market-data rules check, so a refusal names the field as Binance sent it. */
+const TRADE_FIELDS: Readonly<Record<string, string>> = { price: 'p', size: 'q' };
+const QUOTE_FIELDS: Readonly<Record<string, string>> = { bid: 'b', ask: 'a', bid_size: 'B', ask_size: 'A' };
+const KLINE_FIELDS: Readonly<Record<string, string>> = { open: 'k.o', high: 'k.h', low: 'k.l', close: 'k.c', volume: 'k.v' };
+
+/** A value that breaks core's market-data rules, named by its wire field: `k.h 95.7 is below low 99.1`. */
+function wireProblem(p: RowProblem, fields: Readonly<Record<string, string>>): string {
+  return describeProblem({ ...p, column: fields[p.column] ?? p.column });
 }
 
 function issueText(error: z.ZodError): string {
