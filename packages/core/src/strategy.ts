@@ -39,6 +39,11 @@ export interface StrategyContext {
   readonly instruments: InstrumentCatalog;
   readonly portfolio: PortfolioView;
   readonly log: Logger;
+  /**
+   * Time bars at the run's interval: the file's or the venue's own, or, where there are none at that
+   * interval, built by the engine from trades or quotes the same way in every mode. A bar arrives when
+   * it closes.
+   */
   bars(instrumentId?: string): Observable<Bar>;
   trades(instrumentId?: string): Observable<TradeTick>;
   quotes(instrumentId?: string): Observable<QuoteTick>;
@@ -68,7 +73,14 @@ export interface StrategyDefinition<Params extends z.ZodType = z.ZodType> {
   readonly description?: string;
   /** The zod schema of the parameters; `--param k=v` is validated against it. */
   readonly params: Params;
-  /** What the strategy needs, checked against the venue before the first order. */
+  /**
+   * What the strategy needs. `orderTypes` is checked against the venue before the first order.
+   * `data` can be left out: the engine records what the strategy reads while it is created
+   * (`ctx.bars()`, `ctx.trades(id)`, `ctx.stream('quote')` …) and delivers exactly that in every mode,
+   * building bars from trades or quotes where the data or the venue has none at the interval. When
+   * given, it must list every kind the strategy reads (STRATEGY_INVALID otherwise); a kind listed but
+   * not read at creation is delivered too, for a strategy that subscribes later.
+   */
   readonly requires?: { readonly orderTypes?: readonly OrderType[]; readonly data?: readonly MarketDataKind[] };
   create(ctx: StrategyContext, params: z.output<Params>): StrategyHandle | void;
 }
