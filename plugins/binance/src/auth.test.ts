@@ -1,19 +1,8 @@
 import { createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import vectors from './__fixtures__/signature_vectors.json';
-import {
-  ed25519Signer,
-  encodeParams,
-  hmacSha256Hex,
-  hmacSigner,
-  loadEd25519PrivateKey,
-  percentEncode,
-  restSignaturePayload,
-  signRestQuery,
-  signWsApiParams,
-  wsApiSignaturePayload,
-  type Params,
-} from './auth';
+import { encodeQuery, percentEncode, type QueryParams } from '@autotrader/venue-kit';
+import { ed25519Signer, hmacSha256Hex, hmacSigner, loadEd25519PrivateKey, restSignaturePayload, signRestQuery, signWsApiParams, wsApiSignaturePayload } from './auth';
 
 const byId = (id: string) => {
   const v = vectors.vectors.find((x) => x.id === id);
@@ -29,15 +18,15 @@ function paramsOfPayload(payload: string): Record<string, string> {
 describe('REST HMAC signing (published vectors)', () => {
   it('B1: ASCII query string', () => {
     const v = byId('rest-hmac-ascii');
-    const query = encodeParams(v.params_in_order as unknown as Params);
+    const query = encodeQuery(v.params_in_order as unknown as QueryParams);
     expect(query).toBe(v.payload);
     expect(hmacSha256Hex(v.secretKey, restSignaturePayload(query))).toBe(v.expected_signature);
-    expect(signRestQuery(v.params_in_order as unknown as Params, hmacSigner(v.secretKey))).toBe(`${v.payload}&signature=${v.expected_signature}`);
+    expect(signRestQuery(v.params_in_order as unknown as QueryParams, hmacSigner(v.secretKey))).toBe(`${v.payload}&signature=${v.expected_signature}`);
   });
 
   it('B2: a non-ASCII symbol is percent-encoded before signing', () => {
     const v = byId('rest-hmac-nonascii');
-    const query = encodeParams(v.params_in_order as unknown as Params);
+    const query = encodeQuery(v.params_in_order as unknown as QueryParams);
     expect(query).toBe(v.payload);
     expect(query).toContain('symbol=%EF%BC%91%EF%BC%92');
     expect(hmacSha256Hex(v.secretKey, query)).toBe(v.expected_signature);
@@ -91,7 +80,7 @@ describe('percent-encoding', () => {
     expect(percentEncode('a b&c=d+e/f')).toBe('a%20b%26c%3Dd%2Be%2Ff');
     expect(percentEncode('A-z_0.9~')).toBe('A-z_0.9~');
     expect(percentEncode('é')).toBe('%C3%A9');
-    expect(encodeParams([['k y', 'v=1'], ['n', 5], ['b', false]])).toBe('k%20y=v%3D1&n=5&b=false');
+    expect(encodeQuery([['k y', 'v=1'], ['n', 5], ['b', false]])).toBe('k%20y=v%3D1&n=5&b=false');
   });
 });
 

@@ -1,32 +1,12 @@
 import { createHmac, createPrivateKey, sign as cryptoSign, type KeyObject } from 'node:crypto';
+import { encodeQuery, percentEncode, type QueryParams, type QueryValue } from '@autotrader/venue-kit';
 
 /**
  * Pure signing functions for Binance (VENUES.md §1.3). Two payload rules exist and they differ:
- * REST signs the exact percent-encoded query string followed by the body; the WebSocket API signs
- * its params sorted by name, joined as `k=v&...`, raw UTF-8 and NOT percent-encoded.
+ * REST signs the exact percent-encoded query string (the venue kit's `encodeQuery`, which is what is
+ * sent) followed by the body; the WebSocket API signs its params sorted by name, joined as `k=v&...`,
+ * raw UTF-8 and NOT percent-encoded.
  */
-
-/** A request parameter value; numbers and booleans are sent in their plain text form. */
-export type ParamValue = string | number | boolean;
-/** Ordered parameters: REST signatures depend on the order they are sent in. */
-export type Params = ReadonlyArray<readonly [string, ParamValue]>;
-
-/**
- * Percent-encodes one key or value the way our requests are sent. `encodeURIComponent` leaves
- * `A-Z a-z 0-9 - _ . ! ~ * ' ( )` alone and encodes UTF-8 bytes as `%XX`, which is what Binance's
- * published non-ASCII vector (B2) expects.
- */
-export const percentEncode = (value: ParamValue): string => encodeURIComponent(String(value));
-
-/** Builds `k=v&k=v` with keys and values percent-encoded, in the given order. */
-export function encodeParams(params: Params): string {
-  let out = '';
-  for (const [k, v] of params) {
-    if (out.length > 0) out += '&';
-    out += `${percentEncode(k)}=${percentEncode(v)}`;
-  }
-  return out;
-}
 
 /** The REST signature payload: the query string immediately followed by the body, no separator. */
 export const restSignaturePayload = (query: string, body = ''): string => query + body;
@@ -35,7 +15,7 @@ export const restSignaturePayload = (query: string, body = ''): string => query 
  * The WebSocket API signature payload: every param except `signature`, sorted by name (plain code
  * unit order, not locale order), joined as `k=v&...` without any encoding.
  */
-export function wsApiSignaturePayload(params: Readonly<Record<string, ParamValue>>): string {
+export function wsApiSignaturePayload(params: Readonly<Record<string, QueryValue>>): string {
   return Object.keys(params)
     .filter((k) => k !== 'signature')
     .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
@@ -84,17 +64,19 @@ export const hmacSigner = (secret: string): Signer => ({ keyType: 'hmac', sign: 
 export const ed25519Signer = (key: KeyObject): Signer => ({ keyType: 'ed25519', sign: (payload) => ed25519SignBase64(key, payload) });
 
 /**
- * Signs REST params: appends `signature` computed over the encoded query (plus body, if any).
+ * Signs an encoded REST query: appends `signature` computed over the query (plus body, if any).
  * Returns the final query string to send, with the signature percent-encoded (a no-op for hex,
  * needed for base64's `+`, `/` and `=`).
  */
-export function signRestQuery(params: Params, signer: Signer, body = ''): string {
-  const query = encodeParams(params);
+export function signQueryString(query: string, signer: Signer, body = ''): string {
   const signature = signer.sign(restSignaturePayload(query, body));
   return `${query}${query.length > 0 ? '&' : ''}signature=${percentEncode(signature)}`;
 }
 
+/** Signs REST params: {@link signQueryString} over their encoding (the venue kit's `encodeQuery`, as sent). */
+export const signRestQuery = (params: QueryParams, signer: Signer, body = ''): string => signQueryString(encodeQuery(params), signer, body);
+
 /** Signs WebSocket API params: returns a copy with `signature` added (not percent-encoded: JSON carries it). */
-export function signWsApiParams<P extends Readonly<Record<string, ParamValue>>>(params: P, signer: Signer): P & { signature: string } {
+export function signWsApiParams<P extends Readonly<Record<string, QueryValue>>>(params: P, signer: Signer): P & { signature: string } {
   return { ...params, signature: signer.sign(wsApiSignaturePayload(params)) };
 }

@@ -1,4 +1,4 @@
-import { AutotraderError, redact, type Logger } from '@autotrader/core';
+import { AutotraderError } from '@autotrader/core';
 import { ed25519Signer, hmacSigner, loadEd25519PrivateKey, type Signer } from './auth';
 
 /** The environment variable holding the API key. */
@@ -52,34 +52,4 @@ export function readCredentials(env: Readonly<Record<string, string | undefined>
     });
   }
   return { apiKey: key, signer: ed25519Signer(privateKey), secrets: [key, raw] };
-}
-
-function redactValue(value: unknown, secrets: readonly string[], depth: number): unknown {
-  if (typeof value === 'string') return redact(value, secrets);
-  if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return { name: value.name, message: redact(value.message, secrets) };
-  if (Array.isArray(value)) return value.map((v) => redactValue(v, secrets, depth + 1));
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = redactValue(v, secrets, depth + 1);
-  return out;
-}
-
-/**
- * Wraps a logger so that the given secrets never reach it, in messages or fields. Core's Logger
- * takes its secret list at creation and has no way to add one later, so the plugin masks its own
- * lines before handing them on.
- */
-export function redactingLogger(inner: Logger, secrets: readonly string[]): Logger {
-  if (secrets.length === 0) return inner;
-  const wrap =
-    (fn: (m: string, f?: Record<string, unknown>) => void) =>
-    (message: string, fields?: Record<string, unknown>): void =>
-      fn(redact(message, secrets), fields === undefined ? undefined : (redactValue(fields, secrets, 0) as Record<string, unknown>));
-  return {
-    debug: wrap(inner.debug.bind(inner)),
-    info: wrap(inner.info.bind(inner)),
-    warn: wrap(inner.warn.bind(inner)),
-    error: wrap(inner.error.bind(inner)),
-    child: (component) => redactingLogger(inner.child(component), secrets),
-  };
 }

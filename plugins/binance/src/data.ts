@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import {
   AutotraderError,
+  backoffDelay,
   barProblem,
   describeProblem,
+  describeZodIssues,
   quoteProblem,
   timeProblem,
   tradeProblem,
@@ -18,7 +20,7 @@ import {
 import type { BinanceConfig } from './config';
 import type { BinanceHttp } from './http';
 import { instrumentIdOf, symbolOf, VENUE } from './mapping';
-import { PendingRequests, ReconnectingSocket, socketTimings, venueStateOf } from './ws';
+import { PendingRequests, ReconnectingSocket, socketSettings, venueStateOf } from '@autotrader/venue-kit';
 
 /** Kline intervals Binance Spot streams (web-socket-streams.md). */
 export const KLINE_INTERVALS = ['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d', '1w', '1M'] as const;
@@ -200,7 +202,7 @@ export class BinanceDataPort implements DataPort {
       name: 'binance market streams',
       url: () => o.streamUrl,
       logger: o.logger,
-      ...socketTimings(o.config),
+      ...socketSettings(o.config),
       onOpen: () => this.resubscribeAll(),
       onMessage: (text) => this.onFrame(text),
       onState: (state, reason) => this.onSocketState(state, reason),
@@ -478,7 +480,8 @@ export class BinanceDataPort implements DataPort {
 
   private retryLater(b: BookState): void {
     b.failures++;
-    const delay = Math.min(this.o.config.reconnect.maxDelayMs, 250 * 2 ** Math.min(b.failures - 1, 8));
+    // Core's one backoff: 250 ms doubling per failure, capped by the reconnect block's maximum.
+    const delay = backoffDelay({ baseDelayMs: 250, maxDelayMs: this.o.config.reconnect.maxDelayMs, jitter: 0 }, b.failures, 0);
     const generation = b.generation;
     b.retryTimer = setTimeout(() => {
       b.retryTimer = undefined;
@@ -539,10 +542,8 @@ function wireProblem(p: RowProblem, fields: Readonly<Record<string, string>>): s
   return describeProblem({ ...p, column: fields[p.column] ?? p.column });
 }
 
-function issueText(error: z.ZodError): string {
-  const i = error.issues[0];
-  return i === undefined ? 'schema mismatch' : `${i.path.join('.') || '(root)'}: ${i.message}`;
-}
+/** A payload's schema problems, in core's one zod issue format. */
+const issueText = (error: z.ZodError): string => describeZodIssues(error.issues, undefined, { max: 3 });
 
 /** The stream a raw (non-combined) payload belongs to, from its event type and symbol. */
 function rawStreamName(f: Record<string, unknown>, depthSpeedMs: 100 | 1000): string | undefined {

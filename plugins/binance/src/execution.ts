@@ -3,7 +3,6 @@ import {
   AutotraderError,
   Decimal,
   isAutotraderError,
-  money,
   price,
   quantity,
   type Balance,
@@ -21,147 +20,56 @@ import {
   type VenueOrderState,
   type VenuePosition,
 } from '@autotrader/core';
-import { signWsApiParams, type Params } from './auth';
+import {
+  checkFrame,
+  parseJsonFrame,
+  RecentKeys,
+  ReconnectingSocket,
+  reportSkippedFrame,
+  socketSettings,
+  venueStateOf,
+  type FrameProblemSink,
+  type QueryParams,
+} from '@autotrader/venue-kit';
+import { signWsApiParams } from './auth';
 import type { BinanceConfig } from './config';
 import type { BinanceCredentials } from './credentials';
 import { INVALID_TIMESTAMP, mapVenueFailure, type BinanceHttp } from './http';
 import { checkOrderAgainstFilters, type BinanceInstruments } from './instruments';
-import { instrumentIdOf, orderParams, parseVenueSide, parseVenueStatus, rejectReasonCode, symbolOf, VENUE } from './mapping';
-import { PendingRequests, ReconnectingSocket, socketTimings, venueStateOf } from './ws';
-
-const num = z.string().refine((v) => v.trim() !== '' && Number.isFinite(Number(v)), 'must be a numeric string');
-
-/** An order as REST returns it (new order RESULT, cancel, query, open orders). */
-export const venueOrderSchema = z.looseObject({
-  symbol: z.string(),
-  orderId: z.number(),
-  clientOrderId: z.string(),
-  origClientOrderId: z.string().optional(),
-  price: num,
-  origQty: num,
-  executedQty: num,
-  status: z.string(),
-  type: z.string(),
-  side: z.string(),
-  stopPrice: num.optional(),
-  transactTime: z.number().optional(),
-  updateTime: z.number().optional(),
-});
-/** A venue order as parsed. */
-export type VenueOrder = z.output<typeof venueOrderSchema>;
-
-const cancelReplaceSchema = z.looseObject({
-  cancelResult: z.string(),
-  newOrderResult: z.string(),
-  cancelResponse: venueOrderSchema,
-  newOrderResponse: venueOrderSchema,
-});
-
-const cancelReplaceFailureData = z.looseObject({
-  cancelResult: z.string(),
-  newOrderResult: z.string(),
-  cancelResponse: z.unknown(),
-  newOrderResponse: z.unknown(),
-});
-
-const venueErrorSchema = z.looseObject({ code: z.number(), msg: z.string() });
-
-const accountSchema = z.looseObject({
-  updateTime: z.number().optional(),
-  balances: z.array(z.looseObject({ asset: z.string(), free: num, locked: num })),
-});
-
-/** GET /api/v3/account, for who the account is: `uid` is the venue's account identifier. */
-const accountIdentitySchema = z.looseObject({ uid: z.number().int(), accountType: z.string().optional() });
-
-const myTradeSchema = z.looseObject({
-  symbol: z.string(),
-  id: z.number(),
-  orderId: z.number(),
-  price: num,
-  qty: num,
-  commission: num,
-  commissionAsset: z.string(),
-  time: z.number(),
-  isBuyer: z.boolean(),
-  isMaker: z.boolean(),
-});
-
-/** `executionReport` (user-data-stream.md). Only the fields we read are required. */
-export const executionReportSchema = z.looseObject({
-  e: z.literal('executionReport'),
-  E: z.number(),
-  s: z.string(),
-  c: z.string(),
-  S: z.string(),
-  o: z.string(),
-  q: num,
-  p: num,
-  P: num.optional(),
-  C: z.string().nullish(),
-  x: z.string(),
-  X: z.string(),
-  r: z.string().optional(),
-  i: z.number(),
-  l: num,
-  z: num,
-  L: num,
-  n: num.nullish(),
-  N: z.string().nullish(),
-  T: z.number(),
-  t: z.number(),
-  m: z.boolean(),
-});
-/** A parsed execution report. */
-export type VenueExecutionReport = z.output<typeof executionReportSchema>;
-
-/** `outboundAccountPosition`: the free and locked amounts of the assets an account change touched. */
-export const accountPositionSchema = z.looseObject({
-  e: z.literal('outboundAccountPosition'),
-  E: z.number(),
-  u: z.number().optional(),
-  B: z.array(z.looseObject({ a: z.string(), f: num, l: num })),
-});
-
-/** `balanceUpdate`: a deposit, withdrawal or transfer changed one asset by `d` (negative: out). */
-export const balanceUpdateSchema = z.looseObject({
-  e: z.literal('balanceUpdate'),
-  E: z.number(),
-  a: z.string(),
-  d: num,
-  T: z.number().optional(),
-});
-
-const wsResponseSchema = z.looseObject({
-  id: z.union([z.string(), z.number(), z.null()]),
-  status: z.number(),
-  result: z.unknown().optional(),
-  error: z.looseObject({ code: z.number(), msg: z.string(), data: z.looseObject({ retryAfter: z.number().optional() }).optional() }).optional(),
-});
-
-const wsEventSchema = z.looseObject({ subscriptionId: z.number().optional(), event: z.looseObject({ e: z.string() }) });
-
-/** Remembers recent keys so a report seen twice (REST answer and stream, or a duplicate frame) is passed on once. */
-export class RecentKeys {
-  private readonly keys = new Map<string, true>();
-  constructor(private readonly capacity = 50_000) {}
-
-  /** Adds the key; false when it was already there. */
-  add(key: string): boolean {
-    if (this.keys.has(key)) return false;
-    this.keys.set(key, true);
-    if (this.keys.size > this.capacity) this.keys.delete(this.keys.keys().next().value!);
-    return true;
-  }
-
-  has(key: string): boolean {
-    return this.keys.has(key);
-  }
-
-  delete(key: string): void {
-    this.keys.delete(key);
-  }
-}
+import {
+  accountIdentitySchema,
+  accountPositionSchema,
+  accountSchema,
+  balancesOfAccount,
+  balanceUpdateSchema,
+  cancelReplaceFailureData,
+  cancelReplaceSchema,
+  clientOrderIdOfReport,
+  executionReportSchema,
+  fillOfExecutionReport,
+  fillOfTrade,
+  instrumentIdOf,
+  isPositive,
+  myTradeSchema,
+  newOrderReports,
+  orderParams,
+  orderStateOf,
+  ourClientOrderId,
+  receivedAsset,
+  rejectReasonCode,
+  spotPositions,
+  symbolOf,
+  venueBalanceDeltaOf,
+  venueBalanceSnapshotOf,
+  venueErrorSchema,
+  venueOrderSchema,
+  VENUE,
+  wireClientOrderId,
+  type MyTrade,
+  type VenueExecutionReport,
+  type VenueOrder,
+} from './mapping';
+import { wsApiEventSchema, wsApiResponseSchema, WsApiCalls } from './ws';
 
 /** What the execution port needs from the plugin. */
 export interface BinanceExecutionOptions {
@@ -190,7 +98,6 @@ const SOURCE = 'binance:execution';
 /** How long reports of a replace whose outcome is unknown (timeout, 5xx) are still recognised as such. */
 const REPLACE_UNKNOWN_GRACE_MS = 60_000;
 const ZERO = new Decimal(0);
-const positive = (v: string | undefined): boolean => v !== undefined && new Decimal(v).gt(0);
 
 /**
  * The Binance execution port. Orders go over signed REST (`POST /api/v3/order` with our client
@@ -212,8 +119,8 @@ export class BinanceExecutionPort implements ExecutionPort {
   private sink: ExecutionReportSink | undefined;
   private readonly socket: ReconnectingSocket;
   private readonly seen = new RecentKeys();
-  private readonly pending: PendingRequests<z.output<typeof wsResponseSchema>>;
-  private nextId = 1;
+  private readonly calls: WsApiCalls;
+  private readonly problems: FrameProblemSink;
   private running = false;
   /** Client order ids whose submit the venue refused over REST: a REJECTED stream report would repeat it. */
   private readonly refused = new RecentKeys(10_000);
@@ -231,12 +138,13 @@ export class BinanceExecutionPort implements ExecutionPort {
   private readonly traded = new Set<string>();
 
   constructor(private readonly o: BinanceExecutionOptions) {
-    this.pending = new PendingRequests('Binance WebSocket API', o.config.timeouts.wsRequestMs);
+    this.calls = new WsApiCalls('Binance WebSocket API', o.config.timeouts.wsRequestMs, () => this.socket);
+    this.problems = { name: 'Binance user data', source: SOURCE, logger: o.logger, bus: o.bus, clock: o.clock };
     this.socket = new ReconnectingSocket({
       name: 'binance user data',
       url: () => o.wsApiUrl,
       logger: o.logger,
-      ...socketTimings(o.config),
+      ...socketSettings(o.config),
       onOpen: () => this.subscribeUserData(),
       onMessage: (text) => this.onFrame(text),
       onState: (state, reason) => {
@@ -281,7 +189,7 @@ export class BinanceExecutionPort implements ExecutionPort {
   /** Closes the user data connection. */
   async disconnect(): Promise<void> {
     this.running = false;
-    this.pending.rejectAll(new AutotraderError('VENUE_UNAVAILABLE', 'Binance user data: disconnected before the venue answered'));
+    this.calls.rejectAll(new AutotraderError('VENUE_UNAVAILABLE', 'Binance user data: disconnected before the venue answered'));
     await this.socket.close();
   }
 
@@ -300,29 +208,15 @@ export class BinanceExecutionPort implements ExecutionPort {
       if (isAutotraderError(error) && !error.retryable && error.details.outcomeUnknown !== true) this.refused.add(order.clientOrderId);
       throw error;
     }
-    const venueOrderId = this.rememberLeg(order.clientOrderId, res.symbol, res.orderId);
-    const ts = res.transactTime ?? this.o.clock.now();
-    switch (res.status) {
-      case 'REJECTED':
-        this.emitOnce(sink, `T:${venueOrderId}`, { kind: 'rejected', clientOrderId: order.clientOrderId, code: 'VENUE_REJECTED', reason: 'REJECTED', tsEvent: ts });
-        return;
-      case 'EXPIRED':
-      case 'EXPIRED_IN_MATCH':
-        this.emitOnce(sink, `A:${venueOrderId}`, { kind: 'accepted', clientOrderId: order.clientOrderId, venueOrderId, tsEvent: ts });
-        // With nothing filled no fill can follow, so the expiry is final now; otherwise the stream
-        // brings the fills first and then the expiry, in that order.
-        if (new Decimal(res.executedQty).isZero()) this.emitOnce(sink, `T:${venueOrderId}`, { kind: 'expired', clientOrderId: order.clientOrderId, tsEvent: ts });
-        return;
-      default:
-        this.emitOnce(sink, `A:${venueOrderId}`, { kind: 'accepted', clientOrderId: order.clientOrderId, venueOrderId, tsEvent: ts });
-    }
+    this.rememberLeg(order.clientOrderId, res.symbol, res.orderId);
+    for (const { key, report } of newOrderReports(res, order.clientOrderId, this.o.clock.now())) this.emitOnce(sink, key, report);
   }
 
   /** Cancels by our client order id. An order the venue does not know (already done) is ORDER_UNKNOWN. */
   async cancel(order: OrderSnapshot): Promise<void> {
     const sink = this.requireSink();
     const symbol = symbolOf(order.instrumentId);
-    const res = await this.o.http.request('DELETE', '/api/v3/order', [['symbol', symbol], ['origClientOrderId', order.clientOrderId]], venueOrderSchema, {
+    const res = await this.o.http.request('DELETE', '/api/v3/order', [['symbol', symbol], ['origClientOrderId', wireClientOrderId(order.clientOrderId)]], venueOrderSchema, {
       signed: true,
       kind: 'order',
     });
@@ -350,11 +244,12 @@ export class BinanceExecutionPort implements ExecutionPort {
     }
     const leg: OrderSnapshot = { ...order, quantity: remaining, price: changes.price ?? order.price, triggerPrice: changes.triggerPrice ?? order.triggerPrice };
     checkOrderAgainstFilters(leg, instrument, this.o.instruments.rules(order.instrumentId));
-    const params: Params = [
+    const wireId = wireClientOrderId(order.clientOrderId);
+    const params: QueryParams = [
       ...orderParams(leg, instrument).filter(([k]) => k !== 'newClientOrderId' && k !== 'newOrderRespType'),
       ['cancelReplaceMode', 'STOP_ON_FAILURE'],
-      ['cancelOrigClientOrderId', order.clientOrderId],
-      ['newClientOrderId', order.clientOrderId],
+      ['cancelOrigClientOrderId', wireId],
+      ['newClientOrderId', wireId],
       ['newOrderRespType', 'RESULT'],
     ];
     const oldVenueOrderId = this.currentLeg.get(order.clientOrderId) ?? order.venueOrderId;
@@ -393,9 +288,11 @@ export class BinanceExecutionPort implements ExecutionPort {
   /** One order by our client order id, or undefined when Binance does not know it. */
   async order(clientOrderId: string, instrumentId: string): Promise<VenueOrderState | undefined> {
     try {
-      const res = await this.o.http.request('GET', '/api/v3/order', [['symbol', symbolOf(instrumentId)], ['origClientOrderId', clientOrderId]], venueOrderSchema, { signed: true });
+      const res = await this.o.http.request('GET', '/api/v3/order', [['symbol', symbolOf(instrumentId)], ['origClientOrderId', wireClientOrderId(clientOrderId)]], venueOrderSchema, {
+        signed: true,
+      });
       this.rememberLeg(clientOrderId, res.symbol, res.orderId);
-      return this.toState(res, clientOrderId);
+      return orderStateOf(res, clientOrderId, this.carried.get(clientOrderId));
     } catch (error) {
       if (isAutotraderError(error, 'ORDER_UNKNOWN')) return undefined;
       throw error;
@@ -404,27 +301,19 @@ export class BinanceExecutionPort implements ExecutionPort {
 
   /** Open orders, of one instrument or all (weight 6 or 80). */
   async openOrders(instrumentId?: string): Promise<VenueOrderState[]> {
-    const params: Params = instrumentId === undefined ? [] : [['symbol', symbolOf(instrumentId)]];
+    const params: QueryParams = instrumentId === undefined ? [] : [['symbol', symbolOf(instrumentId)]];
     const list = await this.o.http.request('GET', '/api/v3/openOrders', params, z.array(venueOrderSchema), { signed: true });
     return list.map((o) => {
-      this.rememberLeg(o.clientOrderId, o.symbol, o.orderId);
-      return this.toState(o, o.clientOrderId);
+      const clientOrderId = ourClientOrderId(o.clientOrderId);
+      this.rememberLeg(clientOrderId, o.symbol, o.orderId);
+      return orderStateOf(o, clientOrderId, this.carried.get(clientOrderId));
     });
   }
 
   /** Non-zero balances from `GET /api/v3/account`. */
   async balances(): Promise<Balance[]> {
     const account = await this.o.http.request('GET', '/api/v3/account', [['omitZeroBalances', 'true']], accountSchema, { signed: true });
-    const ts = account.updateTime ?? this.o.clock.now();
-    const out: Balance[] = [];
-    for (const b of account.balances) {
-      const free = money(b.free);
-      const locked = money(b.locked);
-      const total = money(free.plus(locked));
-      if (total.isZero()) continue;
-      out.push({ currency: b.asset, total, free, locked, tsEvent: ts });
-    }
-    return out;
+    return balancesOfAccount(account, this.o.clock.now());
   }
 
   /**
@@ -434,15 +323,7 @@ export class BinanceExecutionPort implements ExecutionPort {
    */
   async positions(): Promise<VenuePosition[]> {
     if (this.o.instruments.loaded().length === 0) await this.o.instruments.load();
-    const balances = await this.balances();
-    const byAsset = new Map(balances.map((b) => [b.currency, b]));
-    const chosen = new Map<string, string>();
-    for (const i of this.o.instruments.loaded()) {
-      if (!byAsset.has(i.base)) continue;
-      const current = chosen.get(i.base);
-      if (current === undefined || (!this.traded.has(current) && this.traded.has(i.id))) chosen.set(i.base, i.id);
-    }
-    return [...chosen].map(([asset, instrumentId]) => ({ instrumentId, quantity: quantity(byAsset.get(asset)!.total) }));
+    return spotPositions(await this.balances(), this.o.instruments.loaded(), this.traded);
   }
 
   /** Our trades in one instrument at or after `since`, oldest first, from `GET /api/v3/myTrades`. */
@@ -450,7 +331,7 @@ export class BinanceExecutionPort implements ExecutionPort {
     const symbol = symbolOf(instrumentId);
     const limit = 1000;
     const out: Fill[] = [];
-    let params: Params = [['symbol', symbol], ['startTime', since], ['limit', limit]];
+    let params: QueryParams = [['symbol', symbol], ['startTime', since], ['limit', limit]];
     for (;;) {
       const page = await this.o.http.request('GET', '/api/v3/myTrades', params, z.array(myTradeSchema), { signed: true });
       for (const t of page) out.push(await this.tradeToFill(t, instrumentId));
@@ -460,11 +341,10 @@ export class BinanceExecutionPort implements ExecutionPort {
     return out.sort((a, b) => a.tsEvent - b.tsEvent || Number(a.tradeId) - Number(b.tradeId));
   }
 
-  /** The asset a fill credits (base for a buy, quote for a sell): where Binance takes a commission by default. */
+  /** Where Binance takes a commission by default: the asset the fill credits ('' for an instrument not loaded). */
   private receivedAsset(instrumentId: string, side: 'buy' | 'sell'): string {
     const instrument = this.o.instruments.get(instrumentId);
-    if (instrument === undefined) return '';
-    return side === 'buy' ? instrument.base : instrument.quote;
+    return instrument === undefined ? '' : receivedAsset(instrument, side);
   }
 
   private requireSink(): ExecutionReportSink {
@@ -508,8 +388,8 @@ export class BinanceExecutionPort implements ExecutionPort {
       clientOrderId,
       venueOrderId,
       quantity: r.total,
-      price: r.priced && positive(legPrice) ? price(legPrice!) : undefined,
-      triggerPrice: r.triggered && positive(legStop) ? price(legStop!) : undefined,
+      price: r.priced && isPositive(legPrice) ? price(legPrice!) : undefined,
+      triggerPrice: r.triggered && isPositive(legStop) ? price(legStop!) : undefined,
       tsEvent: ts,
     };
   }
@@ -554,47 +434,16 @@ export class BinanceExecutionPort implements ExecutionPort {
     throw error;
   }
 
-  private toState(o: VenueOrder, clientOrderId: string): VenueOrderState {
-    const carried = this.carried.get(clientOrderId) ?? ZERO;
-    const side = parseVenueSide(o.side);
-    const status = parseVenueStatus(o.status);
-    if (side === undefined || status === undefined) {
-      throw new AutotraderError('VENUE_MESSAGE_MALFORMED', `Binance order ${o.orderId}: unknown side ${o.side} or status ${o.status}`, { details: { venueOrderId: String(o.orderId) } });
-    }
-    return {
-      clientOrderId,
-      venueOrderId: String(o.orderId),
-      instrumentId: instrumentIdOf(o.symbol),
-      status,
-      side,
-      quantity: quantity(carried.plus(o.origQty)),
-      filledQuantity: quantity(carried.plus(o.executedQty)),
-      price: positive(o.price) ? price(o.price) : undefined,
-    };
-  }
-
-  private async tradeToFill(t: z.output<typeof myTradeSchema>, instrumentId: string): Promise<Fill> {
+  private async tradeToFill(t: MyTrade, instrumentId: string): Promise<Fill> {
     const key = `${t.symbol}:${t.orderId}`;
     let clientOrderId = this.clientIdByVenueId.get(key);
     if (clientOrderId === undefined) {
+      // myTrades has no client order id: ask the order once and remember it.
       const o = await this.o.http.request('GET', '/api/v3/order', [['symbol', t.symbol], ['orderId', t.orderId]], venueOrderSchema, { signed: true });
-      clientOrderId = o.clientOrderId;
+      clientOrderId = ourClientOrderId(o.clientOrderId);
       this.clientIdByVenueId.set(key, clientOrderId);
     }
-    return {
-      clientOrderId,
-      venueOrderId: String(t.orderId),
-      tradeId: String(t.id),
-      instrumentId,
-      side: t.isBuyer ? 'buy' : 'sell',
-      price: price(t.price),
-      quantity: quantity(t.qty),
-      fee: money(t.commission),
-      feeCurrency: t.commissionAsset,
-      liquidity: t.isMaker ? 'maker' : 'taker',
-      tsEvent: t.time,
-      tsInit: this.o.clock.now(),
-    };
+    return fillOfTrade(t, clientOrderId, instrumentId, this.o.clock.now());
   }
 
   private emitOnce(sink: ExecutionReportSink, key: string, report: ExecutionReport): void {
@@ -609,21 +458,15 @@ export class BinanceExecutionPort implements ExecutionPort {
   }
 
   private malformed(message: string, error?: unknown): void {
-    this.o.logger.warn(`Binance user data: ${message}; frame skipped`);
-    this.o.bus.publish('error', { source: SOURCE, code: 'VENUE_MESSAGE_MALFORMED', message: `Binance user data: ${message}`, tsEvent: this.o.clock.now(), error });
+    reportSkippedFrame(this.problems, message, error);
   }
 
   // ---- WebSocket API: user data subscription ----
 
-  private wsRequest(method: string, params: Record<string, string | number | boolean>): Promise<z.output<typeof wsResponseSchema>> {
-    const id = `at-${this.nextId++}`;
-    return this.pending.request(id, method, () => this.socket.send(JSON.stringify({ id, method, params })), { method });
-  }
-
   private async subscribeUserData(retryOnTimestamp = true): Promise<void> {
     const creds = this.o.credentials();
     const params = signWsApiParams({ apiKey: creds.apiKey, recvWindow: this.o.config.recvWindow, timestamp: this.o.http.venueNow() }, creds.signer);
-    const res = await this.wsRequest('userDataStream.subscribe.signature', params);
+    const res = await this.calls.call('userDataStream.subscribe.signature', params);
     if (res.status === 200) {
       this.o.logger.info('Binance user data stream subscribed', { subscriptionId: (res.result as { subscriptionId?: unknown } | undefined)?.subscriptionId });
       return;
@@ -646,53 +489,41 @@ export class BinanceExecutionPort implements ExecutionPort {
     );
   }
 
-  /** One WebSocket API frame. Never throws. */
+  /** One WebSocket API frame: a user data event, or the answer to a call. Never throws. */
   private onFrame(text: string): void {
-    let frame: unknown;
-    try {
-      frame = JSON.parse(text);
-    } catch (error) {
-      this.malformed(`frame is not JSON (${text.length} bytes)`, error);
-      return;
-    }
-    const f = frame as Record<string, unknown> | null;
+    const frame = parseJsonFrame(text);
+    if (!frame.success) return this.malformed(frame.problem);
+    const f = frame.data as Record<string, unknown> | null;
     if (f !== null && typeof f === 'object' && 'event' in f) {
-      const e = wsEventSchema.safeParse(f);
-      if (!e.success) return this.malformed('event frame without an event type', e.error);
+      const e = checkFrame(wsApiEventSchema, f);
+      if (!e.success) return this.malformed(`event frame without an event type (${e.problem})`);
       this.onUserEvent(e.data.event);
       return;
     }
-    const r = wsResponseSchema.safeParse(f);
+    const r = checkFrame(wsApiResponseSchema, f);
     if (!r.success) return this.malformed('frame is neither an event nor a response');
-    if (r.data.id !== null) this.pending.resolve(String(r.data.id), r.data);
+    this.calls.answer(r.data);
   }
 
   private onUserEvent(event: { e: string }): void {
     switch (event.e) {
       case 'executionReport': {
-        const r = executionReportSchema.safeParse(event);
-        if (!r.success) return this.malformed(`bad executionReport: ${issueText(r.error)}`, r.error);
+        const r = checkFrame(executionReportSchema, event);
+        if (!r.success) return this.malformed(`bad executionReport: ${r.problem}`);
         this.onExecutionReport(r.data);
         return;
       }
       case 'outboundAccountPosition': {
-        const r = accountPositionSchema.safeParse(event);
-        if (!r.success) return this.malformed(`bad outboundAccountPosition: ${issueText(r.error)}`, r.error);
-        // The venue's own figures: `venueBalance`, never our ledger's `balance` topic. `u` is when the balances changed.
-        const ts = r.data.u ?? r.data.E;
-        const balances: Balance[] = r.data.B.map((b) => {
-          const free = money(b.f);
-          const locked = money(b.l);
-          return { currency: b.a, total: money(free.plus(locked)), free, locked, tsEvent: ts };
-        });
-        this.o.bus.publish('venueBalance', { kind: 'snapshot', venue: VENUE, balances, tsEvent: ts });
+        const r = checkFrame(accountPositionSchema, event);
+        if (!r.success) return this.malformed(`bad outboundAccountPosition: ${r.problem}`);
+        // The venue's own figures: `venueBalance`, never our ledger's `balance` topic.
+        this.o.bus.publish('venueBalance', venueBalanceSnapshotOf(r.data));
         return;
       }
       case 'balanceUpdate': {
-        const r = balanceUpdateSchema.safeParse(event);
-        if (!r.success) return this.malformed(`bad balanceUpdate: ${issueText(r.error)}`, r.error);
-        // `T` is when the deposit or withdrawal cleared.
-        this.o.bus.publish('venueBalance', { kind: 'delta', venue: VENUE, currency: r.data.a, delta: money(r.data.d), tsEvent: r.data.T ?? r.data.E });
+        const r = checkFrame(balanceUpdateSchema, event);
+        if (!r.success) return this.malformed(`bad balanceUpdate: ${r.problem}`);
+        this.o.bus.publish('venueBalance', venueBalanceDeltaOf(r.data));
         return;
       }
       case 'eventStreamTerminated':
@@ -708,8 +539,7 @@ export class BinanceExecutionPort implements ExecutionPort {
   private onExecutionReport(e: VenueExecutionReport): void {
     const sink = this.sink;
     if (sink === undefined) return;
-    // A cancel's report carries the cancel request's id in `c` and the order's in `C`.
-    const clientOrderId = e.C !== undefined && e.C !== null && e.C !== '' ? e.C : e.c;
+    const clientOrderId = clientOrderIdOfReport(e);
     const venueOrderId = String(e.i);
     const replacement = this.replacing.get(clientOrderId);
     const ts = e.T;
@@ -729,30 +559,12 @@ export class BinanceExecutionPort implements ExecutionPort {
         return;
       }
       case 'TRADE': {
-        const side = parseVenueSide(e.S);
-        if (side === undefined) return this.malformed(`executionReport with unknown side ${e.S}`);
-        const instrumentId = instrumentIdOf(e.s);
+        const fill = fillOfExecutionReport(e, clientOrderId, (side) => this.receivedAsset(instrumentIdOf(e.s), side), this.o.clock.now());
+        if (fill === undefined) return this.malformed(`executionReport with unknown side ${e.S}`);
         this.clientIdByVenueId.set(`${e.s}:${venueOrderId}`, clientOrderId);
         // Should a NEW arrive after its order's first fill (reordered frames), it must not move the order back to accepted.
         this.seen.add(`A:${venueOrderId}`);
-        this.emitOnce(sink, `F:${e.s}:${e.t}`, {
-          kind: 'fill',
-          fill: {
-            clientOrderId,
-            venueOrderId,
-            tradeId: String(e.t),
-            instrumentId,
-            side,
-            price: price(e.L),
-            quantity: quantity(e.l),
-            fee: money(e.n ?? '0'),
-            // The asset the venue charged (base, quote or BNB); without one, Binance's rule: the asset received.
-            feeCurrency: e.N ?? this.receivedAsset(instrumentId, side),
-            liquidity: e.m ? 'maker' : 'taker',
-            tsEvent: ts,
-            tsInit: this.o.clock.now(),
-          },
-        });
+        this.emitOnce(sink, `F:${e.s}:${e.t}`, { kind: 'fill', fill });
         return;
       }
       case 'CANCELED':
@@ -779,9 +591,4 @@ export class BinanceExecutionPort implements ExecutionPort {
         if (e.X === 'EXPIRED_IN_MATCH') this.emitOnce(sink, `T:${venueOrderId}`, { kind: 'expired', clientOrderId, tsEvent: ts });
     }
   }
-}
-
-function issueText(error: z.ZodError): string {
-  const i = error.issues[0];
-  return i === undefined ? 'schema mismatch' : `${i.path.join('.') || '(root)'}: ${i.message}`;
 }

@@ -1,23 +1,25 @@
-import { Agent, request, type Dispatcher } from 'undici';
 import { z } from 'zod';
-import { AutotraderError, type ErrorCode, type Logger } from '@autotrader/core';
-import { encodeParams, signRestQuery, type Params } from './auth';
+import { AutotraderError, type ErrorCode, type HttpDispatcher, type Logger } from '@autotrader/core';
+import {
+  encodeQuery,
+  retryAfterMs as retryAfterHeaderMs,
+  SignedHttpClient,
+  VenueClock,
+  type HttpFailure,
+  type HttpMethod,
+  type PreparedRequest,
+  type QueryParams,
+  type RequestKind,
+  type TrackedUsage,
+} from '@autotrader/venue-kit';
+import { signQueryString } from './auth';
 import type { BinanceCredentials } from './credentials';
-
-/** HTTP methods the Binance REST API uses. */
-export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE';
-
-/** What a request does, which decides how a failure is reported. */
-export type RequestKind =
-  /** A read: failures are plain. */
-  | 'read'
-  /** Places, cancels or replaces an order: a 5xx or timeout leaves its outcome unknown. */
-  | 'order';
 
 /** Per-request options. */
 export interface RequestOptions {
   /** Adds timestamp, recvWindow, signature and the API key header. */
   readonly signed?: boolean;
+  /** `order` for requests that place, cancel or replace an order: a failure without an answer leaves the outcome unknown. */
   readonly kind?: RequestKind;
 }
 
@@ -26,12 +28,7 @@ export interface RequestOptions {
  * `X-MBX-ORDER-COUNT-<n><unit>` headers of the last response that carried them. Keys are the
  * interval as Binance writes it, lower case (`1m`, `10s`, `1d`).
  */
-export interface BinanceUsage {
-  readonly usedWeight: Readonly<Record<string, number>>;
-  readonly orderCount: Readonly<Record<string, number>>;
-  /** When the counters were last updated (local clock, epoch ms); 0 before any response. */
-  readonly tsEvent: number;
-}
+export type BinanceUsage = TrackedUsage;
 
 /** What the REST client needs. */
 export interface BinanceHttpOptions {
@@ -44,8 +41,8 @@ export interface BinanceHttpOptions {
   readonly logger: Logger;
   /** Returns the credentials or throws AUTH_MISSING; called only for signed requests. */
   readonly credentials: () => BinanceCredentials;
-  /** The connection pool to use; one is created (and closed by `close()`) when absent. */
-  readonly dispatcher?: Dispatcher;
+  /** The connection pool to use (the plugin context's); one is created (and closed by `close()`) when absent. */
+  readonly dispatcher?: HttpDispatcher;
 }
 
 const VENUE_ERROR_BODY = z.object({ code: z.number(), msg: z.string(), data: z.unknown().optional() });
@@ -85,13 +82,8 @@ const FILTER_CODES: Readonly<Record<string, ErrorCode>> = {
 const DEFAULT_RETRY_AFTER_MS = 1000;
 
 function retryAfterMs(f: VenueFailure, now: number): number {
-  const header = f.retryAfterSeconds;
-  if (header !== undefined && header !== null && header.trim() !== '') {
-    const seconds = Number(header);
-    if (Number.isFinite(seconds) && seconds >= 0) return Math.round(seconds * 1000);
-    const date = Date.parse(header);
-    if (Number.isFinite(date)) return Math.max(0, date - now);
-  }
+  const fromHeader = retryAfterHeaderMs(f.retryAfterSeconds, now);
+  if (fromHeader !== undefined) return fromHeader;
   if (f.retryAfterEpochMs !== undefined) return Math.max(0, f.retryAfterEpochMs - now);
   const banned = f.msg === undefined ? null : /banned until (\d{10,})/.exec(f.msg);
   if (banned) return Math.max(0, Number(banned[1]) - now);
@@ -172,175 +164,99 @@ export function parseUsageHeaders(headers: Readonly<Record<string, string | stri
   return { usedWeight: usedWeight ?? {}, orderCount: orderCount ?? {} };
 }
 
-function isTimeoutError(error: unknown): boolean {
-  const e = error as { name?: string; code?: string } | undefined;
-  return e?.name === 'TimeoutError' || e?.code === 'UND_ERR_HEADERS_TIMEOUT' || e?.code === 'UND_ERR_BODY_TIMEOUT' || e?.code === 'UND_ERR_CONNECT_TIMEOUT';
+/** The parts of an error answer that decide its code, read from Binance's `{ code, msg, data }` body. */
+export function failureOf(f: HttpFailure): VenueFailure {
+  const body = VENUE_ERROR_BODY.safeParse(f.json);
+  const retryAfter = f.headers['retry-after'];
+  return {
+    status: f.status,
+    code: body.success ? body.data.code : undefined,
+    msg: body.success ? body.data.msg : undefined,
+    data: body.success ? body.data.data : undefined,
+    retryAfterSeconds: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
+    request: f.request,
+    orderRequest: f.kind === 'order',
+  };
 }
 
 /**
- * The signed REST client: timestamps from the venue-synced clock, HMAC or Ed25519 signatures,
- * the `X-MBX-APIKEY` header, usage tracking, and coded errors. On -1021 it re-syncs the clock from
- * `GET /api/v3/time` and retries that one request once; it retries nothing else (order
- * resubmission is the engine's job, with the same client order id).
+ * The signed REST client: the venue kit's client with Binance's parts. Signed requests get
+ * `recvWindow` and a `timestamp` from the venue-synced clock, then an HMAC or Ed25519 signature over
+ * the query as sent, and the `X-MBX-APIKEY` header; errors are read by {@link mapVenueFailure}; usage
+ * comes from the `X-MBX-*` headers. On -1021 it re-syncs the clock from `GET /api/v3/time` and sends
+ * that one request once more; it retries nothing else (resubmission is the engine's job, with the same
+ * client order id).
  */
 export class BinanceHttp {
-  private offsetMs = 0;
-  private lastUsage: BinanceUsage = { usedWeight: {}, orderCount: {}, tsEvent: 0 };
-  private readonly usageListeners = new Set<(usage: BinanceUsage) => void>();
-  private readonly dispatcher: Dispatcher;
-  private readonly ownsDispatcher: boolean;
+  private readonly clock: VenueClock;
+  private readonly client: SignedHttpClient;
 
   constructor(private readonly options: BinanceHttpOptions) {
-    this.ownsDispatcher = options.dispatcher === undefined;
-    this.dispatcher = options.dispatcher ?? new Agent({ keepAliveTimeout: 10_000, connections: 16 });
+    this.clock = new VenueClock(options.now);
+    this.client = new SignedHttpClient({
+      venue: 'Binance',
+      baseUrl: options.baseUrl,
+      timeoutMs: options.timeoutMs,
+      now: options.now,
+      logger: options.logger,
+      dispatcher: options.dispatcher,
+      sign: (request) => this.sign(request),
+      mapError: (failure) => mapVenueFailure(failureOf(failure), failure.now),
+      readUsage: parseUsageHeaders,
+      recover: async (error, request) => {
+        if (!request.signed || error.details.venueCode !== INVALID_TIMESTAMP) return false;
+        this.options.logger.warn('Binance refused our timestamp (-1021); re-syncing the clock and retrying once', { request: `${request.method} ${request.path}` });
+        await this.syncTime();
+        return true;
+      },
+    });
   }
 
   /** Venue time minus local time, as last measured (ms). */
   get timeOffsetMs(): number {
-    return this.offsetMs;
+    return this.clock.offsetMs;
   }
 
   /** The venue's time now, by our estimate. */
   venueNow(): number {
-    return Math.round(this.options.now() + this.offsetMs);
+    return this.clock.now();
   }
 
-  /** The usage counters from the latest response. */
+  /** The usage counters from the latest responses. */
   usage(): BinanceUsage {
-    return this.lastUsage;
+    return this.client.usage();
   }
 
   /** Calls `listener` after every response that carried usage headers. Returns the unsubscribe function. */
   onUsage(listener: (usage: BinanceUsage) => void): () => void {
-    this.usageListeners.add(listener);
-    return () => this.usageListeners.delete(listener);
+    return this.client.onUsage(listener);
   }
 
   /** Measures the venue clock offset from `GET /api/v3/time` (midpoint of the round trip). */
   async syncTime(): Promise<number> {
-    const before = this.options.now();
-    const { serverTime } = await this.send('GET', '/api/v3/time', [], SERVER_TIME, { signed: false, kind: 'read' }, false);
-    const after = this.options.now();
-    this.offsetMs = serverTime - (before + after) / 2;
-    this.options.logger.debug('clock synced with Binance', { offsetMs: this.offsetMs });
-    return this.offsetMs;
+    const offsetMs = await this.clock.sync(async () => (await this.client.request({ method: 'GET', path: '/api/v3/time', schema: SERVER_TIME })).serverTime);
+    this.options.logger.debug('clock synced with Binance', { offsetMs });
+    return offsetMs;
   }
 
-  /** Sends a request and validates the JSON answer with `schema`. */
-  request<S extends z.ZodType>(method: HttpMethod, path: string, params: Params, schema: S, options: RequestOptions = {}): Promise<z.output<S>> {
-    return this.send(method, path, params, schema, options, true);
+  /** Sends a request and validates the JSON answer with `schema`. Parameters go in the query, in order. */
+  request<S extends z.ZodType>(method: HttpMethod, path: string, params: QueryParams, schema: S, options: RequestOptions = {}): Promise<z.output<S>> {
+    return this.client.request({ method, path, query: params, schema, signed: options.signed, kind: options.kind });
   }
 
   /** Closes the connection pool if this client created it. */
-  async close(): Promise<void> {
-    if (this.ownsDispatcher) await this.dispatcher.close();
+  close(): Promise<void> {
+    return this.client.close();
   }
 
-  private async send<S extends z.ZodType>(
-    method: HttpMethod,
-    path: string,
-    params: Params,
-    schema: S,
-    options: RequestOptions,
-    mayResync: boolean,
-  ): Promise<z.output<S>> {
-    const what = `${method} ${path}`;
-    const orderRequest = options.kind === 'order';
-    const headers: Record<string, string> = { accept: 'application/json' };
-    let query: string;
-    if (options.signed) {
-      const creds = this.options.credentials();
-      headers['x-mbx-apikey'] = creds.apiKey;
-      query = signRestQuery([...params, ['recvWindow', this.options.recvWindow], ['timestamp', this.venueNow()]], creds.signer);
-    } else {
-      query = encodeParams(params);
-    }
-    const url = `${this.options.baseUrl}${path}${query.length > 0 ? '?' + query : ''}`;
-
-    const controller = new AbortController();
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, this.options.timeoutMs);
-    let status: number;
-    let text: string;
-    let responseHeaders: Record<string, string | string[] | undefined>;
-    try {
-      const res = await request(url, { method, headers, dispatcher: this.dispatcher, signal: controller.signal });
-      status = res.statusCode;
-      responseHeaders = res.headers;
-      text = await res.body.text();
-    } catch (error) {
-      const timeout = timedOut || isTimeoutError(error);
-      const code: ErrorCode = timeout ? 'VENUE_TIMEOUT' : 'VENUE_UNAVAILABLE';
-      const reason = timeout ? `no answer within ${this.options.timeoutMs} ms` : `${(error as Error).message ?? String(error)}`;
-      throw new AutotraderError(
-        code,
-        `Binance ${what}: ${reason} (${orderRequest ? 'the order outcome is unknown, query it before resending' : 'retry later'})`,
-        { cause: error, details: { request: what, ...(orderRequest ? { outcomeUnknown: true } : {}) } },
-      );
-    } finally {
-      clearTimeout(timer);
-    }
-
-    this.recordUsage(responseHeaders);
-    let json: unknown;
-    try {
-      json = text.length === 0 ? {} : JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-
-    if (status < 200 || status >= 300) {
-      const body = VENUE_ERROR_BODY.safeParse(json);
-      const retryAfter = responseHeaders['retry-after'];
-      const failure: VenueFailure = {
-        status,
-        code: body.success ? body.data.code : undefined,
-        msg: body.success ? body.data.msg : undefined,
-        data: body.success ? body.data.data : undefined,
-        retryAfterSeconds: Array.isArray(retryAfter) ? retryAfter[0] : retryAfter,
-        request: what,
-        orderRequest,
-      };
-      if (failure.code === INVALID_TIMESTAMP && mayResync && options.signed) {
-        this.options.logger.warn('Binance refused our timestamp (-1021); re-syncing the clock and retrying once', { request: what });
-        await this.syncTime();
-        return this.send(method, path, params, schema, options, false);
-      }
-      throw mapVenueFailure(failure, this.options.now());
-    }
-
-    if (json === undefined) {
-      throw new AutotraderError('VENUE_MESSAGE_MALFORMED', `Binance ${what}: the answer is not JSON (status ${status})`, {
-        details: { request: what, status, ...(orderRequest ? { outcomeUnknown: true } : {}) },
-      });
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new AutotraderError('VENUE_MESSAGE_MALFORMED', `Binance ${what}: unexpected answer (${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : 'schema mismatch'})`, {
-        details: { request: what, status, ...(orderRequest ? { outcomeUnknown: true } : {}) },
-      });
-    }
-    return parsed.data;
-  }
-
-  private recordUsage(headers: Readonly<Record<string, string | string[] | undefined>>): void {
-    const usage = parseUsageHeaders(headers);
-    if (usage === undefined) return;
-    this.lastUsage = {
-      usedWeight: { ...this.lastUsage.usedWeight, ...usage.usedWeight },
-      orderCount: { ...this.lastUsage.orderCount, ...usage.orderCount },
-      tsEvent: this.options.now(),
-    };
-    for (const listener of this.usageListeners) {
-      try {
-        listener(this.lastUsage);
-      } catch (error) {
-        this.options.logger.warn('a Binance usage listener threw', { error });
-      }
-    }
+  private sign(request: PreparedRequest): PreparedRequest {
+    if (!request.signed) return request;
+    const creds = this.options.credentials();
+    const stamp = encodeQuery([
+      ['recvWindow', this.options.recvWindow],
+      ['timestamp', this.venueNow()],
+    ]);
+    const query = request.query.length > 0 ? `${request.query}&${stamp}` : stamp;
+    return { ...request, query: signQueryString(query, creds.signer, request.body), headers: { ...request.headers, 'x-mbx-apikey': creds.apiKey } };
   }
 }

@@ -4,9 +4,9 @@
  * streams, orders over signed REST, and order updates from the WebSocket API user data stream.
  * Testnet unless the config says `mainnet: true`.
  */
-import { definePlugin, type PluginContext, type VenueConnection, type VenuePlugin } from '@autotrader/core';
+import { definePlugin, redactingLogger, type PluginContext, type VenueConnection, type VenuePlugin } from '@autotrader/core';
 import { binanceConfigSchema, type BinanceConfig } from './config';
-import { ENV_API_KEY, ENV_API_SECRET, hasCredentials, readCredentials, redactingLogger, type BinanceCredentials } from './credentials';
+import { ENV_API_KEY, ENV_API_SECRET, hasCredentials, readCredentials, type BinanceCredentials } from './credentials';
 import { BinanceDataPort } from './data';
 import { BinanceExecutionPort } from './execution';
 import { BinanceHttp, type BinanceUsage } from './http';
@@ -41,6 +41,8 @@ export function createBinance(config: BinanceConfig, ctx: PluginContext): Binanc
     now: () => ctx.clock.now(),
     logger,
     credentials: getCredentials,
+    // The session's shared connection pool when it gives one; otherwise the client makes (and closes) its own.
+    dispatcher: ctx.dispatcher,
   });
   const instruments = new BinanceInstruments(http, logger);
   const data = new BinanceDataPort({ streamUrl: urls.streamUrl, http, bus: ctx.bus, clock: ctx.clock, logger: logger.child('data'), config });
@@ -95,11 +97,12 @@ export const binancePlugin: VenuePlugin<typeof binanceConfigSchema> = definePlug
 export default binancePlugin;
 
 export { binanceConfigSchema, parseBinanceConfig, type BinanceConfig, type BinanceConfigInput } from './config';
-export { ENV_API_KEY, ENV_API_SECRET, readCredentials, redactingLogger, type BinanceCredentials } from './credentials';
+export { ENV_API_KEY, ENV_API_SECRET, readCredentials, type BinanceCredentials } from './credentials';
 export { BINANCE_URLS, resolveUrls, environmentOf, type BinanceUrls, type BinanceEnvironment } from './urls';
 export * from './auth';
-export { BinanceHttp, mapVenueFailure, parseUsageHeaders, type BinanceUsage, type VenueFailure } from './http';
-export { ReconnectingSocket, backoffDelay, FRAME_CHANNEL } from './ws';
+export { BinanceHttp, failureOf, mapVenueFailure, parseUsageHeaders, type BinanceUsage, type VenueFailure } from './http';
+/** The diagnostics channel every venue socket announces its frames on (the venue kit's; `pnpm bench` reads it). */
+export { FRAME_CHANNEL } from '@autotrader/venue-kit';
 export { BinanceInstruments, checkOrderAgainstFilters, parseExchangeInfo, type BinanceSymbolRules } from './instruments';
 export { BinanceDataPort, LocalOrderBook, streamName, KLINE_INTERVALS } from './data';
 export { BinanceExecutionPort } from './execution';

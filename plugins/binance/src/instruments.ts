@@ -2,6 +2,7 @@ import { z } from 'zod';
 import {
   AutotraderError,
   Decimal,
+  describeZodIssues,
   makeInstrument,
   type ErrorCode,
   type Instrument,
@@ -143,8 +144,7 @@ export function parseSymbol(raw: z.output<typeof symbolSchema>): { instrument: I
 export function parseExchangeInfo(json: unknown): { instruments: Instrument[]; rules: Map<string, BinanceSymbolRules> } {
   const parsed = exchangeInfoSchema.safeParse(json);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new AutotraderError('VENUE_MESSAGE_MALFORMED', `Binance exchangeInfo: unexpected shape (${issue ? `${issue.path.join('.')}: ${issue.message}` : 'schema mismatch'})`);
+    throw new AutotraderError('VENUE_MESSAGE_MALFORMED', `Binance exchangeInfo: unexpected shape (${describeZodIssues(parsed.error.issues, undefined, { max: 3 })})`);
   }
   const instruments: Instrument[] = [];
   const rules = new Map<string, BinanceSymbolRules>();

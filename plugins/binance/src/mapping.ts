@@ -1,15 +1,31 @@
+import { z } from 'zod';
 import {
   AutotraderError,
   Decimal,
+  money,
+  price,
+  quantity,
+  type Balance,
   type ErrorCode,
+  type ExecutionReport,
+  type Fill,
   type Instrument,
   type OrderSide,
   type OrderSnapshot,
   type OrderStatus,
   type OrderType,
   type TimeInForce,
+  type VenueBalanceEvent,
+  type VenueOrderState,
+  type VenuePosition,
 } from '@autotrader/core';
-import type { Params } from './auth';
+import { binanceClientOrderIds, type QueryParams } from '@autotrader/venue-kit';
+
+/**
+ * Binance ⇄ core: enums, instrument ids, client order ids, order parameters, and the pure translations
+ * of Binance's order, trade, account and user-data shapes into ours. Nothing here does I/O or keeps
+ * state: the execution port decides what to do with the results.
+ */
 
 /** The venue name in instrument ids (`BTCUSDT.BINANCE`). */
 export const VENUE = 'BINANCE';
@@ -27,6 +43,18 @@ export function symbolOf(instrumentId: string): string {
   }
   return instrumentId.slice(0, dot);
 }
+
+/**
+ * Client order ids travel through the venue kit's Binance codec (1-36 of `[.A-Z:/a-z0-9_-]`): the
+ * engine's ids pass unchanged, anything else is escaped, and an id that cannot fit is refused.
+ */
+export const CLIENT_ORDER_IDS = binanceClientOrderIds;
+
+/** Our client order id as Binance gets it (`newClientOrderId`, `origClientOrderId`). */
+export const wireClientOrderId = (clientOrderId: string): string => CLIENT_ORDER_IDS.encode(clientOrderId);
+
+/** Our client order id from what Binance echoes; an id we did not make (an order placed elsewhere) is kept as it is. */
+export const ourClientOrderId = (wire: string): string => CLIENT_ORDER_IDS.decode(wire) ?? wire;
 
 /** Binance side names. */
 export type VenueSide = 'BUY' | 'SELL';
@@ -136,11 +164,11 @@ export function formatDecimal(value: Decimal, decimals: number, what = 'value'):
 
 /**
  * The REST params of `POST /api/v3/order` for a core order, in a fixed order. `newClientOrderId`
- * is our client order id (which is what makes a retry safe: Binance refuses a second open order
- * with the same id), and `newOrderRespType=RESULT` returns the order's status without its fills
+ * is our client order id through the codec (which is what makes a retry safe: Binance refuses a
+ * second open order with the same id), and `newOrderRespType=RESULT` returns the order's status without its fills
  * (fills arrive on the user data stream, where they carry trade ids).
  */
-export function orderParams(order: OrderSnapshot, instrument: Instrument): Params {
+export function orderParams(order: OrderSnapshot, instrument: Instrument): QueryParams {
   const type = orderTypeToVenue(order.type, order.postOnly);
   const params: Array<[string, string]> = [
     ['symbol', instrument.symbol],
@@ -168,6 +196,269 @@ export function orderParams(order: OrderSnapshot, instrument: Instrument): Param
     }
     params.push(['stopPrice', formatDecimal(order.triggerPrice, instrument.pricePrecision, 'trigger price')]);
   }
-  params.push(['newClientOrderId', order.clientOrderId], ['newOrderRespType', 'RESULT']);
+  params.push(['newClientOrderId', wireClientOrderId(order.clientOrderId)], ['newOrderRespType', 'RESULT']);
   return params;
+}
+
+// ---- wire shapes (rest-api.md, user-data-stream.md); only the fields we read are required ----
+
+const num = z.string().refine((v) => v.trim() !== '' && Number.isFinite(Number(v)), 'must be a numeric string');
+
+/** An order as REST returns it (new order RESULT, cancel, query, open orders). */
+export const venueOrderSchema = z.looseObject({
+  symbol: z.string(),
+  orderId: z.number(),
+  clientOrderId: z.string(),
+  origClientOrderId: z.string().optional(),
+  price: num,
+  origQty: num,
+  executedQty: num,
+  status: z.string(),
+  type: z.string(),
+  side: z.string(),
+  stopPrice: num.optional(),
+  transactTime: z.number().optional(),
+  updateTime: z.number().optional(),
+});
+/** A venue order as parsed. */
+export type VenueOrder = z.output<typeof venueOrderSchema>;
+
+/** `POST /api/v3/order/cancelReplace` when both legs succeeded. */
+export const cancelReplaceSchema = z.looseObject({
+  cancelResult: z.string(),
+  newOrderResult: z.string(),
+  cancelResponse: venueOrderSchema,
+  newOrderResponse: venueOrderSchema,
+});
+
+/** The `data` of a failed cancelReplace (-2021: cancel done, new order failed; -2022: cancel failed). */
+export const cancelReplaceFailureData = z.looseObject({
+  cancelResult: z.string(),
+  newOrderResult: z.string(),
+  cancelResponse: z.unknown(),
+  newOrderResponse: z.unknown(),
+});
+
+/** A Binance error body (`{ code, msg }`), as one leg of a failed cancelReplace carries it. */
+export const venueErrorSchema = z.looseObject({ code: z.number(), msg: z.string() });
+
+/** `GET /api/v3/account`: balances. */
+export const accountSchema = z.looseObject({
+  updateTime: z.number().optional(),
+  balances: z.array(z.looseObject({ asset: z.string(), free: num, locked: num })),
+});
+
+/** `GET /api/v3/account`, for who the account is: `uid` is the venue's account identifier. */
+export const accountIdentitySchema = z.looseObject({ uid: z.number().int(), accountType: z.string().optional() });
+
+/** One of our trades (`GET /api/v3/myTrades`). */
+export const myTradeSchema = z.looseObject({
+  symbol: z.string(),
+  id: z.number(),
+  orderId: z.number(),
+  price: num,
+  qty: num,
+  commission: num,
+  commissionAsset: z.string(),
+  time: z.number(),
+  isBuyer: z.boolean(),
+  isMaker: z.boolean(),
+});
+/** A trade as parsed. */
+export type MyTrade = z.output<typeof myTradeSchema>;
+
+/** `executionReport` (user-data-stream.md). */
+export const executionReportSchema = z.looseObject({
+  e: z.literal('executionReport'),
+  E: z.number(),
+  s: z.string(),
+  c: z.string(),
+  S: z.string(),
+  o: z.string(),
+  q: num,
+  p: num,
+  P: num.optional(),
+  C: z.string().nullish(),
+  x: z.string(),
+  X: z.string(),
+  r: z.string().optional(),
+  i: z.number(),
+  l: num,
+  z: num,
+  L: num,
+  n: num.nullish(),
+  N: z.string().nullish(),
+  T: z.number(),
+  t: z.number(),
+  m: z.boolean(),
+});
+/** A parsed execution report. */
+export type VenueExecutionReport = z.output<typeof executionReportSchema>;
+
+/** `outboundAccountPosition`: the free and locked amounts of the assets an account change touched. */
+export const accountPositionSchema = z.looseObject({
+  e: z.literal('outboundAccountPosition'),
+  E: z.number(),
+  u: z.number().optional(),
+  B: z.array(z.looseObject({ a: z.string(), f: num, l: num })),
+});
+
+/** `balanceUpdate`: a deposit, withdrawal or transfer changed one asset by `d` (negative: out). */
+export const balanceUpdateSchema = z.looseObject({
+  e: z.literal('balanceUpdate'),
+  E: z.number(),
+  a: z.string(),
+  d: num,
+  T: z.number().optional(),
+});
+
+// ---- translations: Binance shapes → ours ----
+
+/** True for a decimal string above zero (Binance sends `0.00000000` for a price an order does not have). */
+export const isPositive = (v: string | undefined): boolean => v !== undefined && new Decimal(v).gt(0);
+
+/**
+ * A REST order as the engine sees it. `carried` is what earlier legs of a replaced order filled (a
+ * cancelReplace starts a new venue order for the remaining quantity): it is added back so quantities
+ * stay in the engine's terms. An unknown side or status is VENUE_MESSAGE_MALFORMED.
+ */
+export function orderStateOf(o: VenueOrder, clientOrderId: string, carried: Decimal = new Decimal(0)): VenueOrderState {
+  const side = parseVenueSide(o.side);
+  const status = parseVenueStatus(o.status);
+  if (side === undefined || status === undefined) {
+    throw new AutotraderError('VENUE_MESSAGE_MALFORMED', `Binance order ${o.orderId}: unknown side ${o.side} or status ${o.status}`, { details: { venueOrderId: String(o.orderId) } });
+  }
+  return {
+    clientOrderId,
+    venueOrderId: String(o.orderId),
+    instrumentId: instrumentIdOf(o.symbol),
+    status,
+    side,
+    quantity: quantity(carried.plus(o.origQty)),
+    filledQuantity: quantity(carried.plus(o.executedQty)),
+    price: isPositive(o.price) ? price(o.price) : undefined,
+  };
+}
+
+/** A report keyed for once-only delivery (`A:` accepted, `T:` terminal, `U:` updated, `F:` fill, by venue id). */
+export interface KeyedReport {
+  readonly key: string;
+  readonly report: ExecutionReport;
+}
+
+/**
+ * The reports a new-order answer (`newOrderRespType=RESULT`) stands for. REJECTED is a rejection; an
+ * order that EXPIRED at once (IOC, FOK with nothing to match) is accepted and, when nothing filled,
+ * expired, since no fill can follow; anything else is accepted and the stream brings the rest.
+ */
+export function newOrderReports(res: VenueOrder, clientOrderId: string, now: number): KeyedReport[] {
+  const venueOrderId = String(res.orderId);
+  const tsEvent = res.transactTime ?? now;
+  const accepted: KeyedReport = { key: `A:${venueOrderId}`, report: { kind: 'accepted', clientOrderId, venueOrderId, tsEvent } };
+  switch (res.status) {
+    case 'REJECTED':
+      return [{ key: `T:${venueOrderId}`, report: { kind: 'rejected', clientOrderId, code: 'VENUE_REJECTED', reason: 'REJECTED', tsEvent } }];
+    case 'EXPIRED':
+    case 'EXPIRED_IN_MATCH':
+      // With fills, the stream brings them first and then the expiry, in that order.
+      return new Decimal(res.executedQty).isZero() ? [accepted, { key: `T:${venueOrderId}`, report: { kind: 'expired', clientOrderId, tsEvent } }] : [accepted];
+    default:
+      return [accepted];
+  }
+}
+
+/** The asset a fill credits (base for a buy, quote for a sell): where Binance takes a commission by default. */
+export const receivedAsset = (instrument: Pick<Instrument, 'base' | 'quote'>, side: OrderSide): string => (side === 'buy' ? instrument.base : instrument.quote);
+
+/** One of our trades (`myTrades`) as a fill. */
+export function fillOfTrade(t: MyTrade, clientOrderId: string, instrumentId: string, tsInit: number): Fill {
+  return {
+    clientOrderId,
+    venueOrderId: String(t.orderId),
+    tradeId: String(t.id),
+    instrumentId,
+    side: t.isBuyer ? 'buy' : 'sell',
+    price: price(t.price),
+    quantity: quantity(t.qty),
+    fee: money(t.commission),
+    feeCurrency: t.commissionAsset,
+    liquidity: t.isMaker ? 'maker' : 'taker',
+    tsEvent: t.time,
+    tsInit,
+  };
+}
+
+/** Our client order id of an executionReport: a cancel's report carries the cancel request's id in `c` and the order's in `C`. */
+export const clientOrderIdOfReport = (e: Pick<VenueExecutionReport, 'c' | 'C'>): string => ourClientOrderId(e.C !== undefined && e.C !== null && e.C !== '' ? e.C : e.c);
+
+/**
+ * The fill of a TRADE executionReport, or undefined for an unknown side. The fee currency is `N`;
+ * without it, Binance's rule: the asset received (`feeCurrencyIfAbsent`).
+ */
+export function fillOfExecutionReport(e: VenueExecutionReport, clientOrderId: string, feeCurrencyIfAbsent: (side: OrderSide) => string, tsInit: number): Fill | undefined {
+  const side = parseVenueSide(e.S);
+  if (side === undefined) return undefined;
+  return {
+    clientOrderId,
+    venueOrderId: String(e.i),
+    tradeId: String(e.t),
+    instrumentId: instrumentIdOf(e.s),
+    side,
+    price: price(e.L),
+    quantity: quantity(e.l),
+    fee: money(e.n ?? '0'),
+    feeCurrency: e.N ?? feeCurrencyIfAbsent(side),
+    liquidity: e.m ? 'maker' : 'taker',
+    tsEvent: e.T,
+    tsInit,
+  };
+}
+
+/** The account's non-zero balances (`GET /api/v3/account`), total = free + locked. */
+export function balancesOfAccount(account: z.output<typeof accountSchema>, now: number): Balance[] {
+  const ts = account.updateTime ?? now;
+  const out: Balance[] = [];
+  for (const b of account.balances) {
+    const free = money(b.free);
+    const locked = money(b.locked);
+    const total = money(free.plus(locked));
+    if (!total.isZero()) out.push({ currency: b.asset, total, free, locked, tsEvent: ts });
+  }
+  return out;
+}
+
+/** `outboundAccountPosition` as the venue's own balance report (a `venueBalance` snapshot of the assets it names). `u` is when they changed. */
+export function venueBalanceSnapshotOf(e: z.output<typeof accountPositionSchema>): VenueBalanceEvent {
+  const ts = e.u ?? e.E;
+  const balances: Balance[] = e.B.map((b) => {
+    const free = money(b.f);
+    const locked = money(b.l);
+    return { currency: b.a, total: money(free.plus(locked)), free, locked, tsEvent: ts };
+  });
+  return { kind: 'snapshot', venue: VENUE, balances, tsEvent: ts };
+}
+
+/** `balanceUpdate` as a `venueBalance` delta; `T` is when the deposit or withdrawal cleared. */
+export const venueBalanceDeltaOf = (e: z.output<typeof balanceUpdateSchema>): VenueBalanceEvent => ({
+  kind: 'delta',
+  venue: VENUE,
+  currency: e.a,
+  delta: money(e.d),
+  tsEvent: e.T ?? e.E,
+});
+
+/**
+ * Spot positions: the non-zero balance of each instrument's base asset. A base asset shared by several
+ * instruments (BTC in BTCUSDT and BTCFDUSD) is one holding, so it is reported once: on an instrument in
+ * `traded` if there is one, otherwise on the first listed.
+ */
+export function spotPositions(balances: readonly Balance[], instruments: readonly Instrument[], traded: ReadonlySet<string>): VenuePosition[] {
+  const byAsset = new Map(balances.map((b) => [b.currency, b]));
+  const chosen = new Map<string, string>();
+  for (const i of instruments) {
+    if (!byAsset.has(i.base)) continue;
+    const current = chosen.get(i.base);
+    if (current === undefined || (!traded.has(current) && traded.has(i.id))) chosen.set(i.base, i.id);
+  }
+  return [...chosen].map(([asset, instrumentId]) => ({ instrumentId, quantity: quantity(byAsset.get(asset)!.total) }));
 }

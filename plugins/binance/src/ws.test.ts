@@ -1,22 +1,25 @@
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { WebSocketServer, type WebSocket } from 'ws';
-import { AutotraderError, silentLogger } from '@autotrader/core';
-import { backoffDelay, ReconnectingSocket, type ReconnectingSocketOptions } from './ws';
+import { WebSocketServer } from 'ws';
+import { silentLogger } from '@autotrader/core';
+import { ReconnectingSocket, socketSettings } from '@autotrader/venue-kit';
+import banned from '../test/fixtures/docs/ws_api_ip_banned_418_response.json';
+import subscribed from '../test/fixtures/docs/ws_api_userDataStream_subscribe_signature_response.json';
+import executionReport from '../test/fixtures/docs/uds_execution_report.json';
+import { parseBinanceConfig } from './config';
+import { mapVenueFailure } from './http';
+import { wsApiEventSchema, wsApiResponseSchema, WsApiCalls } from './ws';
 
-const backoff = { initialDelayMs: 100, maxDelayMs: 1000, multiplier: 2, jitter: 0.2 };
-
-describe('backoffDelay', () => {
-  it('grows exponentially and stops at the maximum', () => {
-    const none = { ...backoff, jitter: 0 };
-    expect([0, 1, 2, 3, 4, 5].map((a) => backoffDelay(a, none))).toEqual([100, 200, 400, 800, 1000, 1000]);
-  });
-
-  it('spreads by ±jitter and never exceeds the maximum', () => {
-    expect(backoffDelay(1, backoff, () => 0)).toBe(160);
-    expect(backoffDelay(1, backoff, () => 1)).toBe(240);
-    expect(backoffDelay(1, backoff, () => 0.5)).toBe(200);
-    expect(backoffDelay(9, backoff, () => 1)).toBe(1000);
+describe('WebSocket API shapes', () => {
+  it('reads answers and user data events as Binance documents them', () => {
+    expect(wsApiResponseSchema.parse(subscribed)).toMatchObject({ status: 200, result: { subscriptionId: 0 } });
+    const ban = wsApiResponseSchema.parse(banned);
+    expect(ban.error).toMatchObject({ code: -1003, data: { retryAfter: 1659146400000 } });
+    // A 418 ban over the WebSocket API waits until the ban ends.
+    const e = mapVenueFailure({ status: ban.status, code: ban.error!.code, msg: ban.error!.msg, retryAfterEpochMs: ban.error!.data!.retryAfter, request: 'WS x', orderRequest: false }, 1659146000000);
+    expect(e.code).toBe('RATE_LIMITED');
+    expect(e.details.retryAfterMs).toBe(400_000);
+    expect(wsApiEventSchema.parse(executionReport).event.e).toBe('executionReport');
   });
 });
 
@@ -24,114 +27,55 @@ const servers: WebSocketServer[] = [];
 const sockets: ReconnectingSocket[] = [];
 afterEach(async () => {
   await Promise.all(sockets.splice(0).map((s) => s.close()));
-  for (const s of servers.splice(0)) {
-    for (const c of s.clients) c.terminate();
-    await new Promise<void>((r) => s.close(() => r()));
-  }
+  for (const s of servers.splice(0)) await new Promise<void>((r) => s.close(() => r()));
 });
 
-async function server(options: { autoPong?: boolean } = {}): Promise<{ wss: WebSocketServer; url: string; connections: WebSocket[] }> {
-  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0, autoPong: options.autoPong ?? true });
+async function connected(answer: (frame: { id: string; method: string }) => unknown): Promise<WsApiCalls> {
+  const wss = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   servers.push(wss);
   await new Promise<void>((r) => wss.once('listening', () => r()));
-  const connections: WebSocket[] = [];
-  wss.on('connection', (ws) => connections.push(ws));
-  return { wss, url: `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`, connections };
-}
-
-function socket(url: string, over: Partial<ReconnectingSocketOptions> = {}) {
-  const states: string[] = [];
-  const messages: string[] = [];
-  let opens = 0;
-  const s = new ReconnectingSocket({
-    name: 'test socket',
-    url: () => url,
+  wss.on('connection', (ws) =>
+    ws.on('message', (d) => {
+      const reply = answer(JSON.parse(d.toString()) as { id: string; method: string });
+      if (reply !== undefined) ws.send(JSON.stringify(reply));
+    }),
+  );
+  const config = parseBinanceConfig({ timeouts: { wsRequestMs: 100 } });
+  const calls: WsApiCalls = new WsApiCalls('Binance WebSocket API', config.timeouts.wsRequestMs, () => socket);
+  const socket = new ReconnectingSocket({
+    name: 'test',
+    url: () => `ws://127.0.0.1:${(wss.address() as AddressInfo).port}`,
     logger: silentLogger,
-    backoff: { initialDelayMs: 20, maxDelayMs: 100, multiplier: 2, jitter: 0 },
-    connectTimeoutMs: 1000,
-    pingIntervalMs: 10_000,
-    deadAfterMs: 30_000,
-    onOpen: async () => {
-      opens++;
-    },
-    onMessage: (t) => messages.push(t),
-    onState: (state) => states.push(state),
-    ...over,
+    ...socketSettings(config),
+    onOpen: async () => {},
+    onMessage: (text) => calls.answer(wsApiResponseSchema.parse(JSON.parse(text))),
+    onState: () => {},
   });
-  sockets.push(s);
-  return { s, states, messages, opens: () => opens };
+  sockets.push(socket);
+  await socket.start();
+  return calls;
 }
 
-const until = async (cond: () => boolean, ms = 5000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-};
-
-describe('ReconnectingSocket', () => {
-  it('connects, receives frames, and reconnects (running onOpen again) after a drop', async () => {
-    const { url, connections } = await server();
-    const t = socket(url);
-    await t.s.start();
-    expect(t.s.connected).toBe(true);
-    connections[0]!.send('hello');
-    await until(() => t.messages.length === 1);
-    expect(t.messages).toEqual(['hello']);
-    connections[0]!.terminate();
-    await until(() => t.opens() === 2 && t.s.connected);
-    expect(t.states).toEqual(['connected', 'disconnected', 'connected']);
-    expect(connections).toHaveLength(2);
+describe('WsApiCalls', () => {
+  it('sends {id, method, params} and resolves with the answer carrying that id', async () => {
+    const calls = await connected((f) => ({ id: f.id, status: 200, result: { method: f.method } }));
+    const [a, b] = await Promise.all([calls.call('session.status', {}), calls.call('userDataStream.subscribe.signature', { apiKey: 'k' })]);
+    expect(a.result).toEqual({ method: 'session.status' });
+    expect(b.result).toEqual({ method: 'userDataStream.subscribe.signature' });
+    expect(a.id).not.toBe(b.id);
   });
 
-  it('answers server pings', async () => {
-    const { url, connections } = await server();
-    const t = socket(url);
-    await t.s.start();
-    const pong = new Promise<string>((r) => connections[0]!.once('pong', (data) => r(data.toString())));
-    connections[0]!.ping('are-you-there');
-    expect(await pong).toBe('are-you-there');
-  });
-
-  it('treats a silent socket as dead and reconnects', async () => {
-    // The server neither answers our pings nor sends anything.
-    const { url, connections } = await server({ autoPong: false });
-    const t = socket(url, { pingIntervalMs: 50, deadAfterMs: 200 });
-    await t.s.start();
-    await until(() => connections.length >= 2 && t.s.connected, 5000);
-    expect(t.states.slice(0, 3)).toEqual(['connected', 'disconnected', 'connected']);
-  });
-
-  it('fails the first connect with VENUE_UNAVAILABLE and does not retry', async () => {
-    const { wss, url } = await server();
-    await new Promise<void>((r) => wss.close(() => r()));
-    servers.length = 0;
-    const t = socket(url);
-    await expect(t.s.start()).rejects.toMatchObject({ code: 'VENUE_UNAVAILABLE' });
-    await new Promise((r) => setTimeout(r, 100));
-    expect(t.opens()).toBe(0);
-    expect(t.states).toEqual([]);
-  });
-
-  it('fails the first connect with the error onOpen threw', async () => {
-    const { url } = await server();
-    const t = socket(url, {
-      onOpen: async () => {
-        throw new AutotraderError('AUTH_FAILED', 'refused');
-      },
+  it('a call with no answer within wsRequestMs is VENUE_TIMEOUT naming the method', async () => {
+    const calls = await connected(() => undefined);
+    await expect(calls.call('userDataStream.subscribe.signature', {})).rejects.toMatchObject({
+      code: 'VENUE_TIMEOUT',
+      message: 'Binance WebSocket API: no answer to userDataStream.subscribe.signature within 100 ms',
     });
-    await expect(t.s.start()).rejects.toMatchObject({ code: 'AUTH_FAILED' });
   });
 
-  it('does not reconnect after close()', async () => {
-    const { url, connections } = await server();
-    const t = socket(url);
-    await t.s.start();
-    await t.s.close();
-    await new Promise((r) => setTimeout(r, 150));
-    expect(connections).toHaveLength(1);
-    expect(t.states).toEqual(['connected', 'disconnected']);
-    expect(() => t.s.send('x')).toThrow(expect.objectContaining({ code: 'VENUE_UNAVAILABLE' }));
+  it('an answer nobody waits for is not taken', async () => {
+    const calls = await connected(() => undefined);
+    expect(calls.answer({ id: 'at-99', status: 200 })).toBe(false);
+    expect(calls.answer({ id: null, status: 400 })).toBe(false);
   });
 });
