@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutotraderError, makeInstrument, type Instrument } from '@autotrader/core';
-import { loadSeries } from '@autotrader/data';
+import { DataError, loadSeries } from '@autotrader/data';
 import { seriesToFeed, type MarketFeed } from '@autotrader/engine';
 
 /** Instruments and replayable feeds loaded from data files. */
@@ -17,7 +17,11 @@ export function expandDataPaths(paths: readonly string[]): string[] {
   for (const p of paths) {
     if (existsSync(p) && statSync(p).isDirectory()) {
       const files = readdirSync(p).filter((f) => f.endsWith('.arrow')).sort();
-      if (files.length === 0) throw new AutotraderError('DATA_NOT_FOUND', `${p} is a folder with no .arrow files in it`);
+      if (files.length === 0) {
+        throw new DataError('DATA_NOT_FOUND', `${p} is a folder with no .arrow files in it`, `Give Arrow files or a recording folder: \`ls ${p}\` shows what it holds; \`pnpm data import <file.csv> --out <file.arrow>\` makes an Arrow file.`, {
+          details: { path: p },
+        });
+      }
       out.push(...files.map((f) => join(p, f)));
     } else {
       out.push(p);
@@ -26,7 +30,11 @@ export function expandDataPaths(paths: readonly string[]): string[] {
   return out;
 }
 
-/** Loads each file (Arrow, or CSV/JSON imported in memory; a folder stands for its Arrow files) and slices it to [from, to). */
+/**
+ * Loads each file (Arrow, or CSV/JSON of up to 256 MiB imported in memory; a folder stands for its Arrow
+ * files) and slices it to [from, to). Every row is checked with the market-data rules as it is read; a
+ * larger CSV/JSON file is refused with the `pnpm data import` command that streams it into an Arrow file.
+ */
 export function loadData(paths: readonly string[], range: { from?: number; to?: number }): LoadedData {
   const instruments = new Map<string, Instrument>();
   const feeds: MarketFeed[] = [];

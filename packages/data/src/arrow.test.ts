@@ -5,7 +5,7 @@ import * as arrow from 'apache-arrow';
 import { Float64, Int8, makeData, RecordBatch, Schema, Struct, Table, tableToIPC, TimestampMillisecond, Utf8, RecordBatchStreamWriter } from 'apache-arrow';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { isAutotraderError, type ErrorCode } from '@autotrader/core';
-import { arrowFields, META } from './arrow-schema';
+import { arrowFields, LAYOUT, META } from './arrow-schema';
 import { readSeries } from './arrow-read';
 import { seriesToArrow, writeSeries } from './arrow-write';
 import { eventTimes, isBarSeries, isQuoteSeries, isTradeSeries, type BarSeries, type QuoteSeries, type Series, type TradeSeries } from './series';
@@ -155,6 +155,53 @@ describe('writeSeries → readSeries round trip', () => {
     // The close column's raw doubles appear verbatim in the file: nothing is compressed.
     const needle = Buffer.from(Float64Array.from([101, 102, 103]).buffer);
     expect(bytes.indexOf(needle)).toBeGreaterThan(0);
+  });
+});
+
+describe('the streaming writer', () => {
+  /** The same series through apache-arrow's own writer: a Table of one record batch, made column by column. */
+  function viaApacheArrow(series: Series): Uint8Array {
+    const fields = arrowFields(series.meta.kind);
+    const n = series.length;
+    const cols = series.columns as unknown as Record<string, unknown>;
+    const children = LAYOUT[series.meta.kind].map((spec) => {
+      if (spec.type === 'timestamp') return makeData({ type: new TimestampMillisecond('UTC'), length: n, nullCount: 0, data: BigInt64Array.from(cols[spec.key] as Float64Array, (v) => BigInt(Math.floor(v))) });
+      if (spec.type === 'int8') return makeData({ type: new Int8(), length: n, nullCount: 0, data: cols[spec.key] as Int8Array });
+      if (spec.type === 'utf8') {
+        const ids = Array.from({ length: n }, (_, i) => (series as TradeSeries).columns.tradeId(i));
+        const bytes = new TextEncoder().encode(ids.join(''));
+        const offsets = new Int32Array(n + 1);
+        ids.forEach((id, i) => (offsets[i + 1] = offsets[i] + new TextEncoder().encode(id).length));
+        return makeData({ type: new Utf8(), length: n, nullCount: 0, data: bytes, valueOffsets: offsets });
+      }
+      return makeData({ type: new Float64(), length: n, nullCount: 0, data: cols[spec.key] as Float64Array });
+    });
+    const metadata = new Map([
+      [META.version, '1'],
+      [META.kind, series.meta.kind],
+      [META.instrument, JSON.stringify(series.meta.instrument)],
+      ...(series.meta.intervalMs === undefined ? [] : [[META.intervalMs, String(series.meta.intervalMs)] as [string, string]]),
+      ...(series.meta.source === undefined ? [] : [[META.source, series.meta.source] as [string, string]]),
+    ]);
+    const schema = new Schema(fields, metadata);
+    return tableToIPC(new Table(schema, [new RecordBatch(schema, makeData({ type: new Struct(fields), length: n, nullCount: 0, children }))]), 'file');
+  }
+
+  it('writes exactly the bytes apache-arrow writes for bars, trades (UTF-8 ids) and quotes', () => {
+    for (const series of [bars(), trades(), quotes()] as Series[]) {
+      const ours = seriesToArrow(series);
+      expect(Buffer.compare(Buffer.from(ours), Buffer.from(viaApacheArrow(series))), series.meta.kind).toBe(0);
+      const path = join(dir, `identical-${series.meta.kind}.arrow`);
+      writeSeries(path, series);
+      expect(Buffer.compare(readFileSync(path), Buffer.from(ours)), series.meta.kind).toBe(0);
+    }
+  });
+
+  it('converts negative epoch times to int64 exactly (two 32-bit halves)', () => {
+    const q = quotes();
+    q.columns.ts.set([-8.64e15, -1, 4294967296 + 5]);
+    const back = readSeries(((p) => (writeSeries(p, q), p))(join(dir, 'epochs.arrow')));
+    expect(arr((back as QuoteSeries).columns.ts)).toEqual([-8.64e15, -1, 4294967301]);
   });
 });
 
