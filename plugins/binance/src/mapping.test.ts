@@ -1,7 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { testOrder } from '@autotrader/testkit';
 import { AutotraderError, Decimal, makeInstrument, price, quantity, ZERO, money, type OrderSnapshot } from '@autotrader/core';
+import account from '../test/fixtures/docs/rest_account_response.json';
+import canceled from '../test/fixtures/docs/rest_cancel_order_response.json';
+import myTrades from '../test/fixtures/docs/rest_my_trades_response.json';
+import newOrderResult from '../test/fixtures/docs/rest_new_order_response_result.json';
+import queried from '../test/fixtures/docs/rest_query_order_response.json';
+import balanceUpdate from '../test/fixtures/docs/uds_balance_update.json';
+import executionReport from '../test/fixtures/docs/uds_execution_report.json';
+import accountPosition from '../test/fixtures/docs/uds_outbound_account_position.json';
 import {
+  accountPositionSchema,
+  accountSchema,
+  balancesOfAccount,
+  balanceUpdateSchema,
+  clientOrderIdOfReport,
+  executionReportSchema,
+  fillOfExecutionReport,
+  fillOfTrade,
+  myTradeSchema,
+  newOrderReports,
+  orderStateOf,
+  ourClientOrderId,
+  spotPositions,
+  venueBalanceDeltaOf,
+  venueBalanceSnapshotOf,
+  venueOrderSchema,
+  wireClientOrderId,
   formatDecimal,
   instrumentIdOf,
   ORDER_TYPE_FROM_VENUE,
@@ -155,5 +180,140 @@ describe('orderParams', () => {
     expect(codeOf(() => orderParams(order({ type: 'stop', price: undefined }), btc))).toBe('ORDER_INVALID');
     expect(codeOf(() => orderParams(order({ timeInForce: 'DAY' }), btc))).toBe('ORDER_TYPE_UNSUPPORTED');
     expect(codeOf(() => orderParams(order({ type: 'trailing_stop' }), btc))).toBe('ORDER_TYPE_UNSUPPORTED');
+  });
+});
+
+// ---- translations of Binance shapes, on the documented examples (test/fixtures/docs, from binance-spot-api-docs) ----
+
+describe('client order ids', () => {
+  it('sends our ids as they are and reads them back; a foreign id is kept as it is', () => {
+    expect(wireClientOrderId('atm1x2y3z-17')).toBe('atm1x2y3z-17');
+    expect(ourClientOrderId('atm1x2y3z-17')).toBe('atm1x2y3z-17');
+    expect(ourClientOrderId('x:41')).toBe('x:41');
+    expect(() => wireClientOrderId('a'.repeat(37))).toThrow(expect.objectContaining({ code: 'ORDER_INVALID' }));
+  });
+
+  it('takes the order’s id from C on a cancel report and from c otherwise', () => {
+    const e = executionReportSchema.parse(executionReport.event);
+    expect(clientOrderIdOfReport(e)).toBe('mUvoqJxFIILMdfAW5iGSOW');
+    expect(clientOrderIdOfReport({ ...e, c: 'cancelMyOrder1', C: 'myOrder1' })).toBe('myOrder1');
+  });
+});
+
+describe('orderStateOf', () => {
+  it('turns a queried order into the engine’s view, with earlier legs’ fills carried', () => {
+    const o = venueOrderSchema.parse(queried);
+    expect(orderStateOf(o, 'myOrder1')).toEqual({
+      clientOrderId: 'myOrder1',
+      venueOrderId: '1',
+      instrumentId: 'LTCBTC.BINANCE',
+      status: 'accepted',
+      side: 'buy',
+      quantity: quantity('1'),
+      filledQuantity: quantity('0'),
+      price: price('0.1'),
+    });
+    const carried = orderStateOf(venueOrderSchema.parse(canceled), 'myOrder1', new Decimal('0.25'));
+    expect(carried.status).toBe('canceled');
+    expect(carried.quantity.toFixed()).toBe('1.25');
+    expect(carried.filledQuantity.toFixed()).toBe('0.25');
+  });
+
+  it('leaves out a zero price (a market order) and refuses an unknown status', () => {
+    const o = venueOrderSchema.parse(newOrderResult);
+    expect(orderStateOf(o, 'x').price).toBeUndefined();
+    expect(() => orderStateOf({ ...o, status: 'PAUSED' }, 'x')).toThrow(expect.objectContaining({ code: 'VENUE_MESSAGE_MALFORMED' }));
+  });
+});
+
+describe('newOrderReports', () => {
+  const result = venueOrderSchema.parse(newOrderResult);
+  it('a placed order is accepted (its fills come on the stream)', () => {
+    expect(newOrderReports(result, 'at-1', 5)).toEqual([{ key: 'A:28', report: { kind: 'accepted', clientOrderId: 'at-1', venueOrderId: '28', tsEvent: 1507725176595 } }]);
+  });
+  it('an order that expired with nothing filled is accepted then expired; REJECTED is a rejection', () => {
+    expect(newOrderReports({ ...result, status: 'EXPIRED', executedQty: '0.00000000', transactTime: undefined }, 'at-1', 5).map((r) => [r.key, r.report.kind, r.report.tsEvent])).toEqual([
+      ['A:28', 'accepted', 5],
+      ['T:28', 'expired', 5],
+    ]);
+    expect(newOrderReports({ ...result, status: 'EXPIRED' }, 'at-1', 5).map((r) => r.report.kind)).toEqual(['accepted']);
+    expect(newOrderReports({ ...result, status: 'REJECTED' }, 'at-1', 5)).toEqual([
+      { key: 'T:28', report: { kind: 'rejected', clientOrderId: 'at-1', code: 'VENUE_REJECTED', reason: 'REJECTED', tsEvent: 1507725176595 } },
+    ]);
+  });
+});
+
+describe('fills', () => {
+  it('a myTrades row is a fill with its commission in its own asset', () => {
+    const t = myTradeSchema.parse(myTrades[0]);
+    expect(fillOfTrade(t, 'at-9', 'BNBBTC.BINANCE', 7)).toEqual({
+      clientOrderId: 'at-9',
+      venueOrderId: '100234',
+      tradeId: '28457',
+      instrumentId: 'BNBBTC.BINANCE',
+      side: 'buy',
+      price: price('4.00000100'),
+      quantity: quantity('12'),
+      fee: money('10.1'),
+      feeCurrency: 'BNB',
+      liquidity: 'taker',
+      tsEvent: 1499865549590,
+      tsInit: 7,
+    });
+  });
+
+  it('a TRADE executionReport is a fill; without N the fee is in the asset received', () => {
+    // The documented report is a NEW; the same report as a partial fill of 0.4 at 0.1026 (x, X, l, L, n, N, t changed).
+    const trade = executionReportSchema.parse({ ...executionReport.event, x: 'TRADE', X: 'PARTIALLY_FILLED', l: '0.40000000', z: '0.40000000', L: '0.10260000', n: '0.00040000', N: 'ETH', t: 77, m: true });
+    const fill = fillOfExecutionReport(trade, 'at-3', () => 'unused', 9);
+    expect(fill).toEqual({
+      clientOrderId: 'at-3',
+      venueOrderId: '4293153',
+      tradeId: '77',
+      instrumentId: 'ETHBTC.BINANCE',
+      side: 'buy',
+      price: price('0.1026'),
+      quantity: quantity('0.4'),
+      fee: money('0.0004'),
+      feeCurrency: 'ETH',
+      liquidity: 'maker',
+      tsEvent: 1499405658657,
+      tsInit: 9,
+    });
+    expect(fillOfExecutionReport({ ...trade, N: null, n: null }, 'at-3', (side) => (side === 'buy' ? 'ETH' : 'BTC'), 9)).toMatchObject({ fee: money('0'), feeCurrency: 'ETH' });
+    expect(fillOfExecutionReport({ ...trade, S: 'HOLD' }, 'at-3', () => '', 9)).toBeUndefined();
+  });
+});
+
+describe('balances and positions', () => {
+  it('account balances: total = free + locked, zero balances left out', () => {
+    const a = accountSchema.parse({ ...account, balances: [...account.balances, { asset: 'XRP', free: '0.00000000', locked: '0.00000000' }, { asset: 'USDT', free: '10', locked: '2.5' }] });
+    expect(balancesOfAccount(a, 1).map((b) => [b.currency, b.total.toFixed(), b.free.toFixed(), b.locked.toFixed(), b.tsEvent])).toEqual([
+      ['BTC', '4723846.89208129', '4723846.89208129', '0', 123456789],
+      ['LTC', '4763368.68006011', '4763368.68006011', '0', 123456789],
+      ['USDT', '12.5', '10', '2.5', 123456789],
+    ]);
+  });
+
+  it('outboundAccountPosition is a venueBalance snapshot at u; balanceUpdate a delta at T', () => {
+    const snapshot = venueBalanceSnapshotOf(accountPositionSchema.parse(accountPosition.event));
+    expect(snapshot).toEqual({
+      kind: 'snapshot',
+      venue: 'BINANCE',
+      tsEvent: 1564034571073,
+      balances: [{ currency: 'ETH', total: money('10000'), free: money('10000'), locked: money('0'), tsEvent: 1564034571073 }],
+    });
+    expect(venueBalanceDeltaOf(balanceUpdateSchema.parse(balanceUpdate.event))).toEqual({ kind: 'delta', venue: 'BINANCE', currency: 'BTC', delta: money('100'), tsEvent: 1573200697068 });
+  });
+
+  it('spot positions: one per base asset held, on a traded instrument when there is one', () => {
+    const inst = (symbol: string, base: string, quote: string) => makeInstrument({ symbol, venue: 'BINANCE', base, quote, tickSize: '0.01', lotSize: '0.00001' });
+    const instruments = [inst('BTCFDUSD', 'BTC', 'FDUSD'), inst('BTCUSDT', 'BTC', 'USDT'), inst('ETHUSDT', 'ETH', 'USDT'), inst('LTCUSDT', 'LTC', 'USDT')];
+    const balances = balancesOfAccount(accountSchema.parse({ balances: [{ asset: 'BTC', free: '1', locked: '0.5' }, { asset: 'ETH', free: '2', locked: '0' }, { asset: 'USDT', free: '9', locked: '0' }] }), 0);
+    expect(spotPositions(balances, instruments, new Set()).map((p) => [p.instrumentId, p.quantity.toFixed()])).toEqual([
+      ['BTCFDUSD.BINANCE', '1.5'],
+      ['ETHUSDT.BINANCE', '2'],
+    ]);
+    expect(spotPositions(balances, instruments, new Set(['BTCUSDT.BINANCE']))[0]!.instrumentId).toBe('BTCUSDT.BINANCE');
   });
 });
