@@ -150,7 +150,9 @@ describe('--repair', () => {
       Float64Array.from([10.5, 10.5, NaN, 12, 10.5]),
       Float64Array.from([1, 1, 1, 1, 1]),
     ];
-    const children = cols.map((c, j) => makeData({ type: j === 0 ? new TimestampMillisecond('UTC') : new Float64(), length: n, nullCount: 0, data: c as never }));
+    const children = cols.map((c, j) =>
+      j === 0 ? makeData({ type: new TimestampMillisecond('UTC'), length: n, nullCount: 0, data: c as BigInt64Array }) : makeData({ type: new Float64(), length: n, nullCount: 0, data: c as Float64Array }),
+    );
     const meta = new Map([
       [META.version, '1'],
       [META.kind, 'bar'],
