@@ -14,42 +14,23 @@ import {
   type Order,
   type OrderSide,
   type OrderType,
-  type VenueConnection,
-  type VenuePlugin,
 } from '@autotrader/core';
+import { ScenarioContext } from './conformance/context';
+import { engineScenarios } from './conformance/engine-scenarios';
+import { isNotApplicable, type ConformanceHarness, type HarnessRequest } from './conformance/harness';
 import { waitFor } from './wait';
 
-/**
- * What a plugin author provides so the conformance suite can drive their plugin against their fake
- * venue. One harness per scenario: `setup` starts a fresh fake and a fresh plugin connection.
- */
-export interface ConformanceHarness {
-  readonly plugin: VenuePlugin;
-  /** The plugin's ports, created with `bus` in its context. */
-  readonly connection: VenueConnection;
-  readonly bus: EventBus;
-  /** The instrument the scenarios trade: quote-currency funds and some base must be available. */
-  readonly instrumentId: string;
-  /** A quantity that is valid (lot, min quantity, min notional) at `referencePrice`. */
-  readonly orderQuantity: string;
-  /** A price around which the fake market trades, on the instrument's tick. */
-  readonly referencePrice: string;
-  /** The market: make the fake venue print a trade (which also matches resting orders), a quote, or a closed bar. */
-  readonly market: {
-    trade(price: string, qty: string): Promise<void>;
-    quote(bid: string, bidQty: string, ask: string, askQty: string): Promise<void>;
-    bar?(open: string, high: string, low: string, close: string, volume: string): Promise<void>;
-    book?(bids: [string, string][], asks: [string, string][]): Promise<void>;
-  };
-  /** The fake venue's own view, to check that the plugin agrees with it. */
-  readonly venueTruth: {
-    openOrderIds(): Promise<string[]>;
-    balance(currency: string): Promise<string | undefined>;
-  };
-  /** Cuts every connection of the plugin (market data and order updates); the plugin must reconnect by itself. */
-  dropConnections?(): Promise<void>;
-  teardown(): Promise<void>;
-}
+export {
+  isNotApplicable,
+  notApplicable,
+  type ConformanceHarness,
+  type HarnessRequest,
+  type Hook,
+  type NotApplicable,
+  type RestartedProcess,
+  type VenueBalanceTruth,
+  type VenueFillTruth,
+} from './conformance/harness';
 
 /** Options of {@link describeVenueConformance}. */
 export interface ConformanceOptions {
@@ -65,13 +46,18 @@ interface Session {
   seq: number;
 }
 
-async function open(setup: () => Promise<ConformanceHarness>): Promise<Session> {
-  const h = await setup();
-  const execution = h.connection.execution;
-  if (execution === undefined) throw new Error(`${h.plugin.name}: the connection has no execution port`);
+/** The harness's instrument, loaded by the plugin. */
+async function loadInstrument(h: ConformanceHarness): Promise<Instrument> {
   const instruments = await h.connection.instruments.load();
   const instrument = instruments.find((i) => i.id === h.instrumentId);
   if (instrument === undefined) throw new Error(`${h.plugin.name}: instrument ${h.instrumentId} was not loaded`);
+  return instrument;
+}
+
+/** Connects the execution port straight to a report list: the port-level scenarios talk to it as the kernel does. */
+async function open(h: ConformanceHarness, instrument: Instrument): Promise<Session> {
+  const execution = h.connection.execution;
+  if (execution === undefined) throw new Error(`${h.plugin.name}: the connection has no execution port`);
   const reports: ExecutionReport[] = [];
   await execution.connect((r) => reports.push(r));
   return { h, execution, instrument, reports, seq: 0 };
@@ -126,34 +112,64 @@ function nextEvent<T extends keyof BusEvents>(bus: EventBus, topic: T, instrumen
 /**
  * The venue conformance suite: the same scenarios for every venue plugin, the simulated venue
  * included. A third-party plugin author calls this from a vitest file with a harness over their fake
- * venue:
+ * venue (see {@link ConformanceHarness}; plugins/binance/test/conformance.test.ts is a complete one):
  *
  * ```ts
- * describeVenueConformance('acme', async () => {
+ * describeVenueConformance('acme', async ({ feesInBaseAsset }) => {
  *   const fake = await startFakeAcme();
  *   ...
- *   return { plugin, connection, bus, instrumentId, orderQuantity, referencePrice, market, venueTruth, teardown };
+ *   return { plugin, connection, bus, clock, instrumentId, orderQuantity, referencePrice, market, venueTruth, faults,
+ *            dropConnections, feesInBaseAsset: notApplicable('Acme charges every fee in the quote asset'), restart, teardown };
  * });
  * ```
  *
- * Scenarios: load instruments; stream each data kind the plugin declares; submit and fill a market
- * order; rest and fill a limit order; a partial fill; cancel; modify (native or refused with a coded
- * error when the plugin declares no native modify); a coded rejection; reconnect and resubscribe;
- * open orders and balances agree with the venue.
+ * Port-level scenarios (the suite talks to the execution and data ports as the kernel does): load
+ * instruments; stream each data kind the plugin declares; submit and fill a market order; rest and
+ * fill a limit order; a partial fill; cancel; modify (native, or absent when the plugin declares no
+ * native modify); a coded rejection; reconnect and resubscribe; open orders and balances agree with
+ * the venue.
+ *
+ * Engine scenarios (the kernel on the plugin behind the guard, as a live session runs it): a submit
+ * whose outcome is unknown, then resent with the same client order id, is one order booked once;
+ * fills made while the order updates are down are recovered; a 429 storm ends without a ban; fees in
+ * the base asset leave position and balances equal to the venue's; a restart from the journal with
+ * fills made while down; an order type or time in force the venue lacks is refused before anything
+ * is sent; modify natively or by cancel-replace as declared.
+ *
+ * A scenario that needs a hook the harness declared {@link notApplicable} is reported as skipped with
+ * "not applicable: <what>: <reason>".
  */
-export function describeVenueConformance(name: string, setup: () => Promise<ConformanceHarness>, options: ConformanceOptions = {}): void {
+export function describeVenueConformance(name: string, setup: (request: HarnessRequest) => Promise<ConformanceHarness>, options: ConformanceOptions = {}): void {
   const timeout = options.timeoutMs ?? 5_000;
-  const scenario = (title: string, body: (s: Session) => Promise<void>): void => {
-    it(title, async () => {
-      const s = await open(setup);
+  const scenario = (title: string, body: (s: Session, c: ScenarioContext) => Promise<void>): void => {
+    it(title, async (ctx) => {
+      const h = await setup({ scenario: title, feesInBaseAsset: false });
+      let s: Session | undefined;
       try {
-        await body(s);
+        const c = new ScenarioContext(h, await loadInstrument(h), timeout, (note) => ctx.skip(note));
+        s = await open(h, c.instrument);
+        await body(s, c);
       } finally {
-        await s.execution.disconnect().catch(() => {});
-        await s.h.connection.data?.disconnect().catch(() => {});
-        await s.h.teardown();
+        await s?.execution.disconnect().catch(() => {});
+        await h.connection.data?.disconnect().catch(() => {});
+        await h.teardown();
       }
     }, timeout * 6);
+  };
+  const engineScenario = (title: string, request: { feesInBaseAsset?: boolean }, body: (c: ScenarioContext) => Promise<void>): void => {
+    it(title, async (ctx) => {
+      const h = await setup({ scenario: title, feesInBaseAsset: request.feesInBaseAsset ?? false });
+      let c: ScenarioContext | undefined;
+      try {
+        c = new ScenarioContext(h, await loadInstrument(h), timeout, (note) => ctx.skip(note));
+        await body(c);
+      } finally {
+        await c?.close();
+        await h.connection.execution?.disconnect().catch(() => {});
+        await h.connection.data?.disconnect().catch(() => {});
+        await h.teardown();
+      }
+    }, timeout * 8);
   };
 
   describe(`venue conformance: ${name}`, () => {
@@ -167,10 +183,10 @@ export function describeVenueConformance(name: string, setup: () => Promise<Conf
       expect(s.h.plugin.apiVersion).toBe(1);
     });
 
-    scenario('streams every market-data kind it declares', async (s) => {
+    scenario('streams every market-data kind it declares', async (s, c) => {
       const data = s.h.connection.data;
       const kinds = s.h.plugin.capabilities.data;
-      if (kinds.length === 0) return;
+      if (kinds.length === 0) c.notApplicable(`${s.h.plugin.name} declares no market data`);
       expect(data, 'a plugin declaring data kinds must return a data port').toBeDefined();
       await data!.connect();
       const drive: Record<MarketDataKind, (() => Promise<void>) | undefined> = {
@@ -283,15 +299,16 @@ export function describeVenueConformance(name: string, setup: () => Promise<Conf
       expect(rejected.kind === 'rejected' && rejected.code.length > 0).toBe(true);
     });
 
-    scenario('reconnects and resubscribes after its connections drop', async (s) => {
-      if (s.h.dropConnections === undefined || s.h.connection.data === undefined) return;
+    scenario('reconnects and resubscribes after its connections drop', async (s, c) => {
+      const dropConnections = c.need(s.h.dropConnections, 'dropping connections');
       const data = s.h.connection.data;
+      if (data === undefined) return c.notApplicable(`${s.h.plugin.name} has no data port to reconnect`);
       await data.connect();
       await data.subscribe({ kind: 'trade', instrumentId: s.instrument.id });
       const first = nextEvent(s.h.bus, 'trade', s.instrument.id, timeout);
       await s.h.market.trade(s.h.referencePrice, '1');
       await first;
-      await s.h.dropConnections();
+      await dropConnections();
       // Keep printing trades until one arrives through the new connection.
       const after = nextEvent(s.h.bus, 'trade', s.instrument.id, timeout * 3);
       let done = false;
@@ -328,5 +345,7 @@ export function describeVenueConformance(name: string, setup: () => Promise<Conf
       expect(quote!.total.eq(venueQuote ?? '0')).toBe(true);
       expect(quote!.locked.isPositive() && !quote!.locked.isZero()).toBe(true);
     });
+
+    engineScenarios(engineScenario);
   });
 }
