@@ -17,7 +17,7 @@ import {
   type VenueRequest,
   type VenueUsage,
 } from '@autotrader/core';
-import { Kernel, type PreTradeCheck } from './kernel';
+import { Kernel, PRIORITY, type PreTradeCheck } from './kernel';
 import type { RiskConfig } from './risk';
 import { resolveFromVenue, type UnknownOrderPolicy } from './reconcile';
 import { GuardedExecution, usageByInterval, type GuardPolicyInput } from './safety';
@@ -145,12 +145,25 @@ export class LiveSession {
 
   private async startOrRelease(): Promise<void> {
     const startup = (this.startup = new StartupRetry(this.options.startupRetry, this.log.child('startup')));
+    // The strategy is created before the market-data subscriptions, and its timers may place orders while
+    // they are retried: a start-up that fails after that deals with those orders as a shutdown does.
+    let sent = 0;
+    const offSubmit = this.options.bus.on('submit', () => void sent++, { owner: 'engine:startup', priority: PRIORITY.engine });
     try {
       await this.boot(startup);
     } catch (error) {
       startup.finish();
+      if (this.kernel !== undefined && sent > 0) {
+        this.log.warn(`start-up failed after the strategy sent ${sent} order(s); stopping as at a shutdown before exiting`);
+        const timeoutMs = this.options.shutdownTimeoutMs ?? 10_000;
+        this.shutdownReport = await stopTrading(this.kernel, { keepOrders: this.options.keepOrders, submitTimeoutMs: timeoutMs, cancelTimeoutMs: timeoutMs, log: this.log }).catch(
+          (e: unknown) => (this.log.error(`stopping after the failed start-up failed: ${String(e)}`), undefined),
+        );
+      }
       await this.release();
       throw error;
+    } finally {
+      offSubmit();
     }
     startup.finish();
   }

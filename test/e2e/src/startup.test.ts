@@ -69,13 +69,19 @@ describe('start-up under venue trouble', () => {
     writeFileSync(config, JSON.stringify({ startupRetry: { baseDelayMs: 100, maxDelayMs: 200 } }));
     const opts = ['--venue-opt', `restUrl=${fake.restUrl}`, '--venue-opt', `wsApiUrl=${fake.wsApiUrl}`, '--venue-opt', `streamUrl=${DEAD_STREAM_URL}`];
     const startedAt = Date.now();
-    const run = await expectPromptExit(runCli(live('--strategy', 'test/e2e/src/fixtures/ping-pong.ts', '--journal', journal, '--config', config, '--startup-max-wait-ms', '700', ...opts), { env: FAKE_KEYS }), startedAt, 30_000);
+    // The strategy is created before the market data connects: its timer places resting orders meanwhile.
+    const strategy = ['--strategy', 'test/e2e/src/fixtures/busy-trader.ts', '--param', 'everyMs=50', '--param', 'trade=false'];
+    const run = await expectPromptExit(runCli(live(...strategy, '--journal', journal, '--config', config, '--startup-max-wait-ms', '700', ...opts), { env: FAKE_KEYS }), startedAt, 30_000);
     const lines = linesOf(run.stderr);
     expect(run.code, run.stderr).toBe(1);
     expect(lines.at(-1)).toMatch(/^error STARTUP_FAILED: start-up gave up on binance (market-data connection|trade subscription for BTCUSDT\.BINANCE): still failing after .* \(startupRetry\.maxWaitMs 700\); last error VENUE_UNAVAILABLE: /);
     expect(lines.filter((l) => l.includes('start-up: waiting')).length).toBeGreaterThanOrEqual(2);
     // The order connection had been opened (user data subscribed) before the data connection failed.
     expect(fake.requests().some((r) => r.path === 'userDataStream.subscribe.signature')).toBe(true);
+    // Orders the strategy placed during start-up are not left working behind a process that is gone.
+    expect(fake.orders().length, run.stderr).toBeGreaterThan(0);
+    expect(workingAtVenue(fake), run.stderr).toEqual([]);
+    expect(run.stderr).toMatch(/start-up failed after the strategy sent \d+ order\(s\); stopping as at a shutdown before exiting/);
     // The journal lock was released, not merely left to a dead pid: a second session opens it at once.
     expect(existsSync(`${journal}.lock`)).toBe(false);
     OrderJournal.open(journal).close();
