@@ -1,6 +1,6 @@
 import { isAutotraderError } from '@autotrader/core';
 import { describe, expect, it } from 'vitest';
-import { FaultPlan, ReportShuffle, SequenceGaps, type FakeRequest } from './faults';
+import { ArmedCount, FaultPlan, ReportShuffle, SequenceGaps, type FakeRequest } from './faults';
 import { BackoffGate } from './rate-window';
 
 const order: FakeRequest = { transport: 'rest', method: 'POST', path: '/order', params: { id: 'a' } };
@@ -112,5 +112,14 @@ describe('stream faults', () => {
     expect(gaps.pending).toBe(2);
     expect([gaps.take(), gaps.take(), gaps.take()]).toEqual([10, 3, 0]);
     expect(() => gaps.arm(0)).toThrow(RangeError);
+  });
+
+  it('an armed count affects exactly the next n occurrences (a corrupted checksum, a skipped heartbeat)', () => {
+    const corrupt = new ArmedCount();
+    expect(corrupt.take()).toBe(false);
+    corrupt.arm(2);
+    expect([corrupt.take(), corrupt.take(), corrupt.take()]).toEqual([true, true, false]);
+    expect(corrupt.pending).toBe(0);
+    expect(() => corrupt.arm(0)).toThrow(RangeError);
   });
 });

@@ -254,3 +254,30 @@ export class SequenceGaps {
     return this.skips.shift() ?? 0;
   }
 }
+
+/**
+ * A fault armed for the next `n` occurrences of something the venue sends (a book checksum to
+ * corrupt, as OKX's `checksum` field; a heartbeat to skip; a frame to garble): `take()` says
+ * whether the one being sent now is affected, and uses up one count.
+ */
+export class ArmedCount {
+  private count = 0;
+
+  /** Affects the next `times` occurrences (added to any still armed). */
+  arm(times = 1): void {
+    if (!Number.isInteger(times) || times <= 0) throw new RangeError(`a fault is armed for a positive whole number of times, got ${times}`);
+    this.count += times;
+  }
+
+  /** Occurrences still to be affected. */
+  get pending(): number {
+    return this.count;
+  }
+
+  /** True (and one count used) when the occurrence being sent now is affected. */
+  take(): boolean {
+    if (this.count === 0) return false;
+    this.count -= 1;
+    return true;
+  }
+}

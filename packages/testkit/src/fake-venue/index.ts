@@ -12,6 +12,7 @@
 export { VenueClock } from './clock';
 export {
   ANY_REQUEST,
+  ArmedCount,
   FaultPlan,
   ReportShuffle,
   SequenceGaps,
