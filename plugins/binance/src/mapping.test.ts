@@ -232,7 +232,7 @@ describe('newOrderReports', () => {
     expect(newOrderReports(result, 'at-1', 5)).toEqual([{ key: 'A:28', report: { kind: 'accepted', clientOrderId: 'at-1', venueOrderId: '28', tsEvent: 1507725176595 } }]);
   });
   it('an order that expired with nothing filled is accepted then expired; REJECTED is a rejection', () => {
-    expect(newOrderReports({ ...result, status: 'EXPIRED', executedQty: '0.00000000', transactTime: undefined }, 'at-1', 5).map((r) => [r.key, r.report.kind, r.report.tsEvent])).toEqual([
+    expect(newOrderReports({ ...result, status: 'EXPIRED', executedQty: '0.00000000', transactTime: undefined }, 'at-1', 5).map((r) => [r.key, r.report.kind, r.report.kind === 'fill' ? undefined : r.report.tsEvent])).toEqual([
       ['A:28', 'accepted', 5],
       ['T:28', 'expired', 5],
     ]);
