@@ -184,7 +184,7 @@ export class SignedHttpClient {
     } catch (error) {
       if (!(error instanceof AutotraderError) || this.o.recover === undefined) throw error;
       if (!(await this.o.recover(error, base))) throw error;
-      this.o.logger.warn(`${this.o.venue} ${base.method} ${base.path}: ${error.code} repaired; sending once more`, { venueCode: error.details.venueCode });
+      this.o.logger.debug(`${this.o.venue} ${base.method} ${base.path}: ${error.code} repaired; sending once more`, { venueCode: error.details.venueCode });
       return this.attempt(base, spec.schema);
     }
   }

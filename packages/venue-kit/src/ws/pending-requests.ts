@@ -8,9 +8,9 @@ interface Waiting<T> {
 
 /**
  * Requests sent over a socket that wait, by id, for the frame that answers them, each with a deadline.
- * A request unanswered by its deadline fails with VENUE_TIMEOUT naming it (and, when the caller says
- * the request placed or changed an order, with `details.outcomeUnknown`). Subscribe and login frames,
- * Binance's WebSocket API calls and OKX's order ops all wait here.
+ * A request unanswered by its deadline fails with VENUE_TIMEOUT naming it, carrying the details the
+ * caller gave (`{ outcomeUnknown: true }` for a request that places or changes an order). Subscribe and
+ * login frames, Binance's WebSocket API calls and OKX's order ops all wait here.
  */
 export class PendingRequests<T> {
   private readonly waiting = new Map<string, Waiting<T>>();
