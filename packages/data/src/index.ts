@@ -22,7 +22,7 @@ export {
 } from './series';
 export { readSeries, readSeriesUnchecked } from './arrow-read';
 export { writeSeries, seriesToArrow, ArrowOutput } from './arrow-write';
-export { FORMAT_VERSION, LAYOUT, META } from './arrow-schema';
+export { FORMAT_VERSION, LAYOUT, META, arrowFields } from './arrow-schema';
 export { parseFile, parseFileWithReport, symbolFromPath, type ImportOptions } from './parse';
 export { Importer, type ImportResult } from './import';
 export { IMPORT_FORMATS, type ImportFormat } from './detect';
