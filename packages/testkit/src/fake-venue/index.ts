@@ -27,6 +27,7 @@ export {
 export { FeeSchedule, type DiscountAsset, type FeePair, type FeeScheduleOptions } from './fees';
 export { startHeartbeat, startIdleTimeout, startPeriodic, type HeartbeatOptions } from './heartbeat';
 export { Ledger, placeHold, releaseHold, settleSpotFill, type Commission, type OrderHold, type SpotFill } from './ledger';
+export { LevelBook, type BookSide, type Level } from './level-book';
 export { LineStream, type LineStreamOptions } from './line-stream';
 export { BackoffGate, FixedWindowCounter, SlidingWindowCounter, retryAfterSeconds, type GateAdmission } from './rate-window';
 export { RequestLog, type LoggedFakeRequest } from './request-log';

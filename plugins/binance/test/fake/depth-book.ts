@@ -5,11 +5,12 @@
  * Each diff takes one update id per level it changes: U = lastUpdateId + 1, u = U + levels - 1
  * (an empty diff still takes one id), which satisfies web-socket-streams.md "How to manage a local
  * order book correctly". A sequence-gap fault skips ids before U; the book itself still applies the
- * diff, so a client that re-snapshots after seeing the gap is consistent again.
+ * diff, so a client that re-snapshots after seeing the gap is consistent again. The levels are the
+ * kit's; the update ids and the printing are Binance's.
  * @module
  */
-import type { Decimal } from '@autotrader/core';
-import { dec, inputDecimal, wire } from './format';
+import { LevelBook, type Level } from '@autotrader/testkit/fake-venue';
+import { inputDecimal, wire } from './format';
 
 /** A price level on the wire: `[price, quantity]`. */
 export type WireLevel = [string, string];
@@ -31,8 +32,7 @@ export interface DepthSnapshot {
 
 /** Levels of one symbol with an update id sequence. */
 export class DepthBook {
-  private readonly bids = new Map<string, Decimal>();
-  private readonly asks = new Map<string, Decimal>();
+  private readonly levels = new LevelBook();
 
   /** @param lastUpdateId - id before the first diff. */
   constructor(private lastUpdateIdValue = 1000) {}
@@ -47,8 +47,8 @@ export class DepthBook {
    * @param gap - ids to skip before this diff (the sequence-gap fault); 0 normally.
    */
   apply(bids: readonly (readonly [string, string])[], asks: readonly (readonly [string, string])[], gap = 0): DepthDiff {
-    const b = bids.map((l) => this.set(this.bids, l));
-    const a = asks.map((l) => this.set(this.asks, l));
+    const b = bids.map((l) => this.set('bid', l));
+    const a = asks.map((l) => this.set('ask', l));
     const U = this.lastUpdateIdValue + 1 + gap;
     const u = U + Math.max(1, b.length + a.length) - 1;
     this.lastUpdateIdValue = u;
@@ -57,22 +57,14 @@ export class DepthBook {
 
   /** The best `limit` levels per side: bids high to low, asks low to high. */
   snapshot(limit: number): DepthSnapshot {
-    return {
-      lastUpdateId: this.lastUpdateIdValue,
-      bids: this.sorted(this.bids, (x, y) => y.cmp(x)).slice(0, limit),
-      asks: this.sorted(this.asks, (x, y) => x.cmp(y)).slice(0, limit),
-    };
+    const print = ([p, q]: Level): WireLevel => [wire(p), wire(q)];
+    return { lastUpdateId: this.lastUpdateIdValue, bids: this.levels.top('bid', limit).map(print), asks: this.levels.top('ask', limit).map(print) };
   }
 
-  private set(side: Map<string, Decimal>, [priceText, qtyText]: readonly [string, string]): WireLevel {
-    const price = wire(inputDecimal('depth price', priceText));
+  private set(side: 'bid' | 'ask', [priceText, qtyText]: readonly [string, string]): WireLevel {
+    const price = inputDecimal('depth price', priceText);
     const qty = inputDecimal('depth quantity', qtyText);
-    if (qty.isZero()) side.delete(price);
-    else side.set(price, qty);
-    return [price, wire(qty)];
-  }
-
-  private sorted(side: Map<string, Decimal>, order: (x: Decimal, y: Decimal) => number): WireLevel[] {
-    return [...side.entries()].sort(([p], [q]) => order(dec(p), dec(q))).map(([p, q]) => [p, wire(q)]);
+    this.levels.set(side, price, qty);
+    return [wire(price), wire(qty)];
   }
 }
