@@ -104,25 +104,26 @@ describe('WebSocket endpoints', () => {
   });
 
   it('ping every socket and terminate one that stops answering with pongs', async () => {
-    const endpoint = new WsEndpoint({ matches: () => true, heartbeat: { intervalMs: 30, pongTimeoutMs: 100 }, onConnect: () => ({}) });
+    // Generous timings: a busy machine may hold a pong back for a while, which must not drop a socket that answers.
+    const endpoint = new WsEndpoint({ matches: () => true, heartbeat: { intervalMs: 50, pongTimeoutMs: 400 }, onConnect: () => ({}) });
     const s = await start({ upgrades: [endpoint] });
     const answering = await connect(`${s.wsUrl}/`);
     const silent = await connect(`${s.wsUrl}/`, { autoPong: false });
     let pings = 0;
     silent.on('ping', () => pings++);
-    await waitFor('the silent socket to be dropped', () => endpoint.connectionCount() === 1, 3_000);
+    await once(silent, 'close');
     expect(pings).toBeGreaterThanOrEqual(2);
-    await waitFor('the silent client to see the close', () => silent.readyState === WebSocket.CLOSED);
     expect(answering.readyState).toBe(WebSocket.OPEN);
+    await waitFor('only the answering socket to be listed', () => endpoint.connectionCount() === 1);
     answering.close();
   });
 
   it('terminate a socket that sends nothing for the idle timeout, and keep one that does', async () => {
-    const endpoint = new WsEndpoint({ matches: () => true, idleTimeoutMs: 150, onConnect: () => ({}) });
+    const endpoint = new WsEndpoint({ matches: () => true, idleTimeoutMs: 400, onConnect: () => ({}) });
     const s = await start({ upgrades: [endpoint] });
     const talker = await connect(`${s.wsUrl}/`);
     const silent = await connect(`${s.wsUrl}/`);
-    const timer = setInterval(() => talker.send('ping'), 40);
+    const timer = setInterval(() => talker.send('ping'), 50);
     try {
       await once(silent, 'close');
       expect(talker.readyState).toBe(WebSocket.OPEN);
