@@ -76,6 +76,13 @@ export interface ExecutionPort {
   cancel(order: OrderSnapshot): Promise<void> | void;
   /** Native modify. Absent when the venue has none: the engine then cancels and replaces. */
   modify?(order: OrderSnapshot, changes: VenueOrderChanges): Promise<void> | void;
+  /**
+   * From now on, order placements that have not left the process (queued behind a rate limit or a
+   * backoff) are not sent: each fails as never placed (non-retryable, not outcome-unknown). Cancels and
+   * queries still go through. The engine calls it when a shutdown begins. Optional: a port that sends
+   * at once has nothing to withhold.
+   */
+  withholdOrders?(reason: string): void;
   /** One order by our client order id, or undefined when the venue does not know it. */
   order(clientOrderId: string, instrumentId: string): Promise<VenueOrderState | undefined>;
   openOrders(instrumentId?: string): Promise<VenueOrderState[]>;

@@ -259,6 +259,8 @@ export class Kernel {
   stopStrategies(): void {
     if (this.stopping) return;
     this.stopping = true;
+    // Orders the strategy sent that are still queued (rate limit, backoff) must not leave after the stop began.
+    this.execution.withholdOrders?.('the session is shutting down');
     for (const s of this.strategies) {
       if (s.handle !== undefined) this.runGuarded(`strategy:${s.definition.name}`, 'stop', () => (s.handle as StrategyHandle).onStop?.());
       s.scope?.dispose(this.clock);

@@ -201,6 +201,27 @@ describe('GuardedExecution: rate limits', () => {
     expect(venue.callsOf('submit').map((c) => c.clientOrderId)).toEqual(orders.map((o) => o.clientOrderId));
   });
 
+  it('once orders are withheld (a shutdown began), queued placements fail as never sent; cancels still go', async () => {
+    const { guard, venue, clock } = setup({ rateLimits: RULES });
+    const orders = Array.from({ length: 5 }, () => anOrder());
+    const results = orders.map((o) => track(guard.submit(o)));
+    await runUntil(clock, T0 + 1);
+    guard.withholdOrders('the session is shutting down');
+    const cancel = track(guard.cancel(orders[0]!));
+    await runUntil(clock, T0 + 60_000);
+    // Three went out at once (3 orders per 10 s); the two queued behind the limit were never sent.
+    expect(venue.callsOf('submit').map((c) => c.clientOrderId)).toEqual(orders.slice(0, 3).map((o) => o.clientOrderId));
+    for (const r of results.slice(3)) {
+      const e = r.error as AutotraderError;
+      expect(e.code).toBe('VENUE_UNAVAILABLE');
+      expect(e.retryable).toBe(false);
+      expect(e.details.outcomeUnknown).not.toBe(true);
+      expect(e.message).toMatch(/not sent: the session is shutting down/);
+    }
+    expect(cancel.done && cancel.error === undefined).toBe(true);
+    expect(venue.callsOf('cancel')).toHaveLength(1);
+  });
+
   it('the venue usage feed tightens the budget', async () => {
     const { guard, venue, clock } = setup({ rateLimits: RULES });
     guard.reportUsage({ WEIGHT: 18 });

@@ -186,8 +186,18 @@ export class GuardedExecution implements ExecutionPort {
     this.limiter.reportUsage(used);
   }
 
+  private withheld: AutotraderError | undefined;
+
   /** The account the venue says this port trades (see ExecutionPort.venueAccount). */
   readonly venueAccount?: () => Promise<VenueAccount>;
+
+  /**
+   * Placements queued behind the limiter or a backoff are not sent from now on; each fails as never
+   * placed, so the kernel rejects it. Cancels and queries still go through (a shutdown needs them).
+   */
+  withholdOrders(reason: string): void {
+    this.withheld = new AutotraderError('VENUE_UNAVAILABLE', `${this.venue}: the order was not sent: ${reason}`, { retryable: false, details: { venue: this.venue, withheld: true } });
+  }
 
   /** The venue's offline checks (credentials), passed straight through: they make no request. */
   preflight(): void {
@@ -307,6 +317,8 @@ export class GuardedExecution implements ExecutionPort {
     };
     // async: a port that completes synchronously fails by throwing, which becomes a rejection here.
     const send = async (): Promise<T> => {
+      // A placement still queued when the session began to stop is never sent.
+      if (request === 'submit' && this.withheld !== undefined) throw this.withheld;
       sent = true;
       this.counts.sent++;
       return call();
