@@ -110,6 +110,16 @@ function nextEvent<T extends keyof BusEvents>(bus: EventBus, topic: T, instrumen
 }
 
 /**
+ * Ends a scenario as skipped with `note` ("not applicable: …"), and says so on the console too: the
+ * default reporter counts skipped tests without naming them, and a scenario a plugin cannot run must
+ * never pass unseen.
+ */
+function notApplicableHere(ctx: { skip(note: string): never }, title: string, note: string): never {
+  console.info(`conformance: "${title}": ${note}`);
+  return ctx.skip(note);
+}
+
+/**
  * The venue conformance suite: the same scenarios for every venue plugin, the simulated venue
  * included. A third-party plugin author calls this from a vitest file with a harness over their fake
  * venue (see {@link ConformanceHarness}; plugins/binance/test/conformance.test.ts is a complete one):
@@ -146,7 +156,7 @@ export function describeVenueConformance(name: string, setup: (request: HarnessR
       const h = await setup({ scenario: title, feesInBaseAsset: false });
       let s: Session | undefined;
       try {
-        const c = new ScenarioContext(h, await loadInstrument(h), timeout, (note) => ctx.skip(note));
+        const c = new ScenarioContext(h, await loadInstrument(h), timeout, (note) => notApplicableHere(ctx, title, note));
         s = await open(h, c.instrument);
         await body(s, c);
       } finally {
@@ -161,7 +171,7 @@ export function describeVenueConformance(name: string, setup: (request: HarnessR
       const h = await setup({ scenario: title, feesInBaseAsset: request.feesInBaseAsset ?? false });
       let c: ScenarioContext | undefined;
       try {
-        c = new ScenarioContext(h, await loadInstrument(h), timeout, (note) => ctx.skip(note));
+        c = new ScenarioContext(h, await loadInstrument(h), timeout, (note) => notApplicableHere(ctx, title, note));
         await body(c);
       } finally {
         await c?.close();
