@@ -13,7 +13,7 @@ export interface ProgressBar {
 
 const NONE: ProgressBar = { update() {}, end() {} };
 
-const mib = (n: number): string => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : `${(n / 2 ** 20).toFixed(0)} MiB`);
+const mib = (n: number): string => (n >= 2 ** 30 ? `${(n / 2 ** 30).toFixed(2)} GiB` : n >= 2 ** 20 ? `${(n / 2 ** 20).toFixed(0)} MiB` : `${Math.ceil(n / 1024)} KiB`);
 
 /**
  * A one-line progress bar on `stream`, redrawn at most every `everyMs` and cleared at the end; nothing
