@@ -80,7 +80,7 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
   const from = args.from === undefined ? undefined : parseTime(args.from, '--from');
   const to = args.to === undefined ? undefined : parseTime(args.to, '--to');
   checkRange(from, to);
-  const risk = resolveRisk(args.config === undefined ? undefined : readConfigFile(args.config), parseParams(args.risk));
+  const risk = resolveRisk(args.config === undefined ? undefined : readConfigFile(args.config), parseParams(args.risk, '--risk'));
   const strategy = await loadStrategy(args.strategy);
   const params = parseParams(args.param);
   const paths = args.data && args.data.length > 0 ? args.data : [DEFAULT_DATA];

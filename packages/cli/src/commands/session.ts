@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { createLogger, EventBus, isAutotraderError, RealtimeClock, type Logger, type OrderSnapshot, type VenuePlugin } from '@autotrader/core';
-import { LiveSession } from '@autotrader/engine';
+import { LiveSession, validateParams } from '@autotrader/engine';
 import { createSimulatedVenue } from '@autotrader/plugin-paper';
 import { parseParams } from '../args';
 import { loadStrategy } from '../strategies';
@@ -66,9 +66,11 @@ export async function runSession(args: SessionArgs, paper: boolean, logger: Logg
   const plugin: VenuePlugin = await loadVenuePlugin(args.venue);
   const strategy = await loadStrategy(args.strategy);
   const params = parseParams(args.param);
+  // Checked now, before anything connects: a misspelt parameter must not cost a start-up.
+  validateParams(strategy, params);
   const file = args.config === undefined ? undefined : readConfigFile(args.config);
-  const risk = resolveRisk(file, parseParams(args.risk));
-  const raw: Record<string, unknown> = { ...(file?.venue ?? {}), ...parseParams(args.venueOpt) };
+  const risk = resolveRisk(file, parseParams(args.risk, '--risk'));
+  const raw: Record<string, unknown> = { ...(file?.venue ?? {}), ...parseParams(args.venueOpt, '--venue-opt') };
   if (args.mainnet) raw.mainnet = true;
   const config = parsePluginConfig(plugin, raw, `--venue ${args.venue} config`);
   if (args.mainnet && !paper) mainnetBanner((l) => process.stderr.write(l + '\n'));
