@@ -4,27 +4,48 @@ import type {
   BookSnapshot,
   BusEvents,
   Clock,
+  EventBus,
+  InstrumentCatalog,
   Logger,
   MarketDataKind,
   OrderChanges,
   OrderIntent,
   OrderSnapshot,
+  PortfolioView,
   QuoteTick,
   StrategyContext,
   TimerCallback,
   Topic,
   TradeTick,
 } from '@autotrader/core';
-import type { Kernel } from './kernel';
 import { StrategyScope } from './strategy-scope';
 import { isMarketDataKind, StrategyMarketData, strategyMarketData } from './market-data/usage';
+
+/**
+ * What a strategy's context needs from the kernel: the bus, the clock, instruments and the portfolio
+ * to read, the order API, and the guard that runs strategy code under the error policy. A narrow view,
+ * so this module does not depend on the kernel.
+ */
+export interface StrategyHost {
+  readonly bus: EventBus;
+  readonly clock: Clock;
+  readonly instruments: InstrumentCatalog;
+  readonly portfolio: PortfolioView;
+  runGuarded(owner: string, what: string, fn: () => void): void;
+  submit(intent: OrderIntent): OrderSnapshot;
+  cancel(clientOrderId: string): void;
+  modify(clientOrderId: string, changes: OrderChanges): void;
+  cancelAll(instrumentId?: string): void;
+  openOrders(instrumentId?: string): OrderSnapshot[];
+  order(clientOrderId: string): OrderSnapshot | undefined;
+}
 
 /**
  * Builds the context one strategy sees. Its subscriptions are tagged with the strategy's name, so a
  * throw names the strategy; its timers publish `timer` events and route errors like bus handlers do.
  * Its listeners and timers are held in `scope`, so a shutdown can stop the strategy at once.
  */
-export function createStrategyContext(kernel: Kernel, name: string, log: Logger, scope: StrategyScope = new StrategyScope()): StrategyContext {
+export function createStrategyContext(kernel: StrategyHost, name: string, log: Logger, scope: StrategyScope = new StrategyScope()): StrategyContext {
   const owner = `strategy:${name}`;
   const bus = kernel.bus;
   // What the strategy reads is recorded, so the session subscribes to exactly that (market-data/usage.ts).
