@@ -1,4 +1,4 @@
-import { AutotraderError } from '@autotrader/core';
+import { DataError, importCommand } from './errors';
 import type { SeriesKind } from './series';
 import type { CsvText } from './text';
 import { parseTime } from './time';
@@ -18,8 +18,8 @@ export const FORMAT_KIND: Readonly<Record<ImportFormat, SeriesKind>> = {
   'quotes-csv': 'quote',
 };
 
-const unknown = (path: string, what: string): AutotraderError =>
-  new AutotraderError('DATA_FORMAT_UNKNOWN', `${path}: cannot tell the layout from ${what}; pass --format (one of ${IMPORT_FORMATS.join(', ')}).`, {
+const unknown = (path: string, what: string): DataError =>
+  new DataError('DATA_FORMAT_UNKNOWN', `${path}: cannot tell the layout from ${what}; pass --format (one of ${IMPORT_FORMATS.join(', ')}).`, `Give the layout: \`${importCommand(path, '--format <layout>')}\` (the layouts are described in data/README.md).`, {
     details: { path },
   });
 

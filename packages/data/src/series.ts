@@ -1,4 +1,5 @@
 import { AutotraderError, type InstrumentSpec } from '@autotrader/core';
+import { DataError, importCommand, shellPath } from './errors';
 
 /** What one row of a series is: an OHLCV bar, a trade print or a top-of-book quote. */
 export type SeriesKind = 'bar' | 'trade' | 'quote';
@@ -183,7 +184,7 @@ export function sliceByEventTime(series: Series, range: TimeRange, what: string)
     throw new AutotraderError('RANGE_INVALID', `--from (${isoOrNumber(from)}) is after --to (${isoOrNumber(to)}); swap them.`, { details: { from, to } });
   }
   if (series.length === 0) {
-    throw new AutotraderError('DATA_EMPTY', `${what} has no rows; import a file that has data.`, { details: { path: what } });
+    throw new DataError('DATA_EMPTY', `${what} has no rows.`, `Import a file that has rows: \`${importCommand('<file.csv>')}\`.`, { details: { path: what } });
   }
   if (from === undefined && to === undefined) return series;
   // Bars: eventTime = tsOpen + interval is monotonic in tsOpen, so search tsOpen against shifted bounds
@@ -193,9 +194,12 @@ export function sliceByEventTime(series: Series, range: TimeRange, what: string)
   const start = from === undefined ? 0 : lowerBound(t, from - shift);
   const end = to === undefined ? t.length : lowerBound(t, to - shift);
   if (end <= start) {
-    throw new AutotraderError(
+    const first = isoOrNumber(t[0] + shift);
+    const last = isoOrNumber(t[t.length - 1] + shift);
+    throw new DataError(
       'DATA_EMPTY',
-      `${what} has no rows with event time in [${isoOrNumber(from)}, ${isoOrNumber(to)}); its rows span ${isoOrNumber(t[0] + shift)} to ${isoOrNumber(t[t.length - 1] + shift)}.`,
+      `${what} has no rows with event time in [${isoOrNumber(from)}, ${isoOrNumber(to)}); its rows span ${first} to ${last}.`,
+      `Choose --from/--to inside that span, for example \`pnpm backtest --data ${shellPath(what)} --from ${first.slice(0, 10)}\`.`,
       { details: { path: what, from, to } },
     );
   }
