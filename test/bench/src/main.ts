@@ -111,6 +111,11 @@ console.log(
   `minimal event-driven engine (clock, bus, RxJS strategy, orders in columns, integer accounting; none of the kernel's checks, state machine or decimals): ${fmt(minimalMs)} ms → ${fmt(s.length / minimalMs / 1000)}M bars/s; same ${minimal.orders} orders and ${minimal.roundTrips} round trips as the kernel: ${sameTrades ? 'yes' : 'NO'}`,
 );
 console.log(`targets: ≥ 10M bars/s end to end → ${barsPerSec >= 10e6 ? 'met' : 'NOT met'}; peak RSS < 400 MB → ${once.maxRssMb < 400 ? 'met' : 'NOT met'}`);
+// readSeries on the bench file, in a child: decode, copy into typed arrays, and check every row.
+const read = JSON.parse(
+  execFileSync(process.execPath, ['--import', 'tsx', resolve(root, 'test/bench/src/read-series.ts'), tiled, '11'], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!,
+) as { timingsMs: number[] };
+console.log(`readSeries of the same file (decode, copy, every row checked against the market-data rules): median ${fmt(median(read.timingsMs.slice(1)))} ms of ${read.timingsMs.length - 1} warm reads`);
 
 // 4. Tick-to-order latency against the fake Binance on loopback.
 const { measureTickToOrder } = await import('./latency');

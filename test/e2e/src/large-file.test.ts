@@ -9,8 +9,8 @@ import { writeBarsCsv } from './generate-csv';
 
 /**
  * Issue 11, point 5: `pnpm data import` streams files of any size. The default suite imports a file of
- * several read chunks through the CLI; AUTOTRADER_LONG_TESTS=1 adds a CSV over 1 GiB (about two
- * minutes on the 2-core CI machine) with its time and peak memory.
+ * several read chunks through the CLI; AUTOTRADER_LONG_TESTS=1 adds a CSV over 1 GiB (about six
+ * minutes on the shared 2-core machine, half of it writing the file) with its time and peak memory.
  */
 
 const LONG = process.env.AUTOTRADER_LONG_TESTS === '1';
