@@ -1,5 +1,5 @@
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Schema } from 'apache-arrow';
 import { AutotraderError, describeProblem } from '@autotrader/core';
 import { bytesBuffer, writeArrowFile, type BodyBuffer, type ByteSink } from './arrow-file';
@@ -123,6 +123,15 @@ export function seriesToArrow(series: Series): Uint8Array {
   return out.slice(0, length);
 }
 
+/** True when `path` is an existing folder (anything else, including a path that cannot be looked at, is left to the write to report). */
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /**
  * An Arrow file being written: opened (and so checked for writing) before the work that fills it, written
  * beside its final path, and renamed into place only when complete, so that a crash or an error never
@@ -135,6 +144,9 @@ export class ArrowOutput {
   /** Creates the folder and opens the file. CONFIG_INVALID when the path cannot be written. */
   constructor(readonly path: string) {
     this.tmp = `${path}.${process.pid}.tmp`;
+    if (isFolder(path)) {
+      throw new DataError('CONFIG_INVALID', `Cannot write ${path}: it is a folder.`, `Give the Arrow file's name, for example \`--out ${shellPath(join(path, 'data.arrow'))}\`.`, { details: { path } });
+    }
     try {
       mkdirSync(dirname(path), { recursive: true });
       this.fd = openSync(this.tmp, 'w');

@@ -195,5 +195,6 @@ describe('importFile streams', () => {
     const input = await generate('small.csv', 10, false);
     writeFileSync(join(dir, 'a-file'), 'x');
     await expect(importFile({ input, out: join(dir, 'a-file', 'x.arrow') })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: expect.stringMatching(/^Cannot write .*a-file\/x\.arrow/) });
+    await expect(importFile({ input, out: dir })).rejects.toMatchObject({ code: 'CONFIG_INVALID', message: `Cannot write ${dir}: it is a folder.` });
   });
 });
