@@ -1,6 +1,6 @@
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { createLogger, EventBus, isAutotraderError, RealtimeClock, type Logger, type OrderSnapshot, type VenuePlugin } from '@autotrader/core';
-import { LiveSession, validateParams } from '@autotrader/engine';
+import { LiveSession, parseBarInterval, validateParams } from '@autotrader/engine';
 import { createSimulatedVenue } from '@autotrader/plugin-paper';
 import { parseParams } from '../args';
 import { loadStrategy } from '../strategies';
@@ -66,8 +66,9 @@ export async function runSession(args: SessionArgs, paper: boolean, logger: Logg
   const plugin: VenuePlugin = await loadVenuePlugin(args.venue);
   const strategy = await loadStrategy(args.strategy);
   const params = parseParams(args.param);
-  // Checked now, before anything connects: a misspelt parameter must not cost a start-up.
+  // Checked now, before anything connects: a misspelt parameter or interval must not cost a start-up.
   validateParams(strategy, params);
+  parseBarInterval(args.interval);
   const file = args.config === undefined ? undefined : readConfigFile(args.config);
   const risk = resolveRisk(file, parseParams(args.risk, '--risk'));
   const raw: Record<string, unknown> = { ...(file?.venue ?? {}), ...parseParams(args.venueOpt, '--venue-opt') };
