@@ -10,7 +10,7 @@ import { checkImportOptions, type ImportOptions } from './parse';
 import { quotesCsvRows } from './quotes';
 import type { RepairReport } from './repair';
 import type { BarSeries, QuoteSeries, Series, SeriesMeta, TradeSeries } from './series';
-import { csvHead, isBlank, splitFields, type CsvText, type RowLocation } from './text';
+import { csvHead, isBlank, parseError, splitFields, type CsvText, type RowLocation } from './text';
 import { inferIntervalMs, parseInterval, parseTime } from './time';
 import { binanceTradeJsonRow, binanceTradesCsvRows, freqtradeJsonRow, tradesCsvRows } from './trades';
 
@@ -48,6 +48,8 @@ export class Importer {
   /** The first non-blank line, while we wait for the line after it (format detection needs both). */
   private firstLine: { text: string; lineNo: number } | undefined;
   private headerSeen = false;
+  /** How many fields a row may have: the header's, or the first row's in a headerless file. */
+  private width: number | undefined;
   private delimiter = ',';
   private bytesIn = 0;
   private reserved = false;
@@ -143,8 +145,12 @@ export class Importer {
     const rows = this.csvRows;
     if (rows !== undefined) {
       const fields = splitFields(line, this.delimiter);
-      if (this.options.repair !== 'drop') rows(fields, lineNo);
-      else this.dropping(() => rows(fields, lineNo), { line: lineNo });
+      const row = (): void => {
+        this.checkWidth(fields, lineNo);
+        rows(fields, lineNo);
+      };
+      if (this.options.repair !== 'drop') row();
+      else this.dropping(row, { line: lineNo });
       return;
     }
     // The head of the file: the first line, and the next one too when the first is a header.
@@ -158,7 +164,22 @@ export class Importer {
     this.startCsv(csvHead(this.path, this.firstLine, line, parseTime), [{ text: line, lineNo }]);
   }
 
+  /**
+   * Refuses a row with more fields than the header (or, without one, than the first row), unless the
+   * extra fields are empty (a trailing delimiter). Reading it by position would take a wrong value
+   * without a word: `...,1,5` written for 1.5 with a decimal comma becomes a volume of 1.
+   */
+  private checkWidth(fields: string[], lineNo: number): void {
+    this.width ??= fields.length;
+    if (fields.length <= this.width) return;
+    const extra = fields.slice(this.width);
+    if (extra.every(isBlank)) return;
+    const expected = this.headerSeen ? `the header has ${this.width}` : `the first row has ${this.width}`;
+    throw parseError(this.path, { line: lineNo }, `${this.width + 1}`, extra.join(this.delimiter), `is an extra field: the row has ${fields.length} fields and ${expected} (a decimal comma, or a delimiter inside an unquoted value?)`);
+  }
+
   private startCsv(head: CsvText, dataLines: { text: string; lineNo: number }[]): void {
+    this.width = head.header?.length;
     const f = this.options.format ?? detectCsvFormat(head);
     const ps = this.options.priceScale;
     const rules = this.rules(lineAt);

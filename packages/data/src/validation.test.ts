@@ -202,3 +202,20 @@ describe('good rows are untouched by the checks', () => {
     expect([...quotes(parseFile(file('q.csv', 'ts,bid,ask\n1,1.3,1.2\n'))).columns.bid]).toEqual([1.3]);
   });
 });
+
+describe('a row with more fields than the header is refused (found by the fuzz suite)', () => {
+  it('a decimal comma that splits a value in two names the line and the extra field, instead of reading the volume as 1', () => {
+    const e = refused(() => parseFile(file('comma.csv', csv(GOOD[0], '2022-01-02,100.5,102,100,101,1,5'))), 'DATA_PARSE', { line: 3, column: '7' }, /line 3, column 7: "5" is an extra field: the row has 7 fields and the header has 6/);
+    expect(e.hint).toMatch(/--repair drop/);
+    // Headerless: the first row sets the width. Quotes are the same.
+    refused(() => parseFile(file('q.csv', 'ts,bid,ask\n1,1.3,1.4\n2,1.3,1.4,7\n')), 'DATA_PARSE', { line: 3, column: '4' }, /extra field/);
+    refused(() => parseFile(file('h.csv', '2022-01-01,100,101,99,100\n2022-01-02,100,101,99,100,3,4\n'), { interval: '1d' }), 'DATA_PARSE', { line: 2 }, /the first row has 5/);
+  });
+
+  it('empty extra fields (a trailing delimiter) are kept, and --repair drop drops the row', () => {
+    expect(parseFile(file('t.csv', csv(GOOD[0] + ',', GOOD[1] + ',,'))).length).toBe(2);
+    const r = parseFileWithReport(file('d.csv', csv(GOOD[0], '2022-01-02,100.5,102,100,101,1,5', '2022-01-03,100.5,102,100,101,1')), { repair: 'drop' });
+    expect(r.series.length).toBe(2);
+    expect(formatRepair(r.repair!)).toMatch(/line 3/);
+  });
+});
