@@ -8,6 +8,7 @@ import { pluginsCommand } from './commands/plugins';
 import { liveCommand, paperCommand } from './commands/session';
 import { killCommand } from './commands/kill';
 import { EXIT_ERROR, EXIT_USAGE, formatError } from './errors';
+import { checkOptionTokens, type OptionTable } from './option-tokens';
 
 const argv = hideBin(process.argv);
 const verbose = argv.includes('--verbose');
@@ -25,6 +26,8 @@ export async function main(args: string[]): Promise<number> {
       .command(killCommand)
       .demandCommand(1, 'Give a command: backtest, data import, plugins')
       .strict()
+      // Before yargs' values reach a command: a flag with no value, a number that is not one, a flag given twice.
+      .middleware((_argv, y) => checkOptionTokens(args, (y as unknown as { getOptions(): OptionTable }).getOptions()), true)
       .fail((message, error) => {
         throw error ?? new AutotraderError('CONFIG_INVALID', message, { details: { usage: true } });
       })
