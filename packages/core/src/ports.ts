@@ -2,7 +2,7 @@ import type { Balance, Fill, VenueAccount, VenuePosition } from './account';
 import type { Decimal, Quantity, Price } from './decimal';
 import type { ErrorCode } from './errors';
 import type { Instrument } from './instrument';
-import type { MarketDataKind } from './market-data';
+import type { Bar, MarketDataKind } from './market-data';
 import type { OrderSnapshot, OrderStatus } from './order';
 
 /** What a venue tells the engine about our orders. The OMS turns these into state transitions. */
@@ -111,12 +111,34 @@ export interface DataSubscription {
   readonly interval?: string;
 }
 
+/** A request for a venue's past bars (see {@link DataPort.history}). */
+export interface BarHistoryRequest {
+  readonly kind: 'bar';
+  readonly instrumentId: string;
+  /** The venue's interval name, for example `1m`. */
+  readonly interval: string;
+  /** Epoch ms: the first bar wanted opens at or after this time. */
+  readonly from: number;
+  /** Epoch ms, exclusive: the last bar wanted opens before this time. */
+  readonly to: number;
+  /** Stops the fetch: waits for a rate limit end at once, and no further page is requested. */
+  readonly signal?: AbortSignal;
+}
+
 /** The data port: subscriptions to a venue's live market data, which it publishes on the bus. */
 export interface DataPort {
   connect(): Promise<void>;
   disconnect(): Promise<void>;
   subscribe(subscription: DataSubscription): Promise<void>;
   unsubscribe(subscription: DataSubscription): Promise<void>;
+  /**
+   * The venue's historical bars in `[from, to)`, one page per venue request, oldest first, each bar
+   * checked against core's market-data rules. The plugin pages within the venue's limits and waits out
+   * its rate limits (a 429's Retry-After included); the caller decides what to fetch, so resuming a
+   * download is the caller's job. Bars still open at the venue may be included (`tsEvent` in the
+   * future). Absent where the venue has no historical data.
+   */
+  history?(request: BarHistoryRequest): AsyncIterable<readonly Bar[]>;
 }
 
 /** Loads a venue's instruments with their trading rules. */

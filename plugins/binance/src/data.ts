@@ -8,6 +8,8 @@ import {
   quoteProblem,
   timeProblem,
   tradeProblem,
+  type Bar,
+  type BarHistoryRequest,
   type BookLevel,
   type Clock,
   type DataPort,
@@ -19,7 +21,7 @@ import {
 } from '@autotrader/core';
 import type { BinanceConfig } from './config';
 import type { BinanceHttp } from './http';
-import { instrumentIdOf, symbolOf, VENUE } from './mapping';
+import { barOfKlineRow, instrumentIdOf, klinesSchema, symbolOf, VENUE } from './mapping';
 import { PendingRequests, ReconnectingSocket, socketSettings, venueStateOf } from '@autotrader/venue-kit';
 
 /** Kline intervals Binance Spot streams (web-socket-streams.md). */
@@ -170,6 +172,19 @@ interface BookState {
 }
 
 const SOURCE = 'binance:data';
+/** Klines per `GET /api/v3/klines` request: the maximum (rest-api.md "Kline/Candlestick data": default 500, max 1000). */
+export const KLINES_PER_REQUEST = 1000;
+/** The request weight of `GET /api/v3/klines` (rest-api.md). */
+const KLINES_WEIGHT = 2;
+/**
+ * The share of Binance's REQUEST_WEIGHT limit (6000 a minute, exchangeInfo `rateLimits`) a history fetch
+ * uses before it waits for the next minute: the rest is left to sessions sharing the IP.
+ */
+const HISTORY_WEIGHT_PER_MINUTE = 3000;
+/** Consecutive 5xx or network failures of one page before a history fetch gives up. */
+const HISTORY_MAX_FAILURES = 5;
+/** Consecutive 429s of one page before a history fetch gives up (each one is waited out first). */
+const HISTORY_MAX_RATE_LIMITS = 10;
 /** Streams per SUBSCRIBE frame, well under Binance's per-message and per-connection limits. */
 const SUBSCRIBE_CHUNK = 100;
 /** Buffered diffs kept while a snapshot is fetched; beyond this the oldest are dropped and the sync restarts. */
@@ -271,6 +286,74 @@ export class BinanceDataPort implements DataPort {
     this.streams.delete(name);
     this.dropBook(name);
     if (this.socket.connected) await this.request('UNSUBSCRIBE', [name]);
+  }
+
+  /**
+   * Past klines as bars, `[from, to)` by open time, from `GET /api/v3/klines` (no key needed): 1000 per
+   * request, each page starting after the last kline of the one before, so no bar comes twice. Pages
+   * keep under half of Binance's request weight a minute (from the `X-MBX-USED-WEIGHT-1M` header);
+   * a 429 or 418 is waited out for its Retry-After and the page asked again, and 5xx or network
+   * failures are retried with backoff. Every row is checked by {@link barOfKlineRow}.
+   */
+  async *history(request: BarHistoryRequest): AsyncGenerator<readonly Bar[]> {
+    const interval = request.interval;
+    if (request.kind !== 'bar' || !(KLINE_INTERVALS as readonly string[]).includes(interval)) {
+      throw new AutotraderError('CONFIG_INVALID', `Binance history has klines only, at one of ${KLINE_INTERVALS.join(', ')}; got ${request.kind} ${interval}`, { details: { ...request, signal: undefined } });
+    }
+    const symbol = symbolOf(request.instrumentId);
+    let start = request.from;
+    while (start < request.to) {
+      const rows = await this.klinePage(symbol, interval, start, request.to - 1, request.signal);
+      const bars = rows.filter((r) => r[0] >= start && r[0] < request.to).map((r) => barOfKlineRow(r, request.instrumentId, this.o.clock.now()));
+      if (bars.length > 0) yield bars;
+      // A short page is the end of what the venue has in the range.
+      if (rows.length < KLINES_PER_REQUEST) return;
+      const last = rows[rows.length - 1]![0];
+      if (!(last >= start)) {
+        throw new AutotraderError('VENUE_MESSAGE_MALFORMED', `Binance GET /api/v3/klines answered ${rows.length} klines from ${start} whose last opens at ${last}, before the start; cannot page on`, { details: { symbol, interval, start, last } });
+      }
+      start = last + 1;
+    }
+  }
+
+  /** One `GET /api/v3/klines` page, paced under the weight budget, with 429s waited out and failures retried. */
+  private async klinePage(symbol: string, interval: string, startTime: number, endTime: number, signal: AbortSignal | undefined): Promise<z.output<typeof klinesSchema>> {
+    let failures = 0;
+    let rateLimits = 0;
+    for (;;) {
+      signal?.throwIfAborted();
+      await this.paceHistory(signal);
+      try {
+        const params = [['symbol', symbol], ['interval', interval], ['startTime', startTime], ['endTime', endTime], ['limit', KLINES_PER_REQUEST]] as const;
+        return await this.o.http.request('GET', '/api/v3/klines', params, klinesSchema);
+      } catch (error) {
+        if (!(error instanceof AutotraderError)) throw error;
+        if (error.code === 'RATE_LIMITED' && ++rateLimits <= HISTORY_MAX_RATE_LIMITS) {
+          const wait = Number(error.details.retryAfterMs ?? 1000);
+          this.o.logger.warn(`Binance rate limit on GET /api/v3/klines: waiting ${wait} ms (Retry-After) before asking again`, { symbol, startTime });
+          await pause(wait, signal);
+          continue;
+        }
+        if ((error.code === 'VENUE_UNAVAILABLE' || error.code === 'VENUE_TIMEOUT') && ++failures < HISTORY_MAX_FAILURES) {
+          const wait = backoffDelay({ baseDelayMs: 500, maxDelayMs: this.o.config.reconnect.maxDelayMs, jitter: 0 }, failures, 0);
+          this.o.logger.warn(`Binance GET /api/v3/klines failed (${error.message}); retrying in ${wait} ms`, { symbol, startTime });
+          await pause(wait, signal);
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+
+  /** Waits for the next minute of the venue's clock when one more page would pass the history weight budget. */
+  private async paceHistory(signal: AbortSignal | undefined): Promise<void> {
+    const usage = this.o.http.usage();
+    const used = usage.usedWeight['1m'];
+    if (used === undefined || used + KLINES_WEIGHT <= HISTORY_WEIGHT_PER_MINUTE) return;
+    const now = this.o.http.venueNow();
+    const wait = 60_000 - (now % 60_000) + 50;
+    this.o.logger.info(`Binance request weight ${used} of the minute used; waiting ${wait} ms for the next minute`);
+    await pause(wait, signal);
   }
 
   private newBookState(instrumentId: string): BookState {
@@ -565,4 +648,20 @@ function rawStreamName(f: Record<string, unknown>, depthSpeedMs: 100 | 1000): st
     default:
       return undefined;
   }
+}
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

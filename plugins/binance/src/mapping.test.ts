@@ -9,8 +9,11 @@ import queried from '../test/fixtures/docs/rest_query_order_response.json';
 import balanceUpdate from '../test/fixtures/docs/uds_balance_update.json';
 import executionReport from '../test/fixtures/docs/uds_execution_report.json';
 import accountPosition from '../test/fixtures/docs/uds_outbound_account_position.json';
+import klinesExample from './__fixtures__/rest_klines_response.json';
 import {
   accountPositionSchema,
+  barOfKlineRow,
+  klinesSchema,
   accountSchema,
   balancesOfAccount,
   balanceUpdateSchema,
@@ -315,5 +318,44 @@ describe('balances and positions', () => {
       ['ETHUSDT.BINANCE', '2'],
     ]);
     expect(spotPositions(balances, instruments, new Set(['BTCUSDT.BINANCE']))[0]!.instrumentId).toBe('BTCUSDT.BINANCE');
+  });
+});
+
+describe('barOfKlineRow (GET /api/v3/klines rows)', () => {
+  it('maps the documented example: open time, OHLCV, and the bar ends 1 ms after the close time', () => {
+    const rows = klinesSchema.parse(klinesExample);
+    expect(rows).toHaveLength(1);
+    expect(barOfKlineRow(rows[0]!, 'BNBBTC.BINANCE', 7)).toEqual({
+      instrumentId: 'BNBBTC.BINANCE',
+      tsOpen: 1499040000000,
+      tsEvent: 1499644800000,
+      tsInit: 7,
+      open: 0.0163479,
+      high: 0.8,
+      low: 0.015758,
+      close: 0.015771,
+      volume: 148976.11427815,
+    });
+  });
+
+  it('refuses a row that breaks the market-data rules, naming the field by its position', () => {
+    const row = klinesSchema.parse(klinesExample)[0]!;
+    const highBelowLow = [row[0], row[1], '0.01', row[3], row[4], row[5], row[6]] as const;
+    let thrown: unknown;
+    try {
+      barOfKlineRow([...highBelowLow], 'BNBBTC.BINANCE', 0);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(AutotraderError);
+    expect((thrown as AutotraderError).code).toBe('VENUE_MESSAGE_MALFORMED');
+    expect((thrown as Error).message).toMatch(/opening at 1499040000000: \[\d\] (high|low|open|close) /);
+    expect(() => barOfKlineRow([row[0], '0', row[2], row[3], row[4], row[5], row[6]], 'X.BINANCE', 0)).toThrow(/\[1\] open 0 is not a positive price/);
+    expect(() => barOfKlineRow([row[0], row[1], row[2], row[3], row[4], row[5], row[0] - 1], 'X.BINANCE', 0)).toThrow(/\[6\] close time .* is before the open time/);
+  });
+
+  it('refuses a row of the wrong shape in the schema', () => {
+    expect(klinesSchema.safeParse([[1499040000000, 'x', '1', '1', '1', '1', 1499040059999]]).success).toBe(false);
+    expect(klinesSchema.safeParse([[1499040000000, '1', '1', '1', '1']]).success).toBe(false);
   });
 });

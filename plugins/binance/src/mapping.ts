@@ -1,11 +1,15 @@
 import { z } from 'zod';
 import {
   AutotraderError,
+  barProblem,
   Decimal,
+  describeProblem,
+  timeProblem,
   money,
   price,
   quantity,
   type Balance,
+  type Bar,
   type ErrorCode,
   type ExecutionReport,
   type Fill,
@@ -461,4 +465,38 @@ export function spotPositions(balances: readonly Balance[], instruments: readonl
     if (current === undefined || (!traded.has(current) && traded.has(i.id))) chosen.set(i.base, i.id);
   }
   return [...chosen].map(([asset, instrumentId]) => ({ instrumentId, quantity: quantity(byAsset.get(asset)!.total) }));
+}
+
+/**
+ * One row of `GET /api/v3/klines` (rest-api.md "Kline/Candlestick data"): open time, open, high, low,
+ * close, volume (decimal strings), close time, then quote volume, trade count, taker volumes and an
+ * unused field, which a bar does not need.
+ */
+export const klineRowSchema = z.tuple([z.number(), num, num, num, num, num, z.number()]).rest(z.unknown());
+/** The `GET /api/v3/klines` answer: rows oldest first. */
+export const klinesSchema = z.array(klineRowSchema);
+
+/** The row positions of the values core's market-data rules check, so a refusal names them as Binance sends them. */
+const KLINE_ROW_FIELDS: Readonly<Record<string, string>> = { ts_open: '[0] open time', open: '[1] open', high: '[2] high', low: '[3] low', close: '[4] close', volume: '[5] volume', ts_close: '[6] close time' };
+
+/**
+ * A kline row as a bar: `tsOpen` is its open time and `tsEvent` its end (Binance's close time is the
+ * last millisecond inside the kline, so the end is close time + 1), as the kline stream's bars are.
+ * A row whose values break core's market-data rules (a high below its low, a non-positive price, a close
+ * time before the open) is VENUE_MESSAGE_MALFORMED naming the row's field: such a bar is never kept.
+ */
+export function barOfKlineRow(row: z.output<typeof klineRowSchema>, instrumentId: string, tsInit: number): Bar {
+  const [tsOpen, o, h, l, c, v, tsClose] = row;
+  const bar = { open: Number(o), high: Number(h), low: Number(l), close: Number(c), volume: Number(v) };
+  const bad =
+    timeProblem('ts_open', tsOpen) ??
+    timeProblem('ts_close', tsClose) ??
+    (tsClose < tsOpen ? { column: 'ts_close', value: tsClose, reason: `is before the open time ${tsOpen}` } : undefined) ??
+    barProblem(bar.open, bar.high, bar.low, bar.close, bar.volume);
+  if (bad !== undefined) {
+    throw new AutotraderError('VENUE_MESSAGE_MALFORMED', `Binance kline of ${instrumentId} opening at ${tsOpen}: ${describeProblem({ ...bad, column: KLINE_ROW_FIELDS[bad.column] ?? bad.column })}`, {
+      details: { instrumentId, row },
+    });
+  }
+  return { instrumentId, tsOpen, tsEvent: tsClose + 1, tsInit, ...bar };
 }

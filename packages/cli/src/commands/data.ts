@@ -2,6 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { AssetClass } from '@autotrader/core';
 import { IMPORT_FORMATS, REPAIR_MODES, formatImportSummary, importFile, type ImportFormat, type RepairMode } from '@autotrader/data';
 import { progressBar } from '../progress-bar';
+import { downloadCommand } from './download';
 
 interface ImportArgs {
   input: string;
@@ -72,11 +73,15 @@ const importCommand: CommandModule<object, ImportArgs> = {
   },
 };
 
-/** `data <command>`: data management commands (today: `import`). */
+/** `data <command>`: data management commands (`import`, `download`). */
 export const dataCommand: CommandModule = {
   command: 'data <command>',
   describe: 'Manage market data files',
-  builder: (y: Argv) => y.command(importCommand).demandCommand(1, 'Give a data command, e.g. `data import <file> --out <file.arrow>`.'),
+  builder: (y: Argv) =>
+    y
+      .command(importCommand)
+      .command(downloadCommand)
+      .demandCommand(1, 'Give a data command, e.g. `data import <file> --out <file.arrow>` or `data download --venue binance --symbol BTCUSDT --from 2024-01-01 --out <file.arrow>`.'),
   handler: () => {
     // The subcommand's handler does the work; yargs routes there.
   },
