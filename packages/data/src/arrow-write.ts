@@ -1,7 +1,7 @@
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Schema } from 'apache-arrow';
-import { AutotraderError, describeProblem } from '@autotrader/core';
+import { AutotraderError, describeProblem, describeZodIssues, instrumentSpecSchema } from '@autotrader/core';
 import { bytesBuffer, writeArrowFile, type BodyBuffer, type ByteSink } from './arrow-file';
 import { FORMAT_VERSION, LAYOUT, META, arrowFields } from './arrow-schema';
 import { DataError, shellPath } from './errors';
@@ -74,6 +74,13 @@ function schemaMetadata(series: Series): Map<string, string> {
  * written with a row that readers would refuse.
  */
 function checkWritable(series: Series): void {
+  // The reader refuses a file whose instrument is not a valid spec, so writing one would make a file nothing can read.
+  const spec = instrumentSpecSchema.safeParse(series.meta.instrument);
+  if (!spec.success) {
+    throw new AutotraderError('CONFIG_INVALID', `The series' instrument is not a valid instrument spec (${describeZodIssues(spec.error.issues)}); a file is written only with one its reader accepts.`, {
+      details: { instrument: series.meta.instrument },
+    });
+  }
   if (isTradeSeries(series) && typeof series.columns.tradeId !== 'function') {
     throw new AutotraderError('DATA_CORRUPT', 'Trade series columns need a tradeId(i) function.');
   }

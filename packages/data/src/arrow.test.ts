@@ -206,6 +206,13 @@ describe('the streaming writer', () => {
 });
 
 describe('writeSeries refuses series it could not read back', () => {
+  it('rejects an instrument that is not a valid spec (found by the fuzz suite: the file was written, then readSeries refused it as DATA_CORRUPT)', () => {
+    const s = bars();
+    s.meta.instrument = { ...s.meta.instrument, assetClass: 'crypto' as never };
+    const path = join(dir, 'bad-instrument.arrow');
+    expectCode(() => writeSeries(path, s), 'CONFIG_INVALID', /instrument is not a valid instrument spec \(assetClass: /);
+    expect(() => readFileSync(path)).toThrow(/ENOENT/);
+  });
   it('rejects unsorted rows, naming the row (1-based)', () => {
     const s = bars();
     s.columns.tsOpen[2] = s.columns.tsOpen[1];
