@@ -1,5 +1,6 @@
 import type { VenuePlugin } from '@autotrader/core';
 import { binancePlugin } from '@autotrader/plugin-binance';
+import { coinbasePlugin } from '@autotrader/plugin-coinbase';
 import { paperPlugin } from '@autotrader/plugin-paper';
 
 /**
@@ -9,4 +10,5 @@ import { paperPlugin } from '@autotrader/plugin-paper';
 export const VENUE_PLUGINS: Readonly<Record<string, VenuePlugin>> = {
   paper: paperPlugin as unknown as VenuePlugin,
   binance: binancePlugin as unknown as VenuePlugin,
+  coinbase: coinbasePlugin as unknown as VenuePlugin,
 };
