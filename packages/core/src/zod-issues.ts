@@ -110,7 +110,8 @@ function walk(schema: AnySchema, value: unknown, path: PropertyKey[], found: Unk
     const unknown = Object.keys(value).filter((key) => !Object.hasOwn(level.shape, key));
     if (unknown.length > 0 && level.extra !== 'open') found.push({ path: [...path], keys: unknown, validKeys });
     for (const key of Object.keys(value)) {
-      const field = level.shape[key];
+      // Own keys only: JSON.parse makes `__proto__` (or `constructor`) an own key of the input, and the shape's inherited members are not schemas.
+      const field = Object.hasOwn(level.shape, key) ? level.shape[key] : undefined;
       if (field !== undefined) walk(field, value[key], [...path, key], found);
     }
   } else if (def.type === 'array' && Array.isArray(value)) {

@@ -1,0 +1,22 @@
+import { describe, expect, it } from 'vitest';
+import { checkSettings, findUnknownKeys } from '@autotrader/core';
+import { riskConfigSchema } from '@autotrader/engine';
+import { configFileSchema, readConfigFile } from '../../../packages/cli/src/config-file';
+import { scratch } from './tmp';
+
+/** The smallest cases of bugs the fuzz properties found, kept as plain tests so they stay fixed. */
+
+const tmp = scratch('regressions');
+
+describe('checkSettings with keys that name Object.prototype members', () => {
+  it('a config file with "__proto__" or "constructor" keys is CONFIG_INVALID naming them, not a TypeError (INTERNAL)', () => {
+    // JSON.parse makes "__proto__" an own key; the walk over the schema's shape looked it up as a member of the shape object.
+    const raw = JSON.parse('{"__proto__": "0", "constructor": 1, "risk": {"toString": 2}}') as unknown;
+    expect(findUnknownKeys(configFileSchema, raw).map((u) => u.keys)).toEqual([['__proto__', 'constructor'], ['toString']]);
+    const r = checkSettings(configFileSchema, raw);
+    expect(r.success).toBe(false);
+    const path = tmp.file('proto.json', '{"__proto__": {"risk": 1}, "risk": {"constructor": {}}}');
+    expect(() => readConfigFile(path)).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(/Unrecognized key: "__proto__"/) }));
+    expect(checkSettings(riskConfigSchema, { hasOwnProperty: 1 }).success).toBe(false);
+  });
+});
