@@ -31,7 +31,8 @@ export function readConfigFile(path: string): ConfigFile {
   const file = resolve(path);
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
+    // A UTF-8 byte-order mark (Windows editors write one) is not part of the JSON.
+    raw = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
   } catch (error) {
     const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not valid JSON (${(error as Error).message})`;
     throw new AutotraderError('CONFIG_INVALID', `${file}: ${why}`, { cause: error });

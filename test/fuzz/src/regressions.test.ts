@@ -20,3 +20,10 @@ describe('checkSettings with keys that name Object.prototype members', () => {
     expect(checkSettings(riskConfigSchema, { hasOwnProperty: 1 }).success).toBe(false);
   });
 });
+
+describe('config file with a byte-order mark', () => {
+  it('is read as the JSON after the mark', () => {
+    const path = tmp.file('bom.json', '\uFEFF{"unknownOrders": "cancel"}');
+    expect(readConfigFile(path)).toEqual({ unknownOrders: 'cancel' });
+  });
+});
