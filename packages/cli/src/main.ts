@@ -16,7 +16,10 @@ const verbose = argv.includes('--verbose');
 /** The autotrader command line. */
 export async function main(args: string[]): Promise<number> {
   try {
-    await yargs(args)
+    const cli = yargs(args);
+    // yargs keeps one instance and adds the running command's options to it; getOptions() is untyped.
+    const optionsNow = (): OptionTable => (cli as unknown as { getOptions(): OptionTable }).getOptions();
+    await cli
       .scriptName('autotrader')
       .command(backtestCommand)
       .command(dataCommand)
@@ -27,7 +30,7 @@ export async function main(args: string[]): Promise<number> {
       .demandCommand(1, 'Give a command: backtest, data import, plugins')
       .strict()
       // Before yargs' values reach a command: a flag with no value, a number that is not one, a flag given twice.
-      .middleware((_argv, y) => checkOptionTokens(args, (y as unknown as { getOptions(): OptionTable }).getOptions()), true)
+      .middleware(() => checkOptionTokens(args, optionsNow()), true)
       .fail((message, error) => {
         throw error ?? new AutotraderError('CONFIG_INVALID', message, { details: { usage: true } });
       })

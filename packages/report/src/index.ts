@@ -9,6 +9,8 @@ export { formatSummary, summaryRows, formatMoney, formatPercent, formatTime, for
 export { summaryToJson, type ReportJson, type JsonSummary, type JsonRoundTripTrade, type JsonFillRecord } from './json';
 export { toJsonSafe, type JsonValue } from './json-safe';
 export { writeReport, TRADES_CSV_HEADER, FILLS_CSV_HEADER, EQUITY_CSV_HEADER, type WriteReportOptions } from './write-report';
+export { prepareOutputDir } from './output-dir';
+export { formatRefusals, refusalTotals, type Refusals } from './refusals';
 export { renderReportHtml, type HtmlReportOptions } from './html';
 export { csvField, CsvWriter, writeCsv } from './csv';
 export { lastPerBucket, MinMaxDownsampler, type Series } from './downsample';

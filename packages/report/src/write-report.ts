@@ -1,8 +1,9 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AutotraderError } from '@autotrader/core';
 import { writeCsv } from './csv';
 import { lastPerBucket } from './downsample';
+import { prepareOutputDir } from './output-dir';
 import { formatTime } from './format';
 import { renderReportHtml, type HtmlReportOptions } from './html';
 import { checkCurve } from './metrics';
@@ -41,8 +42,9 @@ export function writeReport(dir: string, result: RunResult, summary: Summary, op
     equity: join(dir, 'equity.csv'),
     html: join(dir, 'report.html'),
   };
+  // Created one level at a time and checked for writing (a recursive mkdir never returns on /proc/…).
+  prepareOutputDir(dir, 'report folder');
   try {
-    mkdirSync(dir, { recursive: true });
     writeCsv(files.trades, TRADES_CSV_HEADER, (row) => {
       for (const t of result.trades) {
         row([t.instrumentId, t.side, t.quantity, t.entryTs, formatTime(t.entryTs), t.entryPrice, t.exitTs, formatTime(t.exitTs), t.exitPrice, t.pnl, t.fees, t.returnPct]);

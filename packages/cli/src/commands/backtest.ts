@@ -4,12 +4,14 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { AutotraderError, createLogger } from '@autotrader/core';
 import { describeRoutes, runBacktest } from '@autotrader/engine';
 import { createSimulatedVenue, paperPlugin } from '@autotrader/plugin-paper';
-import { computeMetrics, createProgressBar, formatSummary, summaryToJson, writeReport, type RunResult } from '@autotrader/report';
+import { computeMetrics, createProgressBar, formatRefusals, formatSummary, prepareOutputDir, refusalTotals, summaryToJson, writeReport, type RunResult } from '@autotrader/report';
 import { checkRange, parseParams, parseTime } from '../args';
 import { loadData } from '../feeds';
 import { loadStrategy } from '../strategies';
 import { readConfigFile, resolveRisk } from '../config-file';
 import { loadVenuePlugin } from '../venue-loader';
+import { checkCash, checkFees, checkNonNegative, checkSeed, checkSlippage } from '../run-options';
+import { countVenueCancels } from '../venue-refusals';
 
 const here = dirname(fileURLToPath(import.meta.url));
 /** The dataset `pnpm backtest` uses when no --data is given. */
@@ -74,18 +76,24 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
 };
 
 async function runBacktestCommand(args: BacktestArgs): Promise<void> {
-  for (const [flag, value] of [['cash', args.cash], ['slippage', args.slippage], ['latency', args.latency]] as const) {
-    if (!Number.isFinite(value) || value < 0) throw new AutotraderError('CONFIG_INVALID', `--${flag} must be a number ≥ 0, got ${String(value)}`);
-  }
+  // Every option is checked before anything is loaded or run.
+  checkCash(args.cash);
+  checkFees({ fee: args.fee, makerFee: args.makerFee, takerFee: args.takerFee });
+  checkNonNegative(args.slippage, '--slippage');
+  checkNonNegative(args.latency, '--latency');
+  checkSeed(args.seed);
   const from = args.from === undefined ? undefined : parseTime(args.from, '--from');
   const to = args.to === undefined ? undefined : parseTime(args.to, '--to');
   checkRange(from, to);
+  // Created and checked for writing now: an unwritable --out must not cost the whole run first.
+  if (args.out !== undefined) prepareOutputDir(args.out, '--out');
   const risk = resolveRisk(args.config === undefined ? undefined : readConfigFile(args.config), parseParams(args.risk, '--risk'));
   const strategy = await loadStrategy(args.strategy);
   const params = parseParams(args.param);
   const paths = args.data && args.data.length > 0 ? args.data : [DEFAULT_DATA];
   const { instruments, feeds } = loadData(paths, { from, to });
   const currency = instruments[0]!.quote;
+  for (const warning of checkSlippage(args.slippage, instruments, feeds)) process.stderr.write(warning + '\n');
   const logger = createLogger({ level: args.verbose ? 'debug' : 'warn' });
 
   const limitsFrom = args.venueLimits === undefined ? undefined : await loadVenuePlugin(args.venueLimits);
@@ -104,12 +112,17 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
   const total = feeds.reduce((n, f) => n + f.length, 0);
   const bar = args.json ? undefined : createProgressBar(total, process.stderr);
   const started = performance.now();
+  let canceledByVenue: Record<string, number> = {};
   const result = await runBacktest({
     strategy,
     params,
     feeds,
     instruments,
-    venue: (ctx) => createSimulatedVenue({ config: venueConfig, instruments: ctx.instruments, clock: ctx.clock, bus: ctx.bus, logger: ctx.logger }),
+    venue: (ctx) => {
+      const counted = countVenueCancels(createSimulatedVenue({ config: venueConfig, instruments: ctx.instruments, clock: ctx.clock, bus: ctx.bus, logger: ctx.logger }));
+      canceledByVenue = counted.counts;
+      return counted.port;
+    },
     capabilities: paperPlugin.capabilities,
     startingCash: args.cash,
     currency,
@@ -148,17 +161,19 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
     instruments: instruments.map((i) => i.id),
   };
   const summary = computeMetrics(run);
-  // Orders refused by risk checks or the venue, by code: a throttled or over-sized strategy shows here.
-  const rejections: Record<string, number> = {};
-  for (const o of result.orders) if (o.status === 'rejected') rejections[o.rejection?.code ?? 'UNKNOWN'] = (rejections[o.rejection?.code ?? 'UNKNOWN'] ?? 0) + 1;
+  // Orders refused by risk checks or the venue, by code, and those the venue cancelled at fill time
+  // (lack of funds): a throttled, over-sized or under-funded strategy shows here.
+  const rejected: Record<string, number> = {};
+  for (const o of result.orders) if (o.status === 'rejected') rejected[o.rejection?.code ?? 'UNKNOWN'] = (rejected[o.rejection?.code ?? 'UNKNOWN'] ?? 0) + 1;
+  const refusals = { rejected, canceled: canceledByVenue };
   if (args.out !== undefined) writeReport(resolve(args.out), run, summary);
   if (args.json) {
-    process.stdout.write(JSON.stringify({ ...summaryToJson(summary, run), rejections, marketData: result.marketData }) + '\n');
+    process.stdout.write(JSON.stringify({ ...summaryToJson(summary, run), rejections: refusalTotals(refusals), canceledByVenue, marketData: result.marketData }) + '\n');
     return;
   }
   process.stdout.write(formatSummary(summary, { strategy: strategy.name, params, instruments: run.instruments, currency }) + '\n');
   for (const line of describeRoutes(result.marketData, 'the data')) process.stdout.write(`Market data: ${line}\n`);
-  const refused = Object.entries(rejections);
-  if (refused.length > 0) process.stdout.write(`Rejected orders: ${refused.map(([code, n]) => `${n} ${code}`).join(', ')}\n`);
+  const refusedLine = formatRefusals(refusals);
+  if (refusedLine !== undefined) process.stdout.write(refusedLine + '\n');
   process.stdout.write(`${result.marketEvents.toLocaleString('en-US')} events in ${seconds.toFixed(2)} s${args.out ? `; report written to ${resolve(args.out)}` : ''}\n`);
 }

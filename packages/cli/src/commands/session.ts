@@ -8,6 +8,7 @@ import { loadVenuePlugin, parsePluginConfig } from '../venue-loader';
 import { readConfigFile, resolveRisk } from '../config-file';
 import { DEFAULT_STATE_DIR, openControlChannel } from '../control';
 import { signalExitCode, watchStopSignals } from '../stop-signals';
+import { checkCash, checkFees, checkNonNegative } from '../run-options';
 
 interface SessionArgs {
   venue: string;
@@ -63,6 +64,10 @@ function mainnetBanner(log: (line: string) => void): void {
  * with the exit code: 0 after `stopped cleanly`, 1 when orders of ours may still be open at the venue.
  */
 export async function runSession(args: SessionArgs, paper: boolean, logger: Logger = createLogger({ level: args.verbose ? 'debug' : 'info' })): Promise<number> {
+  // Options first: a bad number must not cost a plugin load or a connection (`paper --cash NaN`).
+  if (paper) checkCash(args.cash);
+  checkFees({ fee: args.fee });
+  checkNonNegative(args.startupMaxWaitMs, '--startup-max-wait-ms');
   const plugin: VenuePlugin = await loadVenuePlugin(args.venue);
   const strategy = await loadStrategy(args.strategy);
   const params = parseParams(args.param);
