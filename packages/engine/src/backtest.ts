@@ -20,6 +20,7 @@ import type { RiskConfig } from './risk';
 import { snapshot } from './oms';
 import type { EquityCurve, RoundTrip } from './portfolio';
 import { routeReplayData } from './market-data/replay';
+import { DEFAULT_MAX_ORDERS_PER_EVENT } from './strategy-guard';
 import type { BarSettings, MarketDataRoute } from './market-data/routes';
 
 /** What a backtest needs. The venue is a factory so the same simulated venue serves backtest and paper. */
@@ -44,6 +45,11 @@ export interface BacktestOptions {
    * (default 1m) and the quote price followed (default mid). Bar data is replayed as it is.
    */
   readonly bars?: BarSettings;
+  /**
+   * Orders the strategy may send while one event is handled (default {@link DEFAULT_MAX_ORDERS_PER_EVENT});
+   * more stops the run with STRATEGY_ERROR naming the strategy and the event. `Infinity` turns it off.
+   */
+  readonly maxOrdersPerEvent?: number;
 }
 
 /** Everything a backtest produced. */
@@ -137,7 +143,11 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     expectedEvents: total,
   });
   kernel.addStrategy(options.strategy, options.params);
+  const guard = kernel.strategyGuard;
+  guard.maxOrdersPerEvent = options.maxOrdersPerEvent ?? DEFAULT_MAX_ORDERS_PER_EVENT;
   await kernel.start();
+  // An async create that rejects stops the run before the first event.
+  if (guard.attention) await guard.settle();
   // The strategy exists now: route the data to what it asked for (building bars from ticks if need be).
   const marketData = routeReplayData(kernel, feeds, [options.strategy], options.bars);
 
@@ -150,13 +160,18 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       const emit = emitters[0]!;
       const n = feeds[0]!.length;
       for (; done < n; done++) {
+        guard.event = done;
         last = emit(done);
+        // A handler returned a promise or a fault was recorded: let it settle, and stop at this event if it failed.
+        if (guard.attention) await guard.settle();
         if (progress !== undefined && (done & 0xffff) === 0) progress(done, total);
       }
     } else {
       const order = mergeByTime(feeds.map(feedEventTimes));
       for (; done < total; done++) {
+        guard.event = done;
         last = emitters[order.stream[done]!]!(order.row[done]!);
+        if (guard.attention) await guard.settle();
         if (progress !== undefined && (done & 0xffff) === 0) progress(done, total);
       }
     }
@@ -165,7 +180,10 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   }
   progress?.(total, total);
   marketData.stop();
+  guard.event = -1;
   await kernel.stop();
+  // Async strategy code still running (or an async onStop) that rejects fails the run too.
+  await guard.finish();
 
   const exact = kernel.portfolio.exactEquity();
   return {

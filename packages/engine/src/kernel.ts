@@ -31,6 +31,7 @@ import { OrderManager, snapshot } from './oms';
 import { Portfolio } from './portfolio';
 import { createStrategyContext } from './strategy-context';
 import { StrategyScope } from './strategy-scope';
+import { StrategyGuard } from './strategy-guard';
 import { validateParams } from './params';
 import { killSwitchCheck, preTradeChecks, watchDailyLoss, type PreTradeCheck, type RiskConfig } from './risk';
 import { reconcile, resolveFromVenue, type ReconcileReport, type UnknownOrderPolicy } from './reconcile';
@@ -92,6 +93,8 @@ export class Kernel {
   readonly oms: OrderManager;
   readonly execution: ExecutionPort;
   readonly log: Logger;
+  /** Catches what a try/catch cannot: async handlers that reject, and order floods (strategy-guard.ts). */
+  readonly strategyGuard: StrategyGuard;
   private readonly ids: ClientOrderIdFactory;
   private readonly strategies: { definition: StrategyDefinition; params: unknown; handle?: StrategyHandle | void; scope?: StrategyScope }[] = [];
   /** Set by {@link stopStrategies}: from then on `submit` and `modify` refuse, so nothing new reaches the venue. */
@@ -115,6 +118,12 @@ export class Kernel {
     this.bus = options.bus ?? new EventBus(this.policy, () => this.clock.now());
     this.bus.setErrorPolicy(this.policy);
     this.log = options.logger ?? silentLogger;
+    this.strategyGuard = new StrategyGuard(this.policy, {
+      isolated: (owner, error) => {
+        this.log.error(error.message);
+        this.bus.publish('error', { source: owner, code: error.code, message: error.message, tsEvent: this.clock.now(), error });
+      },
+    });
     this.instruments = new StaticInstrumentCatalog(options.instruments);
     const currency = options.accountCurrency ?? options.instruments[0]?.quote ?? 'USD';
     const balances = Object.fromEntries(Object.entries(options.startingBalances).map(([c, v]) => [c, money(v)]));
@@ -241,7 +250,10 @@ export class Kernel {
       const log = this.log.child(`strategy:${s.definition.name}`);
       const scope = (s.scope = new StrategyScope());
       this.runGuarded(`strategy:${s.definition.name}`, 'create', () => {
-        s.handle = s.definition.create(createStrategyContext(this, s.definition.name, log, scope), s.params) ?? {};
+        const made: unknown = s.definition.create(createStrategyContext(this, s.definition.name, log, scope), s.params);
+        // An async create returns a promise: its rejection is watched by runGuarded, its handle is not awaited.
+        s.handle = made === undefined || typeof (made as PromiseLike<unknown>).then === 'function' ? {} : (made as StrategyHandle);
+        return made;
       });
     }
   }
@@ -299,11 +311,13 @@ export class Kernel {
 
   /**
    * Runs strategy code outside a bus dispatch (create, stop, timers) under the same error policy as
-   * bus subscribers: rethrow as STRATEGY_ERROR, or isolate and publish `error`.
+   * bus subscribers: rethrow as STRATEGY_ERROR, or isolate and publish `error`. A promise `fn` returns
+   * (an async timer callback or create) is watched the same way (strategy-guard.ts).
    */
-  runGuarded(owner: string, what: string, fn: () => void): void {
+  runGuarded(owner: string, what: string, fn: () => unknown): void {
     try {
-      fn();
+      const result = fn();
+      if (result !== undefined) this.strategyGuard.watch(result, owner, what);
     } catch (error) {
       const wrapped =
         isAutotraderError(error) && (error.code === 'SUBSCRIBER_ERROR' || error.code === 'STRATEGY_ERROR')
@@ -321,13 +335,18 @@ export class Kernel {
   /** Sends an order through the pre-trade checks and the OMS to the venue. */
   submit(intent: OrderIntent): OrderSnapshot {
     const now = this.clock.now();
+    if (!this.instruments.has(intent.instrumentId)) {
+      // A rejected order, as documented, not a throw that ends the run (issue 11).
+      const unknown = new AutotraderError('INSTRUMENT_UNKNOWN', `no instrument '${String(intent.instrumentId)}' in this run`, { details: { instrumentId: intent.instrumentId } });
+      return this.rejectLocally(intent, String(intent.instrumentId), unknown, now);
+    }
     const instrument = this.instruments.get(intent.instrumentId);
     let order: Order;
     try {
       order = buildOrder(intent, instrument, this.ids, now, this.portfolio.lastPrice(instrument.id));
     } catch (error) {
       if (!isAutotraderError(error)) throw error;
-      return this.rejectLocally(intent, instrument, error, now);
+      return this.rejectLocally(intent, instrument.id, error, now);
     }
     this.oms.add(order);
     if (this.stopping) {
@@ -552,11 +571,11 @@ export class Kernel {
     }
   }
 
-  private rejectLocally(intent: OrderIntent, instrument: Instrument, error: AutotraderError, now: number): OrderSnapshot {
+  private rejectLocally(intent: OrderIntent, instrumentId: string, error: AutotraderError, now: number): OrderSnapshot {
     // The order never existed at the venue; record it so the strategy can see why.
     const order: Order = {
       clientOrderId: this.ids.create(),
-      instrumentId: instrument.id,
+      instrumentId,
       side: intent.side,
       type: intent.type ?? (intent.price === undefined ? 'market' : 'limit'),
       quantity: toQuantity(0),

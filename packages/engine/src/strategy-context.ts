@@ -19,6 +19,7 @@ import type {
   TradeTick,
 } from '@autotrader/core';
 import { StrategyScope } from './strategy-scope';
+import { guarded, type StrategyGuard } from './strategy-guard';
 import { isMarketDataKind, StrategyMarketData, strategyMarketData } from './market-data/usage';
 
 /**
@@ -31,7 +32,9 @@ export interface StrategyHost {
   readonly clock: Clock;
   readonly instruments: InstrumentCatalog;
   readonly portfolio: PortfolioView;
-  runGuarded(owner: string, what: string, fn: () => void): void;
+  /** Follows promises strategy code returns and counts its orders per event. */
+  readonly strategyGuard: StrategyGuard;
+  runGuarded(owner: string, what: string, fn: () => unknown): void;
   submit(intent: OrderIntent): OrderSnapshot;
   cancel(clientOrderId: string): void;
   modify(clientOrderId: string, changes: OrderChanges): void;
@@ -50,12 +53,15 @@ export function createStrategyContext(kernel: StrategyHost, name: string, log: L
   const bus = kernel.bus;
   // What the strategy reads is recorded, so the session subscribes to exactly that (market-data/usage.ts).
   const usage = strategyMarketData(kernel);
+  const guard = kernel.strategyGuard;
+  // Every stream a strategy gets is guarded: an async handler's rejection is a fault like a throw.
   const market = <T extends MarketDataKind>(topic: T, instrumentId?: string): Observable<BusEvents[T]> => {
     usage.record(name, topic, instrumentId);
     const options = { instrumentId, owner, priority: 0 };
     // Bars come from the data, or from the engine's bar builder where the data has none at the interval.
-    if (topic !== 'bar') return scope.stream(bus, topic, options);
-    return StrategyMarketData.bars(scope.stream(bus, 'bar', options), scope.stream(usage.builtBars, 'bar', options)) as Observable<BusEvents[T]>;
+    if (topic !== 'bar') return guarded(scope.stream(bus, topic, options), guard, owner, `'${topic}' handler`);
+    const bars = StrategyMarketData.bars(scope.stream(bus, 'bar', options), scope.stream(usage.builtBars, 'bar', options)) as Observable<BusEvents[T]>;
+    return guarded(bars, guard, owner, "'bar' handler");
   };
 
   // Timer names are namespaced per strategy on the shared clock; the strategy sees its own names.
@@ -64,7 +70,7 @@ export function createStrategyContext(kernel: StrategyHost, name: string, log: L
     if (scope.disposed) return;
     kernel.runGuarded(owner, `timer '${timer}'`, () => {
       bus.publish('timer', { name: timer, tsEvent: due });
-      callback(timer, due);
+      return callback(timer, due);
     });
   };
   const clock: Clock = {
@@ -91,8 +97,11 @@ export function createStrategyContext(kernel: StrategyHost, name: string, log: L
     quotes: (id?: string): Observable<QuoteTick> => market('quote', id),
     books: (id?: string): Observable<BookSnapshot> => market('book', id),
     stream: <T extends Topic>(topic: T): Observable<BusEvents[T]> =>
-      isMarketDataKind(topic) ? (market(topic) as Observable<BusEvents[T]>) : scope.stream(bus, topic, { owner, priority: 0 }),
-    submit: (intent: OrderIntent): OrderSnapshot => kernel.submit(intent),
+      isMarketDataKind(topic) ? (market(topic) as Observable<BusEvents[T]>) : guarded(scope.stream(bus, topic, { owner, priority: 0 }), guard, owner, `'${topic}' handler`),
+    submit: (intent: OrderIntent): OrderSnapshot => {
+      guard.countOrder(owner);
+      return kernel.submit(intent);
+    },
     cancel: (id: string): void => kernel.cancel(id),
     modify: (id: string, changes: OrderChanges): void => kernel.modify(id, changes),
     cancelAll: (instrumentId?: string): void => kernel.cancelAll(instrumentId),
