@@ -83,7 +83,13 @@ function typeMatches(spec: ColumnSpec, type: { typeId: Type }): boolean {
  */
 function checkUncompressed(path: string, bytes: Uint8Array, reader: RecordBatchFileReader): void {
   for (const block of reader.footer!.recordBatches()) {
-    const message = new MessageReader(bytes.subarray(block.offset, block.offset + block.metaDataLength)).readMessage(MessageHeader.RecordBatch);
+    let message: ReturnType<MessageReader['readMessage']>;
+    try {
+      message = new MessageReader(bytes.subarray(block.offset, block.offset + block.metaDataLength)).readMessage(MessageHeader.RecordBatch);
+    } catch (cause) {
+      // A footer whose block points at no record batch message (a damaged file): Arrow throws a plain Error.
+      throw corrupt(path, `a record batch cannot be read (${(cause as Error).message})`, { offset: Number(block.offset) }, cause);
+    }
     const compression = message?.header().compression;
     if (compression) {
       throw corrupt(path, `its record batches are ${CompressionType[compression.type]}-compressed; autotrader reads only uncompressed Arrow files`, {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { expect } from 'vitest';
+import { expect, vi } from 'vitest';
 import { AutotraderError, ERROR_CODES } from '@autotrader/core';
 
 /**
@@ -22,6 +22,8 @@ export const SEED = givenSeed !== undefined && Number.isSafeInteger(givenSeed) ?
 /** How many more cases the long mode runs than the normal one. */
 export const LONG_FACTOR = 50;
 
+// The long mode runs each property for minutes: far past the normal 30 s a test may take.
+if (LONG) vi.setConfig({ testTimeout: 900_000 });
 if (LONG) process.stderr.write(`fuzz: long mode, seed ${SEED} (replay with AUTOTRADER_FUZZ=long AUTOTRADER_FUZZ_SEED=${SEED})\n`);
 
 /**

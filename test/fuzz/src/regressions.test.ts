@@ -27,3 +27,15 @@ describe('config file with a byte-order mark', () => {
     expect(readConfigFile(path)).toEqual({ unknownOrders: 'cancel' });
   });
 });
+
+describe('Arrow file whose footer points at no record batch', () => {
+  it('is DATA_CORRUPT, not a plain Error from Arrow (INTERNAL)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { readSeries } = await import('@autotrader/data');
+    const bytes = new Uint8Array(readFileSync(new URL('../../../data/orcl-1995-2014.arrow', import.meta.url)));
+    // The seed-470223286 case of the long run: one bit of the schema message's length at byte 8.
+    bytes[8] ^= 1;
+    const path = tmp.file('flipped.arrow', bytes);
+    expect(() => readSeries(path)).toThrow(expect.objectContaining({ code: 'DATA_CORRUPT', message: expect.stringMatching(/record batch cannot be read/) }));
+  });
+});
