@@ -250,7 +250,12 @@ export async function startFakeCoinbase(options: FakeCoinbaseOptions = {}): Prom
   const candleStore = new CandleStore();
   const current = new Map<string, Candle>();
   const servers: ChannelServer[] = [];
-  const engine = new MatchingEngine({ ledger, fees, now, emit: (changed) => servers.forEach((s) => s.userUpdate(changed)) });
+  const engine = new MatchingEngine({ ledger, fees, now, emit: (changed) => {
+      if (userDown) return;
+      const batch = ChannelServer.userBatch(changed, userShuffle);
+      for (const s of servers) s.userUpdate(batch);
+    },
+  });
   const tickerOf = (id: string): Record<string, unknown> | undefined => {
     const last = engine.lastPrice(id);
     const bid = engine.bestBid(id) ?? bookOf(id).best('bid')?.[0];
@@ -286,7 +291,6 @@ export async function startFakeCoinbase(options: FakeCoinbaseOptions = {}): Prom
     heartbeatIntervalMs: options.heartbeatIntervalMs ?? 1000,
     subscribeTimeoutMs: options.subscribeTimeoutMs ?? 5000,
     l2Gaps,
-    userShuffle,
     userDown: () => userDown,
   };
   const market = new ChannelServer({ ...channelOptions, path: '/ws' });

@@ -50,7 +50,6 @@ export interface ChannelOptions {
   readonly heartbeatIntervalMs: number;
   readonly subscribeTimeoutMs: number;
   readonly l2Gaps: SequenceGaps;
-  readonly userShuffle: ReportShuffle;
   /** True while the user channel is down (its sockets were dropped; new user subscriptions are refused). */
   readonly userDown: () => boolean;
 }
@@ -223,11 +222,18 @@ export class ChannelServer {
     for (const [ws, conn] of this.subscribers('ticker', productId)) this.send(ws, conn, 'ticker', [{ type: 'update', tickers: [ticker] }]);
   }
 
-  /** Sends the orders one action changed on the `user` channel (each once, as it is now; shuffled when armed). */
-  userUpdate(changed: readonly OrderRecord[]): void {
+  /**
+   * Sends the orders one action changed on the `user` channel: each once, as it is now, one message
+   * per order; `shuffle` (shared by every endpoint, so an armed fault is used once) may duplicate
+   * and reorder them.
+   */
+  static userBatch(changed: readonly OrderRecord[], shuffle: ReportShuffle): Record<string, unknown>[] {
+    return [...shuffle.apply([...new Set(changed)].map(userOrderJson), () => true)];
+  }
+
+  /** Sends a batch made by {@link ChannelServer.userBatch} to the `user` subscribers of each order's product. */
+  userUpdate(batch: readonly Record<string, unknown>[]): void {
     if (this.o.userDown()) return;
-    const unique = [...new Set(changed)].map(userOrderJson);
-    const batch = this.o.userShuffle.apply(unique, () => true);
     for (const order of batch) {
       for (const [ws, conn] of this.subscribers('user', order.product_id as string)) this.send(ws, conn, 'user', [{ type: 'update', orders: [order] }]);
     }
