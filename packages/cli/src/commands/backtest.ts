@@ -40,6 +40,7 @@ interface BacktestArgs {
   interval?: string;
   barPrice: 'mid' | 'bid' | 'ask';
   verbose: boolean;
+  maxOrdersPerEvent: number;
 }
 
 /** `backtest`: replay data through the kernel with the simulated venue and print a summary. */
@@ -69,6 +70,7 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
       .option('venue-limits', { type: 'string', describe: "Enforce a venue plugin's rate limits in the simulated venue (e.g. binance)" })
       .option('interval', { type: 'string', describe: 'Bar interval built from trade or quote data (default 1m; bar data keeps its own)' })
       .option('bar-price', { choices: ['mid', 'bid', 'ask'] as const, default: 'mid' as const, describe: 'Quote price that bars built from quotes follow' })
+      .option('max-orders-per-event', { type: 'number', default: 10_000, describe: 'Stop the run when the strategy sends more orders than this while handling one event (an order flood)' })
       .option('verbose', { type: 'boolean', default: false }) as unknown as Argv<BacktestArgs>,
   handler: async (args: ArgumentsCamelCase<BacktestArgs>) => {
     await runBacktestCommand(args);
@@ -85,6 +87,7 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
   const from = args.from === undefined ? undefined : parseTime(args.from, '--from');
   const to = args.to === undefined ? undefined : parseTime(args.to, '--to');
   checkRange(from, to);
+  checkMaxOrdersPerEvent(args.maxOrdersPerEvent);
   // Created and checked for writing now: an unwritable --out must not cost the whole run first.
   if (args.out !== undefined) prepareOutputDir(args.out, '--out');
   const risk = resolveRisk(args.config === undefined ? undefined : readConfigFile(args.config), parseParams(args.risk, '--risk'));
@@ -129,6 +132,7 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
     risk,
     logger,
     bars: { interval: args.interval, quotePrice: args.barPrice },
+    maxOrdersPerEvent: args.maxOrdersPerEvent,
     onProgress: bar === undefined ? undefined : (done) => bar.update(done),
   });
   bar?.finish();
@@ -176,4 +180,9 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
   const refusedLine = formatRefusals(refusals);
   if (refusedLine !== undefined) process.stdout.write(refusedLine + '\n');
   process.stdout.write(`${result.marketEvents.toLocaleString('en-US')} events in ${seconds.toFixed(2)} s${args.out ? `; report written to ${resolve(args.out)}` : ''}\n`);
+}
+
+/** `--max-orders-per-event`: a whole number ≥ 1 (checked before any work starts). */
+function checkMaxOrdersPerEvent(value: number): void {
+  if (!Number.isInteger(value) || value < 1) throw new AutotraderError('CONFIG_INVALID', `--max-orders-per-event must be a whole number ≥ 1, got ${String(value)}`);
 }
