@@ -1,9 +1,14 @@
+import { z } from 'zod';
 import {
   AutotraderError,
+  backoffDelay,
   barProblem,
   describeProblem,
   quoteProblem,
+  timeProblem,
   tradeProblem,
+  type Bar,
+  type BarHistoryRequest,
   type Clock,
   type DataPort,
   type DataSubscription,
@@ -12,6 +17,8 @@ import {
 } from '@autotrader/core';
 import { BookSync, checkCounter, checkFrame, parseJsonFrame, ReconnectingSocket, reportSkippedFrame, socketSettings, venueStateOf, type FrameProblemSink, type WireLevel } from '@autotrader/venue-kit';
 import type { CoinbaseConfig } from './config';
+import type { CoinbaseHttp } from './http';
+import { API_PREFIX } from './urls';
 import { instrumentIdOf, productIdOf, timeOf, VENUE } from './mapping';
 import {
   CANDLE_INTERVAL,
@@ -89,9 +96,57 @@ export interface CoinbaseDataPortOptions {
   readonly clock: Clock;
   readonly logger: Logger;
   readonly config: Pick<CoinbaseConfig, 'timeouts' | 'reconnect'>;
+  /** The REST client, for {@link CoinbaseDataPort.history}; without it the port has no history. */
+  readonly http?: CoinbaseHttp;
 }
 
 const SOURCE = 'coinbase:data';
+
+/** Our interval names and Coinbase's candle granularities (get-public-product-candles). */
+export const CANDLE_GRANULARITIES: Readonly<Record<string, { readonly name: string; readonly ms: number }>> = {
+  '1m': { name: 'ONE_MINUTE', ms: 60_000 },
+  '5m': { name: 'FIVE_MINUTE', ms: 300_000 },
+  '15m': { name: 'FIFTEEN_MINUTE', ms: 900_000 },
+  '30m': { name: 'THIRTY_MINUTE', ms: 1_800_000 },
+  '1h': { name: 'ONE_HOUR', ms: 3_600_000 },
+  '2h': { name: 'TWO_HOUR', ms: 7_200_000 },
+  '6h': { name: 'SIX_HOUR', ms: 21_600_000 },
+  '1d': { name: 'ONE_DAY', ms: 86_400_000 },
+};
+/** Candles per request: Coinbase answers at most 350 ("number of candles requested should be less than 350" past that). */
+export const CANDLES_PER_REQUEST = 350;
+/** Least time between two candle requests: under Coinbase's public limit of 10 requests a second (VENUES.md §2.6). */
+const CANDLE_REQUEST_SPACING_MS = 125;
+const numeric = z.string().refine((v) => v.trim() !== '' && Number.isFinite(Number(v)), 'must be a numeric string');
+/** `GET /market/products/{id}/candles`: candles newest first, `start` in unix seconds. */
+export const candlesResponseSchema = z.looseObject({
+  candles: z.array(z.looseObject({ start: numeric, low: numeric, high: numeric, open: numeric, close: numeric, volume: numeric })),
+});
+
+/** A REST candle as a bar (`tsEvent` is its end); VENUE_MESSAGE_MALFORMED when it breaks core's market-data rules. */
+export function barOfCandle(c: z.output<typeof candlesResponseSchema>['candles'][number], instrumentId: string, intervalMs: number, tsInit: number): Bar {
+  const tsOpen = Number(c.start) * 1000;
+  const bar = { open: Number(c.open), high: Number(c.high), low: Number(c.low), close: Number(c.close), volume: Number(c.volume) };
+  const bad = timeProblem('start', tsOpen) ?? barProblem(bar.open, bar.high, bar.low, bar.close, bar.volume);
+  if (bad !== undefined) throw new AutotraderError('VENUE_MESSAGE_MALFORMED', `Coinbase candle of ${instrumentId} starting at ${c.start}: ${describeProblem(bad)}`, { details: { instrumentId, candle: c } });
+  return { instrumentId, tsOpen, tsEvent: tsOpen + intervalMs, tsInit, ...bar };
+}
+
+/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
+function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason);
+    const onAbort = (): void => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
 
 /**
  * The Coinbase market-data port: one WebSocket with `heartbeats` subscribed, `ticker` → quotes,
@@ -124,6 +179,63 @@ export class CoinbaseDataPort implements DataPort {
         o.bus.publish('venueStatus', { venue: VENUE, state: venueStateOf(state, this.running), reason, tsEvent: o.clock.now() });
       },
     });
+  }
+
+  /**
+   * Past candles as bars, `[from, to)` by start, from the public `GET /market/products/{id}/candles` (no
+   * key needed): windows of 350 candles, oldest first, at most 8 requests a second. A 429 is waited out
+   * (Retry-After or `x-ratelimit-reset`) and the window asked again; 5xx and network failures are retried
+   * with backoff. A window with no candles (no trades, or before the listing) is skipped, not the end.
+   */
+  async *history(request: BarHistoryRequest): AsyncGenerator<readonly Bar[]> {
+    const http = this.o.http;
+    const granularity = CANDLE_GRANULARITIES[request.interval];
+    if (http === undefined) throw new AutotraderError('CAPABILITY_MISSING', 'this Coinbase data port was made without a REST client, so it has no history');
+    if (request.kind !== 'bar' || granularity === undefined) {
+      throw new AutotraderError('CONFIG_INVALID', `Coinbase history has candles only, at one of ${Object.keys(CANDLE_GRANULARITIES).join(', ')}; got ${request.kind} ${request.interval}`, { details: { interval: request.interval } });
+    }
+    const product = productIdOf(request.instrumentId);
+    const path = `${API_PREFIX}/market/products/${encodeURIComponent(product)}/candles`;
+    let start = Math.ceil(request.from / granularity.ms) * granularity.ms;
+    let lastSent = -Infinity;
+    while (start < request.to) {
+      // Both ends are inclusive, in unix seconds: 350 candle starts at most.
+      const end = Math.min(start + (CANDLES_PER_REQUEST - 1) * granularity.ms, request.to - 1);
+      let failures = 0;
+      let rateLimits = 0;
+      let answer: z.output<typeof candlesResponseSchema>;
+      for (;;) {
+        request.signal?.throwIfAborted();
+        await pause(Math.max(0, lastSent + CANDLE_REQUEST_SPACING_MS - Date.now()), request.signal);
+        lastSent = Date.now();
+        try {
+          const query = [['start', Math.floor(start / 1000)], ['end', Math.floor(end / 1000)], ['granularity', granularity.name], ['limit', CANDLES_PER_REQUEST]] as const;
+          answer = await http.request('GET', path, candlesResponseSchema, { query });
+          break;
+        } catch (error) {
+          if (!(error instanceof AutotraderError)) throw error;
+          if (error.code === 'RATE_LIMITED' && ++rateLimits <= 10) {
+            const wait = Number(error.details.retryAfterMs ?? 1000);
+            this.o.logger.warn(`Coinbase rate limit on GET candles: waiting ${wait} ms before asking again`, { product, start });
+            await pause(wait, request.signal);
+            continue;
+          }
+          if ((error.code === 'VENUE_UNAVAILABLE' || error.code === 'VENUE_TIMEOUT') && ++failures < 5) {
+            const wait = backoffDelay({ baseDelayMs: 500, maxDelayMs: this.o.config.reconnect.maxDelayMs, jitter: 0 }, failures, 0);
+            this.o.logger.warn(`Coinbase GET candles failed (${error.message}); retrying in ${wait} ms`, { product, start });
+            await pause(wait, request.signal);
+            continue;
+          }
+          throw error;
+        }
+      }
+      const bars = answer.candles
+        .map((c) => barOfCandle(c, request.instrumentId, granularity.ms, this.o.clock.now()))
+        .filter((b) => b.tsOpen >= start && b.tsOpen <= end && b.tsOpen < request.to)
+        .sort((a, b) => a.tsOpen - b.tsOpen);
+      if (bars.length > 0) yield bars;
+      start = end + 1;
+    }
   }
 
   /** Opens the socket (idempotent). */
