@@ -34,8 +34,9 @@ export function readConfigFile(path: string): ConfigFile {
     // A UTF-8 byte-order mark (Windows editors write one) is not part of the JSON.
     raw = JSON.parse(readFileSync(file, 'utf8').replace(/^\uFEFF/, ''));
   } catch (error) {
-    const why = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : `not valid JSON (${(error as Error).message})`;
-    throw new AutotraderError('CONFIG_INVALID', `${file}: ${why}`, { cause: error });
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a folder, not a JSON file' : code !== undefined ? `cannot be read (${(error as Error).message})` : `not valid JSON (${(error as Error).message})`;
+    throw new AutotraderError('CONFIG_INVALID', `--config ${file}: ${why}`, { cause: error, details: { file } });
   }
   const result = checkSettings(configFileSchema, raw);
   if (!result.success) throw new AutotraderError('CONFIG_INVALID', `${file}: ${result.message}`, { details: { file, issues: result.issues } });

@@ -1,10 +1,11 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { AutotraderError, type TradingState } from '@autotrader/core';
+import { prepareOutputDir } from '@autotrader/report';
 
 /** Where a running session keeps its record and control socket (default `.autotrader` in the working folder). */
 export const DEFAULT_STATE_DIR = '.autotrader';
@@ -58,21 +59,32 @@ function socketPath(dir: string): string {
   return join(tmpdir(), `autotrader-${createHash('sha256').update(inDir).digest('hex').slice(0, 16)}.sock`);
 }
 
-function readRecord(dir: string): SessionRecord | 'missing' | 'invalid' {
+/** Why a `session.json` could not be used: it is not JSON, or not a record this version writes. */
+type BadRecord = { invalid: string };
+
+function readRecord(dir: string): SessionRecord | 'missing' | BadRecord {
+  const path = recordPath(dir);
   let text: string;
   try {
-    text = readFileSync(recordPath(dir), 'utf8');
+    text = readFileSync(path, 'utf8');
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'missing';
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return 'missing';
+    // A user's mistake, not ours: the state dir is a file, session.json is a folder, or it cannot be read.
+    const why = code === 'ENOTDIR' ? `${dir} is not a folder` : code === 'EISDIR' ? `${path} is a folder, not a session record` : `${path} cannot be read (${(error as Error).message})`;
+    throw new AutotraderError('CONFIG_INVALID', `--state-dir ${dir}: ${why}; give the --state-dir the session was started with`, { cause: error, details: { stateDir: dir, path } });
   }
+  let json: unknown;
   try {
-    const parsed = sessionRecordSchema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : 'invalid';
-  } catch {
-    return 'invalid';
+    json = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (error) {
+    return { invalid: `is not valid JSON (${(error as Error).message})` };
   }
+  const parsed = sessionRecordSchema.safeParse(json);
+  return parsed.success ? parsed.data : { invalid: `is not a session record this version can verify (bad or missing: ${[...new Set(parsed.error.issues.map((i) => i.path.join('.') || 'the record'))].join(', ')})` };
 }
+
+const isRecord = (r: ReturnType<typeof readRecord>): r is SessionRecord => typeof r === 'object' && 'pid' in r;
 
 const sameToken = (a: string, b: string): boolean => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
@@ -117,7 +129,7 @@ function exchange(path: string, request: ControlRequest): Promise<Exchange> {
 /** Removes a record (and its socket file) only if it is still the one we judged: a new session may have replaced it since. */
 function removeRecordIf(dir: string, record: SessionRecord): void {
   const now = readRecord(dir);
-  if (typeof now === 'object' && now.token === record.token) {
+  if (isRecord(now) && now.token === record.token) {
     rmSync(recordPath(dir), { force: true });
     rmSync(record.socket, { force: true });
   }
@@ -133,8 +145,8 @@ export async function sendControlCommand(stateDir: string, command: { state: Tra
   const dir = resolve(stateDir);
   const record = readRecord(dir);
   if (record === 'missing') throw new AutotraderError('SESSION_NOT_RUNNING', `no session is recorded in ${dir} (nothing was sent)`, { details: { stateDir: dir } });
-  if (record === 'invalid') {
-    throw new AutotraderError('SESSION_NOT_RUNNING', `${recordPath(dir)} is not a session record this version can verify (no control token); nothing was sent. If no session is running there, delete it`, {
+  if (!isRecord(record)) {
+    throw new AutotraderError('SESSION_NOT_RUNNING', `${recordPath(dir)} ${record.invalid}; nothing was sent. If no session is running there, delete it`, {
       details: { stateDir: dir },
     });
   }
@@ -176,10 +188,11 @@ export async function openControlChannel(
   handle: ControlHandler,
 ): Promise<ControlChannel & { readonly displaced?: SessionRecord }> {
   const dir = resolve(stateDir);
-  mkdirSync(dir, { recursive: true });
+  // A coded error naming --state-dir when it is a file or cannot be written (and no hang on /proc/…).
+  prepareOutputDir(dir, '--state-dir');
   const existing = readRecord(dir);
   let displaced: SessionRecord | undefined;
-  if (typeof existing === 'object' && (await exchange(existing.socket, { token: existing.token, command: 'ping' })).kind !== 'nobody') displaced = existing;
+  if (isRecord(existing) && (await exchange(existing.socket, { token: existing.token, command: 'ping' })).kind !== 'nobody') displaced = existing;
   // Sockets left by sessions that died: nothing listens on them any more.
   for (const name of readdirSync(dir).filter((n) => SOCKET_NAME.test(n))) {
     const stale = join(dir, name);

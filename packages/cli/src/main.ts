@@ -9,6 +9,7 @@ import { liveCommand, paperCommand } from './commands/session';
 import { killCommand } from './commands/kill';
 import { EXIT_ERROR, EXIT_USAGE, formatError } from './errors';
 import { checkOptionTokens, type OptionTable } from './option-tokens';
+import { exitQuietlyOnClosedPipe } from './closed-pipe';
 
 const argv = hideBin(process.argv);
 const verbose = argv.includes('--verbose');
@@ -44,6 +45,7 @@ export async function main(args: string[]): Promise<number> {
   }
 }
 
+exitQuietlyOnClosedPipe();
 process.exitCode = await main(argv);
 // Nothing may keep a finished command alive (a trading session must not linger after "stopped
 // cleanly"). Every handle is closed on the way out; if one leaked anyway, name it and exit.
