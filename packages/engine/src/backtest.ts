@@ -21,6 +21,7 @@ import { snapshot } from './oms';
 import type { EquityCurve, RoundTrip } from './portfolio';
 import { routeReplayData } from './market-data/replay';
 import { DEFAULT_MAX_ORDERS_PER_EVENT } from './strategy-guard';
+import { SLOW_CHECK_EVERY, SlowReplayWatch } from './strategy-diagnostics';
 import type { BarSettings, MarketDataRoute } from './market-data/routes';
 
 /** What a backtest needs. The venue is a factory so the same simulated venue serves backtest and paper. */
@@ -152,6 +153,9 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   const marketData = routeReplayData(kernel, feeds, [options.strategy], options.bars);
 
   const emitters = feeds.map((f) => emitterFor(f, kernel.bus, clock));
+  // A handler that runs long is reported once (one clock reading per SLOW_CHECK_EVERY events).
+  const slow = new SlowReplayWatch(options.strategy.name, (message) => kernel.log.warn(message));
+  const checkEvery = SLOW_CHECK_EVERY - 1;
   const progress = options.onProgress;
   let done = 0;
   let last = first;
@@ -164,6 +168,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         last = emit(done);
         // A handler returned a promise or a fault was recorded: let it settle, and stop at this event if it failed.
         if (guard.attention) await guard.settle();
+        if ((done & checkEvery) === checkEvery) slow.check(done + 1, last);
         if (progress !== undefined && (done & 0xffff) === 0) progress(done, total);
       }
     } else {
@@ -172,6 +177,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
         guard.event = done;
         last = emitters[order.stream[done]!]!(order.row[done]!);
         if (guard.attention) await guard.settle();
+        if ((done & checkEvery) === checkEvery) slow.check(done + 1, last);
         if (progress !== undefined && (done & 0xffff) === 0) progress(done, total);
       }
     }

@@ -123,6 +123,7 @@ export class Kernel {
         this.log.error(error.message);
         this.bus.publish('error', { source: owner, code: error.code, message: error.message, tsEvent: this.clock.now(), error });
       },
+      warn: (message) => this.log.warn(message),
     });
     this.instruments = new StaticInstrumentCatalog(options.instruments);
     const currency = options.accountCurrency ?? options.instruments[0]?.quote ?? 'USD';
@@ -255,6 +256,7 @@ export class Kernel {
         s.handle = made === undefined || typeof (made as PromiseLike<unknown>).then === 'function' ? {} : (made as StrategyHandle);
         return made;
       });
+      scope.created();
     }
   }
 

@@ -20,6 +20,7 @@ import type {
 } from '@autotrader/core';
 import { StrategyScope } from './strategy-scope';
 import { guarded, type StrategyGuard } from './strategy-guard';
+import { SubscriptionLeakWatch } from './strategy-diagnostics';
 import { isMarketDataKind, StrategyMarketData, strategyMarketData } from './market-data/usage';
 
 /**
@@ -54,6 +55,7 @@ export function createStrategyContext(kernel: StrategyHost, name: string, log: L
   // What the strategy reads is recorded, so the session subscribes to exactly that (market-data/usage.ts).
   const usage = strategyMarketData(kernel);
   const guard = kernel.strategyGuard;
+  scope.leaks ??= new SubscriptionLeakWatch(name, (message) => log.warn(message));
   // Every stream a strategy gets is guarded: an async handler's rejection is a fault like a throw.
   const market = <T extends MarketDataKind>(topic: T, instrumentId?: string): Observable<BusEvents[T]> => {
     usage.record(name, topic, instrumentId);

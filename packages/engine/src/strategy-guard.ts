@@ -1,10 +1,13 @@
 import { Observable, Subscriber, type Observer, type Operator, type Subscription } from 'rxjs';
 import { AutotraderError, isAutotraderError, type SubscriberErrorPolicy } from '@autotrader/core';
+import { SlowHandlerWatch } from './strategy-diagnostics';
 
 /** What the guard needs from its kernel to report a fault under the `isolate` policy (live). */
 export interface GuardReporter {
   /** Logs the fault and publishes it as an `error` event, as a synchronous throw is. */
   isolated(owner: string, error: AutotraderError): void;
+  /** A diagnostic line (a slow handler). */
+  warn(message: string): void;
 }
 
 /** The default limit of orders one strategy may send while handling one event in a backtest. */
@@ -36,11 +39,26 @@ export class StrategyGuard {
   private orderEvent = -1;
   /** The index of the event being handled (set by the run loop; -1 outside one). */
   event = -1;
+  /**
+   * Each handler call is timed (a `performance.now()` pair) under `isolate`, in live sessions, where
+   * events are few; a backtest watches its replay instead (SlowReplayWatch), for nothing per event.
+   */
+  readonly timesHandlers: boolean;
+  private readonly slow = new Map<string, SlowHandlerWatch>();
 
   constructor(
     private readonly policy: SubscriberErrorPolicy,
     private readonly reporter: GuardReporter,
-  ) {}
+  ) {
+    this.timesHandlers = policy === 'isolate';
+  }
+
+  /** Records how long one handler call of `owner` took (live sessions); reported once per strategy past a second. */
+  timed(owner: string, what: string, ms: number): void {
+    let watch = this.slow.get(owner);
+    if (watch === undefined) this.slow.set(owner, (watch = new SlowHandlerWatch(owner.replace(/^strategy:/, ''), (m) => this.reporter.warn(m))));
+    watch.took(ms, what);
+  }
 
   /**
    * Looks at what strategy code returned. A promise is followed: its rejection is a fault of `owner`
@@ -168,10 +186,17 @@ export class GuardedObservable<T> extends Observable<T> {
     if (typeof observerOrNext === 'function') {
       const next = observerOrNext as (value: T) => unknown;
       subscription = super.subscribe({
-        next: (value) => {
-          const result = next(value);
-          if (result !== undefined) guard.watch(result, owner, what, unsubscribe);
-        },
+        next: guard.timesHandlers
+          ? (value) => {
+              const started = performance.now();
+              const result = next(value);
+              guard.timed(owner, what, performance.now() - started);
+              if (result !== undefined) guard.watch(result, owner, what, unsubscribe);
+            }
+          : (value) => {
+              const result = next(value);
+              if (result !== undefined) guard.watch(result, owner, what, unsubscribe);
+            },
         error: error ?? undefined,
         complete: complete ?? undefined,
       });

@@ -1,5 +1,6 @@
 import { Observable } from 'rxjs';
 import type { BusEvents, Clock, EventBus, SubscribeOptions, Topic } from '@autotrader/core';
+import type { SubscriptionLeakWatch } from './strategy-diagnostics';
 
 /**
  * What one strategy holds on the shared bus and clock: its bus listeners and its timer names. A
@@ -11,6 +12,8 @@ export class StrategyScope {
   private readonly listeners = new Set<() => void>();
   private readonly timers = new Set<string>();
   private closed = false;
+  /** Told of every subscription added, to report a strategy whose subscriptions keep growing. */
+  leaks: SubscriptionLeakWatch | undefined;
 
   /** True once {@link dispose} ran: nothing of the strategy runs any more. */
   get disposed(): boolean {
@@ -26,11 +29,17 @@ export class StrategyScope {
       if (this.closed) return;
       const off = bus.on(topic, (event) => subscriber.next(event), options);
       this.listeners.add(off);
+      this.leaks?.added(this.listeners.size);
       return () => {
         this.listeners.delete(off);
         off();
       };
     });
+  }
+
+  /** Marks the end of the strategy's `create`: the subscriptions held now are what it needs. */
+  created(): void {
+    this.leaks?.created(this.listeners.size);
   }
 
   /** Records a timer or alert name the strategy sets on the shared clock; false once disposed (the timer must not be set). */
