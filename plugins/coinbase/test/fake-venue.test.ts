@@ -3,6 +3,7 @@
  * and their error shapes, matching, fees and holds, the WebSocket channels, and every fault.
  */
 import { generateKeyPairSync } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { API_PREFIX, MAX_JWT_LIFETIME_SEC, TEST_EC_PRIVATE_KEY, TEST_ED25519_PRIVATE_KEY, TEST_KEY_NAME, signCdpJwt, startFakeCoinbase, type FakeCoinbase, type FakeCoinbaseOptions } from './fake-venue';
@@ -582,5 +583,31 @@ describe('user channel', () => {
     e.send({ type: 'subscribe', channel: 'user', product_ids: [], jwt: wsJwt() });
     const snap = await until('snapshot', () => e.messages.find((m) => m.channel === 'user'));
     expect(snap.events[0].orders).toEqual([]);
+  });
+});
+
+describe('shapes match captured Coinbase payloads (fixtures/)', () => {
+  const fixture = (path: string): any => JSON.parse(readFileSync(new URL(`./fixtures/${path}`, import.meta.url), 'utf8'));
+  const keys = (o: Record<string, unknown>): string[] => Object.keys(o).sort();
+
+  it('orders, fills and user-channel orders carry every field of the captures', async () => {
+    const v = await start();
+    v.quote('BTC-USD', '99', '5', '100', '5');
+    const id = (await create(v, 'SELL', { market_market_ioc: { base_size: '0.1' } })).success_response.order_id;
+    const order = (await call(v, 'GET', `/orders/historical/${id}`)).body.order;
+    const captured = fixture('ccxt_static/orders_historical_batch_filled_market_sell.json').orders[0];
+    // `cursor` is a paging field of the batch listing, not of the order.
+    expect(keys(order)).toEqual(expect.arrayContaining(keys(captured).filter((k) => k !== 'cursor')));
+    expect(order).toMatchObject({ order_type: 'MARKET', time_in_force: 'IMMEDIATE_OR_CANCEL', status: 'FILLED', order_configuration: { market_market_ioc: { base_size: '0.1' } } });
+    const fill = (await call(v, 'GET', '/orders/historical/fills')).body.fills[0];
+    expect(keys(fill)).toEqual(expect.arrayContaining(keys(fixture('ccxt_static/orders_historical_fills_spot.json').fills[0])));
+    const c = await connect(v.wsUserUrl);
+    await create(v, 'BUY', limitGtc('0.1', '50'));
+    c.send({ type: 'subscribe', channel: 'user', product_ids: [], jwt: signCdpJwt({ keyName: TEST_KEY_NAME, privateKeyPem: TEST_EC_PRIVATE_KEY }) });
+    const snap = await until('snapshot', () => c.messages.find((m) => m.channel === 'user'));
+    const wsCaptured = fixture('nautilus_trader/ws_user.json');
+    expect(keys(snap)).toEqual(keys(wsCaptured));
+    expect(keys(snap.events[0].orders[0])).toEqual(expect.arrayContaining(keys(wsCaptured.events[0].orders[0])));
+    expect(snap.events[0].orders[0].order_type).toBe(wsCaptured.events[0].orders[0].order_type);
   });
 });
