@@ -234,7 +234,7 @@ export class CoinbaseDataPort implements DataPort {
         .filter((b) => b.tsOpen >= start && b.tsOpen <= end && b.tsOpen < request.to)
         .sort((a, b) => a.tsOpen - b.tsOpen);
       if (bars.length > 0) yield bars;
-      start = end + 1;
+      start += CANDLES_PER_REQUEST * granularity.ms;
     }
   }
 
