@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { AutotraderError, type Instrument } from '@autotrader/core';
 import type { MarketFeed } from '@autotrader/engine';
 
@@ -79,4 +81,27 @@ export function checkSlippage(ticks: number, instruments: readonly Instrument[],
     if (share > SLIPPAGE_WARN_SHARE) warnings.push(`warning: --slippage ${what} is ${(share * 100).toFixed(1)}% of the lowest ${instrument.id} price in the data (${low}); fills will be far from the market`);
   }
   return warnings;
+}
+
+/**
+ * The order journal path (`--journal` or the config file's journal.path), before anything connects:
+ * a folder, or a path under a file, is refused naming the path, instead of after the venue answered.
+ * Whether the file can be written is found when the journal opens, with the same code.
+ */
+export function checkJournalPath(path: string | undefined, flag = '--journal'): void {
+  if (path === undefined) return;
+  const full = resolve(path);
+  const kind = (p: string): 'folder' | 'file' | 'none' => {
+    try {
+      return statSync(p).isDirectory() ? 'folder' : 'file';
+    } catch {
+      return 'none';
+    }
+  };
+  if (kind(full) === 'folder') throw new AutotraderError('JOURNAL_PATH_INVALID', `${flag} ${full} is a folder, not a file`, { details: { flag, path: full } });
+  for (let at = dirname(full); dirname(at) !== at; at = dirname(at)) {
+    const k = kind(at);
+    if (k === 'file') throw new AutotraderError('JOURNAL_PATH_INVALID', `${flag} ${full} is under ${at}, which is a file, not a folder`, { details: { flag, path: full } });
+    if (k === 'folder') break;
+  }
 }

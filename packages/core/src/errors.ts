@@ -4,21 +4,21 @@
  */
 export const ERROR_CODES = {
   // configuration and command line
-  CONFIG_INVALID: { retryable: false, hint: 'Fix the named field in the config or command line.' },
-  PARAM_INVALID: { retryable: false, hint: "Check the strategy's parameters (--param name=value)." },
-  STRATEGY_NOT_FOUND: { retryable: false, hint: 'Use a built-in name (see README) or a path to a .ts file exporting defineStrategy(...).' },
-  STRATEGY_INVALID: { retryable: false, hint: 'The module must export a strategy made with defineStrategy(...).' },
-  STRATEGY_ERROR: { retryable: false, hint: 'The strategy threw while handling an event; see the event and stack (--verbose).' },
-  SUBSCRIBER_ERROR: { retryable: false, hint: 'A bus subscriber threw while handling an event.' },
-  PLUGIN_NOT_FOUND: { retryable: false, hint: 'Install the plugin package or use a built-in venue name.' },
-  PLUGIN_INVALID: { retryable: false, hint: 'The plugin must export definePlugin(...) with a supported apiVersion.' },
-  CAPABILITY_MISSING: { retryable: false, hint: 'The venue lacks a capability the strategy needs.' },
-  RANGE_INVALID: { retryable: false, hint: '--from must be before --to.' },
+  CONFIG_INVALID: { retryable: false, hint: 'Fix the named option or config field; `pnpm backtest --help` (or `pnpm paper --help`, `pnpm live --help`) lists the options and their values.' },
+  PARAM_INVALID: { retryable: false, hint: 'Give each strategy parameter as --param name=value, with a name and value the strategy declares (see its params in README: strategies).' },
+  STRATEGY_NOT_FOUND: { retryable: false, hint: 'Use a built-in name (see README) or a path to a .ts file exporting defineStrategy(...): `pnpm backtest --strategy ./my-strategy.ts`.' },
+  STRATEGY_INVALID: { retryable: false, hint: 'The module must `export default defineStrategy({...})` (see README: writing a strategy); try it with `pnpm backtest --strategy <file>`.' },
+  STRATEGY_ERROR: { retryable: false, hint: 'The strategy threw while handling the named event; run the same command with --verbose for the stack.' },
+  SUBSCRIBER_ERROR: { retryable: false, hint: 'A bus subscriber threw while handling an event; run the same command with --verbose for the stack.' },
+  PLUGIN_NOT_FOUND: { retryable: false, hint: 'Use a built-in venue name (`pnpm plugins` lists them) or install the plugin package (`pnpm add <package>`).' },
+  PLUGIN_INVALID: { retryable: false, hint: 'The plugin must export definePlugin(...) with a supported apiVersion; `pnpm plugins` lists the plugins that load.' },
+  CAPABILITY_MISSING: { retryable: false, hint: "The venue lacks a capability the strategy needs; `pnpm plugins` lists each venue's order types and data." },
+  RANGE_INVALID: { retryable: false, hint: '--from must be before --to, e.g. `pnpm backtest --from 2022-01-01 --to 2022-02-01`.' },
   // data
-  DATA_NOT_FOUND: { retryable: false, hint: 'Check the path; run `pnpm data import` to make an Arrow file.' },
-  DATA_CORRUPT: { retryable: false, hint: 'The file is not a readable Arrow file of a known kind; re-import it.' },
-  DATA_PARSE: { retryable: false, hint: 'Fix or remove the named line, then import again.' },
-  DATA_UNSORTED: { retryable: false, hint: 'Rows must be in ascending time order; sort the source before importing.' },
+  DATA_NOT_FOUND: { retryable: false, hint: 'Check the path (`ls -l <path>`) and give an existing file or folder.' },
+  DATA_CORRUPT: { retryable: false, hint: 'The file is not a readable Arrow file of a known kind; make it again from its source with `pnpm data import <source>`.' },
+  DATA_PARSE: { retryable: false, hint: 'Fix or remove the named row, or keep the file with `pnpm data import <file> --repair drop` (or clip), which reports each change.' },
+  DATA_UNSORTED: { retryable: false, hint: 'Rows must be in ascending time order; sort the source (e.g. `sort -t, -k1,1n`), then `pnpm data import` it.' },
   DATA_EMPTY: { retryable: false, hint: 'No rows are left (check --from/--to and the file).' },
   DATA_FORMAT_UNKNOWN: { retryable: false, hint: 'Give --format, or use a supported layout (see README: data format).' },
   // instruments and orders
@@ -51,16 +51,17 @@ export const ERROR_CODES = {
   VENUE_TIMEOUT: { retryable: true, hint: 'The venue did not answer in time; the order is queried before anything is resent.' },
   RATE_LIMITED: { retryable: true, hint: 'The venue asked us to slow down; requests wait for Retry-After.' },
   VENUE_MESSAGE_MALFORMED: { retryable: false, hint: 'A venue message did not match its schema; it was logged and skipped.' },
-  AUTH_MISSING: { retryable: false, hint: 'Set the named environment variable.' },
-  AUTH_FAILED: { retryable: false, hint: 'The venue refused the credentials or signature.' },
+  AUTH_MISSING: { retryable: false, hint: 'Set the named environment variable (`export NAME=...`) and start again.' },
+  AUTH_FAILED: { retryable: false, hint: 'The venue refused the credentials or signature; check the key, its permissions, and testnet versus --mainnet, then start again.' },
   // runtime
   JOURNAL_IO: { retryable: false, hint: 'The order journal could not be written (disk full or failing); nothing is sent until it can be.' },
   JOURNAL_MISMATCH: { retryable: false, hint: 'The order journal belongs to another venue or account; give this session its own --journal file, or point it at the account the journal was written for.' },
-  SESSION_NOT_RUNNING: { retryable: false, hint: 'No live autotrader session answers for that state directory; start one, or give the --state-dir it was started with.' },
+  SESSION_NOT_RUNNING: { retryable: false, hint: 'No live autotrader session answers for that state directory; start one (`pnpm paper ...`), or give `pnpm kill --state-dir <dir>` the directory it was started with.' },
   STARTUP_FAILED: { retryable: false, hint: 'The venue stayed unreachable or kept refusing during start-up; check its status and your network, then start again (the wait is set by startupRetry).' },
-  JOURNAL_CORRUPT: { retryable: false, hint: 'The order journal has a corrupt line in the middle; inspect it (the line number is given) before trading again.' },
+  JOURNAL_PATH_INVALID: { retryable: false, hint: 'Give --journal (or journal.path in the config file) a file in a folder you can write, e.g. --journal .autotrader/journal.jsonl.' },
+  JOURNAL_CORRUPT: { retryable: false, hint: "The order journal has a corrupt line in the middle; inspect it (`sed -n '<line>p' <journal>`, the line number is given) before trading again." },
   CLOCK_BACKWARDS: { retryable: false, hint: 'Events must not go back in time.' },
-  INTERNAL: { retryable: false, hint: 'A bug in autotrader; please report it with --verbose output.' },
+  INTERNAL: { retryable: false, hint: 'A bug in autotrader, not a mistake of yours; please report it with the output of the same command run with --verbose.' },
 } as const satisfies Record<string, { retryable: boolean; hint: string }>;
 
 /** One of the codes in {@link ERROR_CODES}. */

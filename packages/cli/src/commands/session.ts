@@ -8,7 +8,7 @@ import { loadVenuePlugin, parsePluginConfig } from '../venue-loader';
 import { readConfigFile, resolveRisk } from '../config-file';
 import { DEFAULT_STATE_DIR, openControlChannel } from '../control';
 import { signalExitCode, watchStopSignals } from '../stop-signals';
-import { checkCash, checkFees, checkNonNegative } from '../run-options';
+import { checkCash, checkFees, checkJournalPath, checkNonNegative } from '../run-options';
 
 interface SessionArgs {
   venue: string;
@@ -75,6 +75,7 @@ export async function runSession(args: SessionArgs, paper: boolean, logger: Logg
   validateParams(strategy, params);
   parseBarInterval(args.interval);
   const file = args.config === undefined ? undefined : readConfigFile(args.config);
+  checkJournalPath(args.journal ?? file?.journal?.path, args.journal !== undefined ? '--journal' : 'journal.path (config file)');
   const risk = resolveRisk(file, parseParams(args.risk, '--risk'));
   const raw: Record<string, unknown> = { ...(file?.venue ?? {}), ...parseParams(args.venueOpt, '--venue-opt') };
   if (args.mainnet) raw.mainnet = true;

@@ -219,7 +219,7 @@ describe('OrderJournal', () => {
   it('says which path failed when the journal cannot be opened', () => {
     const path = join(dir, 'is-a-dir');
     openJournal(join(path, 'x.jsonl')).close();
-    expect(() => OrderJournal.open(path)).toThrow(expect.objectContaining({ code: 'INTERNAL', message: expect.stringContaining(path) }));
+    expect(() => OrderJournal.open(path)).toThrow(expect.objectContaining({ code: 'JOURNAL_PATH_INVALID', message: expect.stringContaining(path) }));
     expect(existsSync(`${path}.lock`)).toBe(false);
   });
 });

@@ -48,7 +48,37 @@ const NEWLINE = 0x0a;
 /** Lock files held by journals open in this process (a pid check alone cannot tell a stale lock of a reused pid from our own). */
 const heldLocks = new Set<string>();
 
+/** errno codes that mean the journal path itself is wrong (a folder, under a file, not writable), not the disk. */
+const PATH_ERRORS = new Set(['EISDIR', 'ENOTDIR', 'EACCES', 'EPERM', 'EROFS', 'ENOENT', 'ENAMETOOLONG']);
+
+/** The user gave a journal path that cannot be a journal: JOURNAL_PATH_INVALID, naming it and why. */
+function pathError(path: string, error: unknown): AutotraderError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const why = code === 'EISDIR' ? 'is a folder, not a file' : code === 'ENOTDIR' ? 'is under a file, not a folder' : `cannot be used (${error instanceof Error ? error.message : String(error)})`;
+  return new AutotraderError('JOURNAL_PATH_INVALID', `order journal ${path} ${why}`, { cause: error, details: { path, code } });
+}
+
+/**
+ * Creates `dir` and its missing parents one level at a time. Node's recursive mkdir never returns on a
+ * path such as `/proc/nope`, where mkdir fails with ENOENT under a parent that exists.
+ */
+function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !fs.existsSync(at); at = dirname(at)) {
+    missing.unshift(at);
+    if (dirname(at) === at) break;
+  }
+  for (const folder of missing) {
+    try {
+      fs.mkdirSync(folder);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    }
+  }
+}
+
 function ioError(what: string, path: string, error: unknown): AutotraderError {
+  if (PATH_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) return pathError(path, error);
   const reason = error instanceof Error ? error.message : String(error);
   // INTERNAL until core has a journal I/O code: nothing may be sent while the journal cannot be written.
   return new AutotraderError('INTERNAL', `order journal ${path}: ${what} failed (${reason}); check the disk and its free space, then restart`, {
@@ -173,7 +203,7 @@ export class OrderJournal {
     let fd: number;
     let created: boolean;
     try {
-      fs.mkdirSync(dir, { recursive: true });
+      makeFolders(dir);
       created = !fs.existsSync(path);
     } catch (error) {
       throw ioError('creating its folder', path, error);
@@ -316,10 +346,7 @@ export function readJournal(path: string): JournalContents {
     data = fs.readFileSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], tornTail: false, corruptLines: [], errors: [] };
-    throw new AutotraderError('DATA_NOT_FOUND', `cannot read order journal ${path}: ${error instanceof Error ? error.message : String(error)}`, {
-      cause: error,
-      details: { path },
-    });
+    throw pathError(path, error);
   }
   const entries: JournalEntry[] = [];
   const corruptLines: number[] = [];
