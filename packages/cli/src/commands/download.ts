@@ -230,15 +230,14 @@ function historyOf(data: DataPort | undefined, venue: string): NonNullable<DataP
 
 /** A bar from the venue as our files take it: inside the span asked for, after the bar before, and within core's market-data rules. */
 function checkBar(b: Bar, span: Span, prev: number, instrument: Instrument): void {
-  const bad =
-    !(b.tsOpen >= span.from && b.tsOpen < span.to)
-      ? `opens at ${new Date(b.tsOpen).toISOString()}, outside the range asked for (${new Date(span.from).toISOString()} to ${new Date(span.to).toISOString()})`
-      : !(b.tsOpen > prev)
-        ? `opens at ${new Date(b.tsOpen).toISOString()}, not after the bar before (${new Date(prev).toISOString()}): a duplicate or out of order`
-        : (() => {
-            const p = barProblem(b.open, b.high, b.low, b.close, b.volume, instrument.allowNonPositivePrices);
-            return p === undefined ? undefined : describeProblem(p);
-          })();
+  const at = (t: number): string => (Number.isFinite(t) && Math.abs(t) <= 8.64e15 ? new Date(t).toISOString() : String(t));
+  let bad: string | undefined;
+  if (!(b.tsOpen >= span.from && b.tsOpen < span.to)) bad = `opens at ${at(b.tsOpen)}, outside the range asked for (${at(span.from)} to ${at(span.to)})`;
+  else if (!(b.tsOpen > prev)) bad = `opens at ${at(b.tsOpen)}, not after the bar before (${at(prev)}): a duplicate or out of order`;
+  else {
+    const p = barProblem(b.open, b.high, b.low, b.close, b.volume, instrument.allowNonPositivePrices);
+    if (p !== undefined) bad = `at ${at(b.tsOpen)}: ${describeProblem(p)}`;
+  }
   if (bad !== undefined) {
     throw new AutotraderError('VENUE_MESSAGE_MALFORMED', `${instrument.id} bar from the venue ${bad}; nothing of it was written`, { details: { bar: b } });
   }
