@@ -206,7 +206,21 @@ export function orderParams(order: OrderSnapshot, instrument: Instrument): Query
 
 // ---- wire shapes (rest-api.md, user-data-stream.md); only the fields we read are required ----
 
-const num = z.string().refine((v) => v.trim() !== '' && Number.isFinite(Number(v)), 'must be a numeric string');
+/**
+ * True for text our exact decimals read: Number() alone also takes ' 1', '0x10' and '0b11', which
+ * Decimal refuses with a RangeError when the frame is mapped, so the handler threw and the frame was
+ * lost without a VENUE_MESSAGE_MALFORMED (found by the fuzz suite).
+ */
+function isDecimalText(v: string): boolean {
+  if (v.trim() === '' || !Number.isFinite(Number(v))) return false;
+  try {
+    return new Decimal(v).isFinite();
+  } catch {
+    return false;
+  }
+}
+
+const num = z.string().refine(isDecimalText, 'must be a decimal number');
 
 /** An order as REST returns it (new order RESULT, cancel, query, open orders). */
 export const venueOrderSchema = z.looseObject({

@@ -39,3 +39,17 @@ describe('Arrow file whose footer points at no record batch', () => {
     expect(() => readSeries(path)).toThrow(expect.objectContaining({ code: 'DATA_CORRUPT', message: expect.stringMatching(/record batch cannot be read/) }));
   });
 });
+
+describe('Binance user data numbers that Number() reads and Decimal does not', () => {
+  it('are refused by the frame schemas (VENUE_MESSAGE_MALFORMED), instead of throwing in the handler', async () => {
+    const { accountPositionSchema, balanceUpdateSchema, executionReportSchema } = await import('@autotrader/plugin-binance');
+    // The long run's case: outboundAccountPosition with f "0x10" threw a RangeError in money(), and the socket logged "message handler threw".
+    for (const text of ['0x10', ' 1', '0b11', '\t5']) {
+      expect(accountPositionSchema.safeParse({ e: 'outboundAccountPosition', E: 1, B: [{ a: 'ETH', f: text, l: '0' }] }).success, text).toBe(false);
+      expect(balanceUpdateSchema.safeParse({ e: 'balanceUpdate', E: 1, a: 'BTC', d: text }).success, text).toBe(false);
+    }
+    const report = { e: 'executionReport', E: 1, s: 'ETHBTC', c: 'x', S: 'BUY', o: 'LIMIT', q: '1', p: '0.1', x: 'TRADE', X: 'FILLED', i: 1, l: '1', z: '1', L: '0.1', T: 1, t: 1, m: false };
+    expect(executionReportSchema.safeParse(report).success).toBe(true);
+    expect(executionReportSchema.safeParse({ ...report, L: '0x10' }).success).toBe(false);
+  });
+});
