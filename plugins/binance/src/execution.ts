@@ -48,6 +48,7 @@ import {
   executionReportSchema,
   fillOfExecutionReport,
   fillOfTrade,
+  fillProblem,
   instrumentIdOf,
   isPositive,
   myTradeSchema,
@@ -560,7 +561,7 @@ export class BinanceExecutionPort implements ExecutionPort {
       }
       case 'TRADE': {
         const fill = fillOfExecutionReport(e, clientOrderId, (side) => this.receivedAsset(instrumentIdOf(e.s), side), this.o.clock.now());
-        if (fill === undefined) return this.malformed(`executionReport with unknown side ${e.S}`);
+        if (fill === undefined) return this.malformed(`executionReport: ${fillProblem(e)}`);
         this.clientIdByVenueId.set(`${e.s}:${venueOrderId}`, clientOrderId);
         // Should a NEW arrive after its order's first fill (reordered frames), it must not move the order back to accepted.
         this.seen.add(`A:${venueOrderId}`);

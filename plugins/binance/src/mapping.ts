@@ -410,12 +410,24 @@ export function fillOfTrade(t: MyTrade, clientOrderId: string, instrumentId: str
 export const clientOrderIdOfReport = (e: Pick<VenueExecutionReport, 'c' | 'C'>): string => ourClientOrderId(e.C !== undefined && e.C !== null && e.C !== '' ? e.C : e.c);
 
 /**
- * The fill of a TRADE executionReport, or undefined for an unknown side. The fee currency is `N`;
- * without it, Binance's rule: the asset received (`feeCurrencyIfAbsent`).
+ * Why a TRADE executionReport cannot be a fill, or undefined when it can: an unknown side, or a last
+ * fill price `L` or quantity `l` that is not above zero (a fill moves cash and positions: a zero or
+ * negative one from the wire must never reach the engine; found by the fuzz suite).
+ */
+export function fillProblem(e: Pick<VenueExecutionReport, 'S' | 'L' | 'l'>): string | undefined {
+  if (parseVenueSide(e.S) === undefined) return `unknown side ${e.S}`;
+  if (!new Decimal(e.L).gt(0)) return `last fill price L ${e.L} is not above zero`;
+  if (!new Decimal(e.l).gt(0)) return `last fill quantity l ${e.l} is not above zero`;
+  return undefined;
+}
+
+/**
+ * The fill of a TRADE executionReport, or undefined when {@link fillProblem} names a problem. The fee
+ * currency is `N`; without it, Binance's rule: the asset received (`feeCurrencyIfAbsent`).
  */
 export function fillOfExecutionReport(e: VenueExecutionReport, clientOrderId: string, feeCurrencyIfAbsent: (side: OrderSide) => string, tsInit: number): Fill | undefined {
   const side = parseVenueSide(e.S);
-  if (side === undefined) return undefined;
+  if (side === undefined || fillProblem(e) !== undefined) return undefined;
   return {
     clientOrderId,
     venueOrderId: String(e.i),

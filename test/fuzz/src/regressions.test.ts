@@ -52,4 +52,14 @@ describe('Binance user data numbers that Number() reads and Decimal does not', (
     expect(executionReportSchema.safeParse(report).success).toBe(true);
     expect(executionReportSchema.safeParse({ ...report, L: '0x10' }).success).toBe(false);
   });
+
+  it('a TRADE report with a zero or negative last price or quantity is no fill: the port reports it as malformed', async () => {
+    const { executionReportSchema, fillOfExecutionReport, fillProblem } = await import('@autotrader/plugin-binance');
+    const report = executionReportSchema.parse({ e: 'executionReport', E: 1, s: 'ETHBTC', c: 'x', S: 'BUY', o: 'LIMIT', q: '1', p: '0.1', x: 'TRADE', X: 'FILLED', i: 1, l: '1', z: '1', L: '0.1', T: 1, t: 1, m: false });
+    expect(fillOfExecutionReport(report, 'x', () => 'ETH', 1)?.price.toString()).toBe('0.1');
+    expect(fillOfExecutionReport({ ...report, L: '-0.5' }, 'x', () => 'ETH', 1)).toBeUndefined();
+    expect(fillProblem({ ...report, L: '-0.5' })).toBe('last fill price L -0.5 is not above zero');
+    expect(fillProblem({ ...report, l: '0' })).toBe('last fill quantity l 0 is not above zero');
+    expect(fillProblem({ ...report, S: 'HOLD' })).toBe('unknown side HOLD');
+  });
 });
