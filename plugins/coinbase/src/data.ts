@@ -15,7 +15,7 @@ import {
   type EventBus,
   type Logger,
 } from '@autotrader/core';
-import { BookSync, checkCounter, checkFrame, parseJsonFrame, ReconnectingSocket, reportSkippedFrame, socketSettings, venueStateOf, type FrameProblemSink, type WireLevel } from '@autotrader/venue-kit';
+import { BookSync, checkCounter, checkFrame, parseJsonFrame, PendingRequests, ReconnectingSocket, reportSkippedFrame, socketSettings, venueStateOf, type FrameProblemSink, type WireLevel } from '@autotrader/venue-kit';
 import type { CoinbaseConfig } from './config';
 import type { CoinbaseHttp } from './http';
 import { API_PREFIX } from './urls';
@@ -24,10 +24,12 @@ import {
   CANDLE_INTERVAL,
   CANDLE_MS,
   candlesEventSchema,
+  confirmedKeys,
   envelopeSchema,
   errorFrameSchema,
   l2EventSchema,
   subscribeFrame,
+  subscriptionKey,
   tickerEventSchema,
   tradesEventSchema,
   type Channel,
@@ -161,12 +163,15 @@ export class CoinbaseDataPort implements DataPort {
   private readonly books = new Map<string, BookSync<BookUpdate>>();
   private readonly candles = new Map<string, Candle>();
   private readonly problems: FrameProblemSink;
+  /** Subscribes waiting for Coinbase's `subscriptions` message to list them. */
+  private readonly pending: PendingRequests<void>;
   private lastSeq: number | undefined;
   private running = false;
   private starting: Promise<void> | undefined;
 
   constructor(private readonly o: CoinbaseDataPortOptions) {
     this.problems = { name: 'Coinbase market data', source: SOURCE, logger: o.logger, bus: o.bus, clock: o.clock };
+    this.pending = new PendingRequests('Coinbase market data', o.config.timeouts.wsRequestMs);
     this.socket = new ReconnectingSocket({
       name: 'coinbase market data',
       url: () => o.wsUrl,
@@ -257,13 +262,17 @@ export class CoinbaseDataPort implements DataPort {
   /** Closes the socket and forgets every subscription. */
   async disconnect(): Promise<void> {
     this.running = false;
+    this.pending.rejectAll(new AutotraderError('VENUE_UNAVAILABLE', 'Coinbase market data: disconnected before the subscription was confirmed'));
     this.entries.clear();
     this.books.clear();
     this.candles.clear();
     await this.socket.close();
   }
 
-  /** Subscribes (connecting first). Bars at any interval but 5m are CONFIG_INVALID before anything is sent. */
+  /**
+   * Subscribes (connecting first) and resolves once Coinbase lists the subscription, so nothing printed
+   * after it is missed. Bars at any interval but 5m are CONFIG_INVALID before anything is sent.
+   */
   async subscribe(sub: DataSubscription): Promise<void> {
     const channel = channelOf(sub);
     const productId = productIdOf(sub.instrumentId);
@@ -279,7 +288,10 @@ export class CoinbaseDataPort implements DataPort {
       const wasRunning = this.running;
       await this.connect();
       // A fresh connection subscribed everything in onOpen; otherwise subscribe this one now.
-      if (wasRunning && this.socket.connected) this.socket.send(subscribeFrame('subscribe', channel, [productId]));
+      if (wasRunning && this.socket.connected) {
+        const k = subscriptionKey(channel, productId);
+        await this.pending.request(k, `subscribe ${channel} ${productId}`, () => this.socket.send(subscribeFrame('subscribe', channel, [productId])), { channel, productId });
+      }
     } catch (error) {
       this.entries.delete(key);
       if (channel === 'level2') this.books.delete(productId);
@@ -300,14 +312,20 @@ export class CoinbaseDataPort implements DataPort {
     if (this.socket.connected) this.socket.send(subscribeFrame('unsubscribe', channel, [productId]));
   }
 
-  private subscribeAll(): void {
+  private async subscribeAll(): Promise<void> {
     // A new connection numbers its messages from the start again.
     this.lastSeq = undefined;
     for (const b of this.books.values()) b.unsync();
     this.socket.send(subscribeFrame('subscribe', 'heartbeats', []));
     const byChannel = new Map<Channel, string[]>();
     for (const e of this.entries.values()) byChannel.set(e.channel, [...(byChannel.get(e.channel) ?? []), e.productId]);
-    for (const [channel, products] of byChannel) this.socket.send(subscribeFrame('subscribe', channel, products));
+    const confirmed: Promise<void>[] = [];
+    for (const [channel, products] of byChannel) {
+      // One frame per channel; its first product's listing confirms the frame (Coinbase lists them all at once).
+      const key = subscriptionKey(channel, products[0]);
+      confirmed.push(this.pending.request(key, `subscribe ${channel}`, () => this.socket.send(subscribeFrame('subscribe', channel, products)), { channel, products }));
+    }
+    await Promise.all(confirmed);
   }
 
   /** A message was lost: resubscribe every book so Coinbase sends fresh snapshots. */
@@ -334,6 +352,8 @@ export class CoinbaseDataPort implements DataPort {
       const message = `Coinbase market data: the venue sent an error: ${refused.data.message ?? 'no message'}`;
       this.o.logger.warn(message);
       this.o.bus.publish('error', { source: SOURCE, code: 'VENUE_REJECTED', message, tsEvent: this.o.clock.now() });
+      // Error frames name no request: every subscribe still waiting fails with the venue's words.
+      this.pending.rejectAll(new AutotraderError('VENUE_REJECTED', message));
       return;
     }
     const env = checkFrame(envelopeSchema, parsed.data);
@@ -390,8 +410,11 @@ export class CoinbaseDataPort implements DataPort {
           for (const c of e.data.candles) this.onCandle(c, tsInit);
           break;
         }
+        case 'subscriptions':
+          for (const key of confirmedKeys([raw])) this.pending.resolve(key, undefined);
+          break;
         default:
-          // heartbeats, subscriptions: life signs only.
+          // heartbeats: a life sign only.
           return;
       }
     }

@@ -13,11 +13,10 @@ import {
   type Fill,
   type Logger,
   type OrderSnapshot,
-  type VenueAccount,
   type VenueOrderState,
   type VenuePosition,
 } from '@autotrader/core';
-import { checkFrame, parseJsonFrame, RecentKeys, ReconnectingSocket, reportSkippedFrame, socketSettings, venueStateOf, type FrameProblemSink, type QueryParams, type QueryValue } from '@autotrader/venue-kit';
+import { checkFrame, parseJsonFrame, PendingRequests, RecentKeys, ReconnectingSocket, reportSkippedFrame, socketSettings, venueStateOf, type FrameProblemSink, type QueryParams, type QueryValue } from '@autotrader/venue-kit';
 import { buildJwt } from './auth';
 import type { CoinbaseConfig } from './config';
 import type { CoinbaseCredentials } from './credentials';
@@ -44,7 +43,7 @@ import {
   type VenueFill,
 } from './mapping';
 import { checkExecutionAllowed, API_PREFIX } from './urls';
-import { envelopeSchema, errorFrameSchema, subscribeFrame, userEventSchema, type UserOrder } from './ws';
+import { confirmedKeys, envelopeSchema, errorFrameSchema, subscribeFrame, subscriptionKey, userEventSchema, type UserOrder } from './ws';
 
 /** What the execution port needs from the plugin. */
 export interface CoinbaseExecutionOptions {
@@ -70,9 +69,6 @@ const MAX_SCANNED_ORDERS = 1000;
 /** How often and how long to ask the fills endpoint again when it lags behind the user channel's totals. */
 const FILL_RETRY_MS = [100, 250, 500, 1000, 2000, 4000];
 
-/** `GET /key_permissions`: which portfolio the key trades. */
-const keyPermissionsSchema = z.looseObject({ portfolio_uuid: z.string(), portfolio_type: z.string().optional() });
-
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref?.());
 
 /**
@@ -91,6 +87,8 @@ export class CoinbaseExecutionPort implements ExecutionPort {
   private readonly socket: ReconnectingSocket | undefined;
   private readonly seen = new RecentKeys();
   private readonly problems: FrameProblemSink;
+  /** The user subscription waiting for Coinbase's `subscriptions` message. */
+  private readonly pending: PendingRequests<void>;
   private running = false;
   /** Venue order id → our client order id, and back. */
   private readonly clientIdOf = new Map<string, string>();
@@ -102,6 +100,7 @@ export class CoinbaseExecutionPort implements ExecutionPort {
 
   constructor(private readonly o: CoinbaseExecutionOptions) {
     this.problems = { name: 'Coinbase user channel', source: SOURCE, logger: o.logger, bus: o.bus, clock: o.clock };
+    this.pending = new PendingRequests('Coinbase user channel', o.config.timeouts.wsRequestMs);
     const url = o.wsUserUrl;
     this.socket =
       url === undefined
@@ -127,12 +126,6 @@ export class CoinbaseExecutionPort implements ExecutionPort {
     this.o.credentials();
   }
 
-  /** The portfolio the key trades (`GET /key_permissions`). A spot portfolio cannot borrow. */
-  async venueAccount(): Promise<VenueAccount> {
-    const p = await this.o.http.request('GET', `${API_PREFIX}/key_permissions`, keyPermissionsSchema, { signed: true });
-    return { accountId: p.portfolio_uuid, accountType: 'cash' };
-  }
-
   /** Runs the preflight, then subscribes the user channel (where the environment has one). */
   async connect(sink: ExecutionReportSink): Promise<void> {
     this.preflight();
@@ -146,6 +139,7 @@ export class CoinbaseExecutionPort implements ExecutionPort {
   /** Closes the user channel. */
   async disconnect(): Promise<void> {
     this.running = false;
+    this.pending.rejectAll(new AutotraderError('VENUE_UNAVAILABLE', 'Coinbase user channel: disconnected before the subscription was confirmed'));
     await this.socket?.close();
   }
 
@@ -346,7 +340,8 @@ export class CoinbaseExecutionPort implements ExecutionPort {
     // A fresh JWT per subscribe: without `uri` (CBPY jwt_generator.py build_ws_jwt).
     const jwt = () => buildJwt({ keyName: creds.keyName, signingKey: creds.signingKey, nowMs: this.o.clock.now() });
     socket.send(subscribeFrame('subscribe', 'heartbeats', [], jwt()));
-    socket.send(subscribeFrame('subscribe', 'user', [], jwt()));
+    // Resolved when Coinbase lists the subscription: updates from then on reach us.
+    await this.pending.request(subscriptionKey('user'), 'subscribe user', () => socket.send(subscribeFrame('subscribe', 'user', [], jwt())));
   }
 
   private onFrame(text: string): void {
@@ -356,11 +351,17 @@ export class CoinbaseExecutionPort implements ExecutionPort {
     if (refused.success) {
       const message = `Coinbase user channel: the venue sent an error: ${refused.data.message ?? 'no message'}`;
       this.o.logger.error(message);
-      this.o.bus.publish('error', { source: SOURCE, code: /auth|jwt|unauthor/i.test(refused.data.message ?? '') ? 'AUTH_FAILED' : 'VENUE_REJECTED', message, tsEvent: this.o.clock.now() });
+      const code = /auth|jwt|unauthor/i.test(refused.data.message ?? '') ? 'AUTH_FAILED' : 'VENUE_REJECTED';
+      this.o.bus.publish('error', { source: SOURCE, code, message, tsEvent: this.o.clock.now() });
+      this.pending.rejectAll(new AutotraderError(code, message));
       return;
     }
     const env = checkFrame(envelopeSchema, parsed.data);
     if (!env.success) return reportSkippedFrame(this.problems, `not a Coinbase message: ${env.problem}`);
+    if (env.data.channel === 'subscriptions') {
+      for (const key of confirmedKeys(env.data.events)) this.pending.resolve(key, undefined);
+      return;
+    }
     if (env.data.channel !== 'user') return;
     for (const raw of env.data.events) {
       const e = checkFrame(userEventSchema, raw);

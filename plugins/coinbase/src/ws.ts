@@ -73,3 +73,26 @@ export const userEventSchema = z.looseObject({ type: z.enum(['snapshot', 'update
 /** Coinbase streams candles at one interval only. */
 export const CANDLE_INTERVAL = '5m';
 export const CANDLE_MS = 300_000;
+
+/** The `subscriptions` message's event: every channel and its products now subscribed (fixture ws_subscriptions.json). */
+export const subscriptionsEventSchema = z.looseObject({ subscriptions: z.record(z.string(), z.array(z.string())) });
+
+/** The key a subscription waits under: `channel:product` (`user:` for the user channel of every product). */
+export const subscriptionKey = (channel: Channel, productId = ''): string => `${channel}:${productId}`;
+
+/**
+ * The keys a `subscriptions` message confirms. Coinbase answers every subscribe with the full list, so a
+ * subscribe is confirmed once its channel and products appear in it.
+ */
+export function confirmedKeys(events: readonly unknown[]): string[] {
+  const out: string[] = [];
+  for (const e of events) {
+    const parsed = subscriptionsEventSchema.safeParse(e);
+    if (!parsed.success) continue;
+    for (const [channel, ids] of Object.entries(parsed.data.subscriptions)) {
+      out.push(`${channel}:`);
+      for (const id of ids) out.push(`${channel}:${id}`);
+    }
+  }
+  return out;
+}
