@@ -63,3 +63,15 @@ describe('Binance user data numbers that Number() reads and Decimal does not', (
     expect(fillProblem({ ...report, S: 'HOLD' })).toBe('unknown side HOLD');
   });
 });
+
+describe('Arrow file whose batch message holds a length too large for a number', () => {
+  it('is DATA_CORRUPT, not a TypeError from apache-arrow (INTERNAL)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { readSeries } = await import('@autotrader/data');
+    const bytes = new Uint8Array(readFileSync(new URL('../../../data/xrpeth-trades.arrow', import.meta.url)));
+    // A long-mode case: one bit at byte 231 made a length of 72057594038239864 ("not safe to convert to a number").
+    bytes[231] ^= 1;
+    const path = tmp.file('flipped-length.arrow', bytes);
+    expect(() => readSeries(path)).toThrow(expect.objectContaining({ code: 'DATA_CORRUPT' }));
+  });
+});
