@@ -228,11 +228,16 @@ describe('orders', () => {
     const v = await start();
     const first = await create(v, 'BUY', limitGtc('0.1', '100'), 'same-id');
     const again = await create(v, 'SELL', limitGtc('0.2', '200'), 'same-id');
+    // Even a request that would be refused on its own gets the existing order back.
+    expect((await create(v, 'BUY', { twap: {} }, 'same-id', 'DOGE-USD')).success_response).toEqual(first.success_response);
+    v.trade('BTC-USD', '100', '1');
+    expect((await create(v, 'BUY', limitGtc('0.1', '100'), 'same-id')).success_response).toEqual(first.success_response);
     expect(again.success).toBe(true);
     expect(again.success_response).toEqual(first.success_response);
     expect(again.success_response.side).toBe('BUY');
     expect(v.orders()).toHaveLength(1);
-    expect(v.balances().USD.hold).toBe('10.06');
+    expect(v.orders()[0]!.status).toBe('FILLED');
+    expect(v.balances().USD).toEqual({ available: '99989.96', hold: '0' });
   });
 
   it('refuses as documented: post-only crossing, precision, funds, min size, bad side, unsupported configuration, bad body', async () => {

@@ -9,7 +9,7 @@ import { Decimal } from '@autotrader/core';
 import { HttpRouter, sendJson, type BackoffGate, type FaultPlan, type FakeRequest, type RequestLog, type RoutedRequest, type SlidingWindowCounter } from '@autotrader/testkit/fake-venue';
 import { OrderFailure, type MatchingEngine } from './engine';
 import { verifyCdpJwt, type CdpKey } from './jwt';
-import { parseOrderConfiguration } from './orders';
+import { parseOrderConfiguration, type OrderRecord } from './orders';
 import { productJson, type Product } from './products';
 import { fillJson, orderJson, rfc3339 } from './wire';
 import type { Candle, CandleStore } from './candles';
@@ -203,21 +203,23 @@ export function createRest(o: RestOptions): (req: IncomingMessage, res: ServerRe
       });
     const clientOrderId = body.client_order_id;
     if (typeof clientOrderId !== 'string' || clientOrderId === '') return invalid('client_order_id is required');
+    const accepted = (order: OrderRecord): Reply =>
+      ok({
+        success: true,
+        success_response: { order_id: order.orderId, product_id: order.productId, side: order.side, client_order_id: order.clientOrderId },
+        order_configuration: order.configuration,
+      });
+    // A repeated client_order_id returns the order that holds it, whatever the rest of the request says.
+    const existing = o.engine.orderWithClientId(clientOrderId);
+    if (existing !== undefined) return accepted(existing);
     if (typeof body.product_id !== 'string') return invalid('product_id is required');
     const product = productOf(body.product_id);
     if (body.side !== 'BUY' && body.side !== 'SELL') return failure('INVALID_SIDE', 'side must be BUY or SELL');
     const spec = parseOrderConfiguration(config);
     if ('kind' in spec) return spec.kind === 'invalid' ? invalid(spec.message) : failure('UNSUPPORTED_ORDER_CONFIGURATION', spec.message);
-    // A repeated client_order_id returns the order that holds it, whatever the rest of the request says.
-    const existing = o.engine.orderWithClientId(clientOrderId);
-    if (existing === undefined && product === undefined) return failure('INVALID_PRODUCT_ID', `product ${body.product_id} not found`);
+    if (product === undefined) return failure('INVALID_PRODUCT_ID', `product ${body.product_id} not found`);
     try {
-      const { order } = o.engine.create({ clientOrderId, product: product ?? o.products.get(existing!.productId)!, side: body.side, spec, configuration: config as Record<string, Record<string, unknown>> });
-      return ok({
-        success: true,
-        success_response: { order_id: order.orderId, product_id: order.productId, side: order.side, client_order_id: order.clientOrderId },
-        order_configuration: order.configuration,
-      });
+      return accepted(o.engine.create({ clientOrderId, product, side: body.side, spec, configuration: config as Record<string, Record<string, unknown>> }).order);
     } catch (e) {
       if (!(e instanceof OrderFailure)) throw e;
       return failure(e.reason, e.message, e.preview);
