@@ -163,3 +163,42 @@ describe('pnpm data download against the fake Binance', () => {
     expect(run.stderr).toMatch(/error CONFIG_INVALID: .*holds bars of BTCUSDT.BINANCE at 1m, not 5m bars of BTCUSDT.BINANCE/);
   }, 60_000);
 });
+
+describe('pnpm data download checks what any plugin gives', () => {
+  const plugin = './test/e2e/src/fixtures/history-venue.ts';
+  const run = (out: string, mode: string, to = '2024-01-01T00:10Z'): Promise<{ code: number | null; stdout: string; stderr: string }> =>
+    runCli(['data', 'download', '--venue', plugin, '--symbol', 'TEST', '--interval', '1m', '--from', '2024-01-01', '--to', to, '--out', out, '--venue-opt', `mode=${mode}`]);
+
+  it('refuses a bar that repeats the one before, after saving the good page before it', async () => {
+    const out = join(dir, 'dup.arrow');
+    const r = await run(out, 'duplicate');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error VENUE_MESSAGE_MALFORMED: TEST.HIST bar from the venue opens at 2024-01-01T00:04:00.000Z, not after the bar before (2024-01-01T00:04:00.000Z): a duplicate or out of order');
+    expect(r.stderr).toContain(`saved 5 new bars to ${out} before the error; run the same command again to continue`);
+    expect([...(readSeries(out) as BarSeries).columns.tsOpen]).toEqual([0, 1, 2, 3, 4].map((i) => T0 + i * MINUTE));
+  }, 60_000);
+
+  it('leaves out a bar that has not closed yet', async () => {
+    const out = join(dir, 'open.arrow');
+    const r = await run(out, 'open', iso(Date.now() + 10 * MINUTE));
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('6 new bars; 6 bars from 2024-01-01T00:00Z to 2024-01-01T00:05Z');
+  }, 60_000);
+
+  it('says so when the venue has no history', async () => {
+    const r = await run(join(dir, 'none.arrow'), 'none');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error CAPABILITY_MISSING: venue history-venue has no historical market data to download');
+  }, 60_000);
+
+  it('a good download of a scripted venue is exactly its bars', async () => {
+    const out = join(dir, 'good.arrow');
+    const r = await run(out, 'good');
+    expect(r.code, r.stderr).toBe(0);
+    const s = readSeries(out) as BarSeries;
+    expect([...s.columns.tsOpen]).toEqual(Array.from({ length: 10 }, (_, i) => T0 + i * MINUTE));
+    expect([...s.columns.close]).toEqual(Array.from({ length: 10 }, (_, i) => 100.5 + i));
+    expect(s.meta.instrument.symbol).toBe('TEST');
+    expect(s.meta.source).toBe('history-venue (pnpm data download)');
+  }, 60_000);
+});
