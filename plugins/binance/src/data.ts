@@ -479,7 +479,7 @@ export class BinanceDataPort implements DataPort {
         if (!r.success) return this.malformed(`bad ${name} payload: ${issueText(r.error)}`, r.error);
         const d = r.data;
         const q = { bid: Number(d.b), bidSize: Number(d.B), ask: Number(d.a), askSize: Number(d.A) };
-        const bad = quoteProblem(q.bid, q.ask, q.bidSize, q.askSize);
+        const bad = (d.E === undefined ? undefined : timeProblem('E', d.E)) ?? (d.T === undefined ? undefined : timeProblem('T', d.T)) ?? quoteProblem(q.bid, q.ask, q.bidSize, q.askSize);
         if (bad !== undefined) return this.malformed(`bad ${name} payload: ${wireProblem(bad, QUOTE_FIELDS)}`);
         this.o.bus.publish('quote', { instrumentId: entry.instrumentId, tsEvent: d.E ?? d.T ?? tsInit, tsInit, ...q });
         return;
@@ -491,7 +491,9 @@ export class BinanceDataPort implements DataPort {
         // Only a closed kline is a bar; its close time T is the last millisecond inside it.
         if (!k.x) return;
         const bar = { open: Number(k.o), high: Number(k.h), low: Number(k.l), close: Number(k.c), volume: Number(k.v) };
-        const bad = timeProblem('k.t', k.t) ?? barProblem(bar.open, bar.high, bar.low, bar.close, bar.volume);
+        // The close time must be a time at or after the open: the bar's event time is T + 1 (found by the fuzz suite: T 0 made a bar known before it opened).
+        const closeProblem = timeProblem('k.T', k.T) ?? (k.T >= k.t ? undefined : { column: 'k.T', value: k.T, reason: `is before the open time k.t ${k.t}` });
+        const bad = timeProblem('k.t', k.t) ?? closeProblem ?? barProblem(bar.open, bar.high, bar.low, bar.close, bar.volume);
         if (bad !== undefined) return this.malformed(`bad ${name} payload: ${wireProblem(bad, KLINE_FIELDS)}`);
         this.o.bus.publish('bar', { instrumentId: entry.instrumentId, tsOpen: k.t, tsEvent: k.T + 1, tsInit, ...bar });
         return;

@@ -162,6 +162,22 @@ describe('Binance market streams on generated frames', () => {
     { weight: 1, arbitrary: fc.string({ maxLength: 30 }) },
   );
 
+  it('regressions: a closed kline whose close time is before its open, and a bookTicker with an impossible time, are VENUE_MESSAGE_MALFORMED', async () => {
+    for (const k of Object.keys(events) as (keyof BusEvents)[]) events[k] = [];
+    // The long run's case: k.T 0 published a bar with tsEvent 1, before its open.
+    send(JSON.stringify({ stream: STREAMS.kline, data: { ...closedKline, k: { ...closedKline.k, T: 0 } } }));
+    send(JSON.stringify({ stream: STREAMS.bookTicker, data: { ...bookTicker, E: 1e300 } }));
+    const id = ++sentinel;
+    send(JSON.stringify({ stream: STREAMS.trade, data: { ...trade, t: id } }));
+    await until(() => (events.trade ?? []).some((t) => t.tradeId === String(id)), `sentinel trade ${id}`);
+    expect(events.bar ?? []).toEqual([]);
+    expect(events.quote ?? []).toEqual([]);
+    expect((events.error ?? []).map((e) => e.message.replace(/^Binance market stream: bad \S+ payload: /, ''))).toEqual([
+      'k.T 0 is before the open time k.t 1672515780000',
+      'E 1e+300 is not a time in epoch milliseconds',
+    ]);
+  });
+
   it('every frame ends in an event that meets the rules or VENUE_MESSAGE_MALFORMED, and the port keeps working', async () => {
     await fc.assert(
       fc.asyncProperty(frame, async (text) => {
@@ -174,12 +190,13 @@ describe('Binance market streams on generated frames', () => {
         expect(errors, 'a handler threw').toEqual([]);
         for (const e of events.error ?? []) expect(e.code, e.message).toBe('VENUE_MESSAGE_MALFORMED');
         for (const t of events.trade ?? []) expect(timeProblem('T', t.tsEvent) ?? tradeProblem(t.price, t.size), JSON.stringify(t)).toBeUndefined();
-        for (const q of events.quote ?? []) expect(quoteProblem(q.bid, q.ask, q.bidSize, q.askSize), JSON.stringify(q)).toBeUndefined();
+        for (const q of events.quote ?? []) expect(timeProblem('E', q.tsEvent) ?? quoteProblem(q.bid, q.ask, q.bidSize, q.askSize), JSON.stringify(q)).toBeUndefined();
         for (const b of events.bar ?? []) {
           expect(timeProblem('t', b.tsOpen) ?? timeProblem('T', b.tsEvent) ?? barProblem(b.open, b.high, b.low, b.close, b.volume), JSON.stringify(b)).toBeUndefined();
           expect(b.tsEvent).toBeGreaterThan(b.tsOpen);
         }
         for (const book of events.book ?? []) {
+          expect(timeProblem('E', book.tsEvent), JSON.stringify(book)).toBeUndefined();
           for (const [p, s] of [...book.bids, ...book.asks]) expect(tradeProblem(p, s), JSON.stringify(book)).toBeUndefined();
         }
       }),
