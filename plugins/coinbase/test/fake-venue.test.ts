@@ -6,7 +6,7 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { API_PREFIX, MAX_JWT_LIFETIME_SEC, TEST_EC_PRIVATE_KEY, TEST_ED25519_PRIVATE_KEY, TEST_KEY_NAME, signCdpJwt, startFakeCoinbase, type FakeCoinbase, type FakeCoinbaseOptions } from './fake-venue';
+import { API_PREFIX, FAKE_PORTFOLIO_UUID, MAX_JWT_LIFETIME_SEC, TEST_EC_PRIVATE_KEY, TEST_ED25519_PRIVATE_KEY, TEST_KEY_NAME, signCdpJwt, startFakeCoinbase, type FakeCoinbase, type FakeCoinbaseOptions } from './fake-venue';
 
 let venue: FakeCoinbase | undefined;
 const sockets: WebSocket[] = [];
@@ -188,6 +188,18 @@ describe('products and accounts', () => {
     expect(usd.hold).toEqual({ value: '100.6', currency: 'USD' });
     expect(usd.available_balance).toEqual({ value: '99899.4', currency: 'USD' });
     expect(a.body.has_next).toBe(false);
+  });
+});
+
+describe('key permissions', () => {
+  it('reports what the key may do', async () => {
+    const v = await start({ permissions: { canTrade: false } });
+    expect((await call(v, 'GET', '/key_permissions')).body).toEqual({ can_view: true, can_trade: false, can_transfer: false, portfolio_uuid: FAKE_PORTFOLIO_UUID, portfolio_type: 'DEFAULT' });
+    expect((await call(v, 'GET', '/key_permissions', { noAuth: true })).status).toBe(401);
+    const refused = await call(v, 'POST', '/orders', { body: { client_order_id: 'x', product_id: 'BTC-USD', side: 'BUY', order_configuration: limitGtc('0.1', '100') } });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toBe('PERMISSION_DENIED');
+    expect(v.orders()).toHaveLength(0);
   });
 });
 

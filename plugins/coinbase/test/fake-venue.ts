@@ -41,12 +41,12 @@ import { MatchingEngine } from './fake/engine';
 import { cdpKey, type CdpKey } from './fake/jwt';
 import type { FakeOrderStatus, OrderRecord, Side } from './fake/orders';
 import { DEFAULT_PRODUCTS, toProduct, type FakeProductSpec, type Product } from './fake/products';
-import { API_PREFIX, createRest } from './fake/rest';
+import { API_PREFIX, createRest, type KeyPermissions } from './fake/rest';
 import { rfc3339 } from './fake/wire';
 
 export { signCdpJwt, verifyCdpJwt, MAX_JWT_LIFETIME_SEC, type SignJwtOptions } from './fake/jwt';
 export { DEFAULT_PRODUCTS, type FakeProductSpec } from './fake/products';
-export { API_PREFIX } from './fake/rest';
+export { API_PREFIX, FAKE_PORTFOLIO_UUID, type KeyPermissions } from './fake/rest';
 export type { Candle } from './fake/candles';
 export type { FakeRequest, RequestMatcher } from '@autotrader/testkit/fake-venue';
 
@@ -90,6 +90,8 @@ export interface FakeCoinbaseOptions {
   readonly heartbeatIntervalMs?: number;
   /** A WebSocket with no subscription after this long is closed; default 5000 ms. */
   readonly subscribeTimeoutMs?: number;
+  /** What GET /key_permissions reports; default view and trade, no transfer. */
+  readonly permissions?: Partial<KeyPermissions>;
 }
 
 /** One fill, as {@link FakeCoinbase.orders} reports it. */
@@ -312,6 +314,7 @@ export async function startFakeCoinbase(options: FakeCoinbaseOptions = {}): Prom
     log,
     now,
     hold: (res) => hold(res),
+    permissions: { canView: true, canTrade: true, canTransfer: false, ...options.permissions },
   });
   const server = await startLoopbackServer({ onRequest: rest, upgrades: [market.endpoint, user.endpoint] });
   hold = server.hold;

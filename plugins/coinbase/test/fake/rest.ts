@@ -45,7 +45,19 @@ export interface RestOptions {
   readonly log: RequestLog<FakeRequest>;
   readonly now: () => number;
   readonly hold: (res: ServerResponse) => void;
+  /** What GET /key_permissions reports. */
+  readonly permissions: KeyPermissions;
 }
+
+/** What an API key may do. */
+export interface KeyPermissions {
+  readonly canView: boolean;
+  readonly canTrade: boolean;
+  readonly canTransfer: boolean;
+}
+
+/** The default portfolio's uuid (`/key_permissions`). */
+export const FAKE_PORTFOLIO_UUID = '8bfc20d7-f7c6-4422-bf07-8243ca4169fe';
 
 type Handler = (req: RoutedRequest) => Reply;
 
@@ -179,7 +191,13 @@ export function createRest(o: RestOptions): (req: IncomingMessage, res: ServerRe
     });
   });
 
+  // GET /key_permissions: what the key may do (Coinbase's docs: can_view, can_trade, can_transfer, portfolio).
+  route('GET', '/key_permissions', true, () =>
+    ok({ can_view: o.permissions.canView, can_trade: o.permissions.canTrade, can_transfer: o.permissions.canTransfer, portfolio_uuid: FAKE_PORTFOLIO_UUID, portfolio_type: 'DEFAULT' }),
+  );
+
   route('POST', '/orders', true, (req) => {
+    if (!o.permissions.canTrade) return { status: 403, body: errorBody('PERMISSION_DENIED', 'Missing required scopes') };
     let body: Record<string, unknown>;
     try {
       const parsed: unknown = JSON.parse(req.body);
