@@ -43,18 +43,18 @@ export function parseTime(text: string, flag: string): number {
   const trimmed = text.trim();
   if (/^\d{10,}$/.test(trimmed)) return Number(trimmed);
   const m = ISO_TIME.exec(trimmed);
-  if (m === null) throw new AutotraderError('CONFIG_INVALID', `${flag} '${text}' is not a date (${TIME_FORMS})`, { details: { flag } });
+  if (m === null) throw new AutotraderError('CONFIG_INVALID', `${flag} '${text}' is not a date (${TIME_FORMS})`, { details: { flag, usage: true } });
   const [year, month, day, hour = 0, minute = 0, second = 0] = m.slice(1, 7).map((v) => (v === undefined ? undefined : Number(v))) as number[];
   const probe = new Date(Date.UTC(year!, month! - 1, day!));
-  if (month! < 1 || month! > 12) throw new AutotraderError('CONFIG_INVALID', `${flag} '${text}' is not a calendar date (there is no month ${m[2]}); ${TIME_FORMS}`, { details: { flag } });
+  if (month! < 1 || month! > 12) throw new AutotraderError('CONFIG_INVALID', `${flag} '${text}' is not a calendar date (there is no month ${m[2]}); ${TIME_FORMS}`, { details: { flag, usage: true } });
   if (probe.getUTCMonth() !== month! - 1 || probe.getUTCDate() !== day) {
-    throw new AutotraderError('CONFIG_INVALID', `${flag} '${text}' is not a calendar date (${trimmed.slice(0, 7)} has no day ${m[3]}); ${TIME_FORMS}`, { details: { flag } });
+    throw new AutotraderError('CONFIG_INVALID', `${flag} '${text}' is not a calendar date (${trimmed.slice(0, 7)} has no day ${m[3]}); ${TIME_FORMS}`, { details: { flag, usage: true } });
   }
-  if (hour > 23 || minute > 59 || second > 59) throw new AutotraderError('CONFIG_INVALID', `${flag} '${text}' is not a time of day (hours 00-23, minutes and seconds 00-59)`, { details: { flag } });
+  if (hour > 23 || minute > 59 || second > 59) throw new AutotraderError('CONFIG_INVALID', `${flag} '${text}' is not a time of day (hours 00-23, minutes and seconds 00-59)`, { details: { flag, usage: true } });
   const zone = m[7];
   const iso = m[4] === undefined ? `${trimmed}T00:00:00Z` : zone === undefined ? `${trimmed.replace(' ', 'T')}Z` : trimmed.replace(' ', 'T');
   const t = Date.parse(iso);
-  if (Number.isNaN(t)) throw new AutotraderError('CONFIG_INVALID', `${flag} '${text}' is not a date (${TIME_FORMS})`, { details: { flag } });
+  if (Number.isNaN(t)) throw new AutotraderError('CONFIG_INVALID', `${flag} '${text}' is not a date (${TIME_FORMS})`, { details: { flag, usage: true } });
   return t;
 }
 

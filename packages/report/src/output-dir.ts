@@ -26,7 +26,9 @@ export function prepareOutputDir(dir: string, label = 'output folder'): void {
     try {
       isDir = statSync(at).isDirectory();
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw unusable(label, target, `cannot look at ${at} (${reason(error)})`, error);
+      // ENOTDIR: a part of the path above is a file; walking up finds and names it.
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw unusable(label, target, `cannot look at ${at} (${reason(error)})`, error);
       const parent = dirname(at);
       missing.unshift(at);
       if (parent === at) break;
