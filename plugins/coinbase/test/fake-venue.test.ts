@@ -207,7 +207,7 @@ describe('orders', () => {
   it('a resting GTC limit buy fills as maker when a trade prints through it; fee in USD; hold released', async () => {
     const v = await start();
     const r = await create(v, 'BUY', limitGtc('0.5', '100'));
-    expect(r.success).toBe(true);
+    expect(r).toMatchObject({ success: true, failure_reason: 'UNKNOWN_FAILURE_REASON', order_id: r.success_response.order_id, order_configuration: limitGtc('0.5', '100') });
     const id = r.success_response.order_id;
     v.trade('BTC-USD', '101', '1');
     expect(v.orders()[0]!.status).toBe('OPEN');
@@ -315,7 +315,10 @@ describe('orders', () => {
       { success: false, failure_reason: 'UNKNOWN_CANCEL_ORDER', order_id: 'nope' },
     ]);
     expect(v.balances().USD).toEqual({ available: '100000', hold: '0' });
-    expect((await call(v, 'POST', '/orders/batch_cancel', { body: { order_ids: [a] } })).body.results[0]).toMatchObject({ success: false, failure_reason: 'INVALID_CANCEL_REQUEST' });
+    expect((await call(v, 'POST', '/orders/batch_cancel', { body: { order_ids: [a] } })).body.results[0]).toMatchObject({ success: false, failure_reason: 'UNKNOWN_CANCEL_ORDER' });
+    const filled = (await create(v, 'BUY', limitGtc('0.1', '100'))).success_response.order_id;
+    v.trade('BTC-USD', '100', '1');
+    expect((await call(v, 'POST', '/orders/batch_cancel', { body: { order_ids: [filled] } })).body.results[0]).toMatchObject({ success: false, failure_reason: 'ORDER_IS_FULLY_FILLED' });
     expect((await call(v, 'GET', `/orders/historical/${a}`)).body.order).toMatchObject({ status: 'CANCELLED', cancel_message: 'User requested cancel' });
   });
 

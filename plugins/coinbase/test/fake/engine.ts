@@ -179,7 +179,9 @@ export class MatchingEngine {
     this.expireDue();
     const order = this.byId.get(orderId);
     if (order === undefined) return 'UNKNOWN_CANCEL_ORDER';
-    if (order.status !== 'OPEN') return 'INVALID_CANCEL_REQUEST';
+    // CancelOrderFailureReason has ORDER_IS_FULLY_FILLED; an order cancelled or expired is no longer on the book.
+    if (order.status === 'FILLED') return 'ORDER_IS_FULLY_FILLED';
+    if (order.status !== 'OPEN') return 'UNKNOWN_CANCEL_ORDER';
     this.close(order, 'CANCELLED', 'User requested cancel');
     this.flush();
     return undefined;

@@ -210,6 +210,8 @@ export function createRest(o: RestOptions): (req: IncomingMessage, res: ServerRe
     const failure = (error: string, message: string, preview?: string): Reply =>
       ok({
         success: false,
+        failure_reason: 'UNKNOWN_FAILURE_REASON',
+        order_id: '',
         error_response: {
           error,
           message,
@@ -224,6 +226,9 @@ export function createRest(o: RestOptions): (req: IncomingMessage, res: ServerRe
     const accepted = (order: OrderRecord): Reply =>
       ok({
         success: true,
+        // Legacy top-level fields real answers still carry (coinbase-advanced-py issue #49).
+        failure_reason: 'UNKNOWN_FAILURE_REASON',
+        order_id: order.orderId,
         success_response: { order_id: order.orderId, product_id: order.productId, side: order.side, client_order_id: order.clientOrderId },
         order_configuration: order.configuration,
       });
