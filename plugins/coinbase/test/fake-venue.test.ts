@@ -433,6 +433,26 @@ describe('rate limits and request faults', () => {
     expect(v.requests().filter((r) => r.method === 'POST')).toHaveLength(2);
   });
 
+  it('a delayed ack: the user update of a new order arrives before the create answer', async () => {
+    const v = await start();
+    const c = await connect(v.wsUserUrl);
+    c.send({ type: 'subscribe', channel: 'user', product_ids: [], jwt: signCdpJwt({ keyName: TEST_KEY_NAME, privateKeyPem: TEST_EC_PRIVATE_KEY }) });
+    await until('snapshot', () => c.messages.some((m) => m.channel === 'user'));
+    v.faults.delayAck(1, 300);
+    let answered = false;
+    const p = create(v, 'BUY', limitGtc('0.1', '100'), 'late').then((r) => {
+      answered = true;
+      return r;
+    });
+    await until('update', () => c.messages.some((m) => m.channel === 'user' && m.events[0].type === 'update'));
+    expect(answered).toBe(false);
+    expect((await p).success).toBe(true);
+    // Only the one armed request was late.
+    const t0 = Date.now();
+    await create(v, 'BUY', limitGtc('0.1', '100'));
+    expect(Date.now() - t0).toBeLessThan(250);
+  });
+
   it('delays answers while processing at once', async () => {
     const v = await start();
     v.faults.delayResponses(300);

@@ -134,6 +134,8 @@ export interface FakeCoinbaseFaults {
   acceptThenTimeout(count: number, target?: RequestMatcher): void;
   /** The next `count` requests are not processed and their connection is destroyed. */
   dropRequest(count: number, target?: RequestMatcher): void;
+  /** The next `count` matching requests (default: order creation) are processed at once and answered `delayMs` later. */
+  delayAck(count: number, delayMs: number, target?: RequestMatcher): void;
   /** Delays every later REST answer (processing is not delayed). */
   delayResponses(ms: number): void;
   /** Terminates every WebSocket connection; returns how many. */
@@ -391,6 +393,7 @@ export async function startFakeCoinbase(options: FakeCoinbaseOptions = {}): Prom
       serverError: (count, status = 503, o = {}) => faultPlan.serverError(count, status, o),
       acceptThenTimeout: (count, target = ORDER_CREATION) => faultPlan.acceptThenTimeout(count, target),
       dropRequest: (count, target) => faultPlan.dropRequest(count, target),
+      delayAck: (count, delayMs, target = ORDER_CREATION) => faultPlan.delayAck(count, delayMs, target),
       delayResponses: (ms) => faultPlan.delayResponses(ms),
       dropSockets: () => market.endpoint.dropAll() + user.endpoint.dropAll(),
       refuseConnections: (refuse) => server.refuseUpgrades(refuse ? 503 : undefined),
