@@ -68,6 +68,8 @@ const PAGE = 100;
 const MAX_SCANNED_ORDERS = 1000;
 /** How often and how long to ask the fills endpoint again when it lags behind the user channel's totals. */
 const FILL_RETRY_MS = [100, 250, 500, 1000, 2000, 4000];
+/** Attempts of a read the port makes on its own when the venue answers 429 or fails retryably. */
+const READ_ATTEMPTS = 5;
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref?.());
 
@@ -170,7 +172,7 @@ export class CoinbaseExecutionPort implements ExecutionPort {
     if (!result.success) {
       const reason = result.failure_reason ?? 'UNKNOWN_CANCEL_FAILURE_REASON';
       // Coinbase says only that it could not cancel: an order that is done is no longer cancellable, which the engine resolves by a query.
-      const code = reason === 'UNKNOWN_CANCEL_FAILURE_REASON' || reason === 'UNKNOWN_CANCEL_ORDER' ? 'ORDER_UNKNOWN' : failureCodeOf(reason);
+      const code = reason === 'UNKNOWN_CANCEL_FAILURE_REASON' || reason === 'UNKNOWN_CANCEL_ORDER' || reason === 'INVALID_CANCEL_REQUEST' ? 'ORDER_UNKNOWN' : failureCodeOf(reason);
       throw new AutotraderError(code, `Coinbase did not cancel ${order.clientOrderId} (${venueOrderId}): ${reason}`, { details: { clientOrderId: order.clientOrderId, venueOrderId, venueCode: reason } });
     }
     // A cancel after fills is reported after them: it waits for the order's chain.
@@ -266,7 +268,8 @@ export class CoinbaseExecutionPort implements ExecutionPort {
       const fill = fillOf(f, await this.clientOrderIdFor(f.order_id), this.o.clock.now());
       if (fill.tsEvent >= since) out.push(fill);
     }
-    return out.sort((a, b) => a.tsEvent - b.tsEvent || a.tradeId.localeCompare(b.tradeId));
+    // A stable sort: fills of the same millisecond keep the venue's order.
+    return out.sort((a, b) => a.tsEvent - b.tsEvent);
   }
 
   // ---- internals ----
@@ -281,7 +284,7 @@ export class CoinbaseExecutionPort implements ExecutionPort {
     this.venueIdOf.set(clientOrderId, venueOrderId);
   }
 
-  /** Every page of a fills query (Coinbase lists newest first; the cursor pages back). */
+  /** Every page of a fills query, oldest first (Coinbase lists newest first; the cursor pages back in time). */
   private async fetchFills(filter: QueryParams): Promise<VenueFill[]> {
     const out: VenueFill[] = [];
     let cursor: string | undefined;
@@ -289,7 +292,8 @@ export class CoinbaseExecutionPort implements ExecutionPort {
       const query: Query = [...filter, ['limit', PAGE]];
       if (cursor !== undefined) query.push(['cursor', cursor]);
       const page = await this.o.http.request('GET', `${API_PREFIX}/orders/historical/fills`, fillsPageSchema, { query, signed: true });
-      out.push(...page.fills);
+      // Coinbase lists newest first: reversed, the list is oldest first with same-time fills in venue order.
+      out.unshift(...[...page.fills].reverse());
       if (page.cursor === undefined || page.cursor === '' || page.fills.length === 0) return out;
       cursor = page.cursor;
     }
@@ -303,6 +307,23 @@ export class CoinbaseExecutionPort implements ExecutionPort {
     const clientOrderId = ourClientOrderId(res.order.client_order_id);
     this.remember(clientOrderId, venueOrderId);
     return clientOrderId;
+  }
+
+  /**
+   * A read this port makes on its own (not an engine call, so the engine's limiter does not pace it):
+   * a 429 waits its Retry-After and a retryable failure backs off, a few times, before giving up.
+   */
+  private async patiently<T>(read: () => Promise<T>): Promise<T> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await read();
+      } catch (error) {
+        if (!isAutotraderError(error) || !error.retryable || attempt >= READ_ATTEMPTS - 1) throw error;
+        const wait = typeof error.details.retryAfterMs === 'number' ? error.details.retryAfterMs : FILL_RETRY_MS[attempt]!;
+        this.o.logger.debug(`Coinbase: ${error.code} on a fills read; trying again in ${wait} ms`);
+        await sleep(wait);
+      }
+    }
   }
 
   private chainOf(venueOrderId: string): Promise<void> {
@@ -398,7 +419,7 @@ export class CoinbaseExecutionPort implements ExecutionPort {
    */
   private async catchUpFills(sink: ExecutionReportSink, venueOrderId: string, clientOrderId: string, cumulative: Decimal): Promise<void> {
     for (let attempt = 0; (this.reported.get(venueOrderId) ?? ZERO).lt(cumulative); attempt++) {
-      const fills = await this.fetchFills([['order_ids', venueOrderId]]);
+      const fills = await this.patiently(() => this.fetchFills([['order_ids', venueOrderId]]));
       let total = ZERO;
       for (const f of fills.sort((a, b) => Date.parse(a.trade_time) - Date.parse(b.trade_time))) {
         const fill = fillOf(f, clientOrderId, this.o.clock.now());

@@ -1,0 +1,349 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+import {
+  createLogger,
+  Decimal,
+  defineStrategy,
+  EventBus,
+  isAutotraderError,
+  makeInstrument,
+  money,
+  price,
+  quantity,
+  RealtimeClock,
+  silentLogger,
+  type BookSnapshot,
+  type ExecutionReport,
+  type Fill,
+  type OrderSnapshot,
+} from '@autotrader/core';
+import { readSeries } from '@autotrader/data';
+import { LiveSession, runBacktest, seriesToFeed } from '@autotrader/engine';
+import { createSimulatedVenue } from '@autotrader/plugin-paper';
+import { waitFor } from '@autotrader/testkit';
+import { afterEach, describe, expect, it } from 'vitest';
+import { coinbasePlugin, createCoinbase, type CoinbaseConnection } from '../src/index';
+import { API_PREFIX, ORDER_CREATION, startFakeCoinbase, TEST_EC_PRIVATE_KEY, TEST_ED25519_PRIVATE_KEY, TEST_KEY_NAME, type FakeCoinbase } from './fake-venue';
+
+const ENV = { COINBASE_API_KEY: TEST_KEY_NAME, COINBASE_API_SECRET: TEST_EC_PRIVATE_KEY };
+const BTC = 'BTC-USD.COINBASE';
+
+interface Opened {
+  readonly fake: FakeCoinbase;
+  readonly connection: CoinbaseConnection;
+  readonly bus: EventBus;
+  readonly reports: ExecutionReport[];
+  readonly logs: string[];
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+
+/** A fake Coinbase and the plugin pointed at it with --venue-opt style overrides; execution connected unless told not to. */
+async function open(o: { env?: Record<string, string>; connect?: boolean; balances?: Record<string, string> } = {}): Promise<Opened> {
+  const fake = await startFakeCoinbase({ balances: o.balances ?? { USD: '100000', BTC: '1', ETH: '10' } });
+  const bus = new EventBus('isolate');
+  const clock = new RealtimeClock();
+  const logs: string[] = [];
+  const logger = createLogger({ level: 'debug', write: (l) => logs.push(l) });
+  const config = coinbasePlugin.configSchema.parse({ restUrl: fake.restUrl, wsUrl: fake.wsUrl, wsUserUrl: fake.wsUserUrl, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
+  const connection = createCoinbase(config, { bus, clock, logger, env: o.env ?? ENV });
+  cleanups.push(async () => {
+    clock.cancelAll();
+    await connection.close();
+    await fake.close();
+  });
+  const reports: ExecutionReport[] = [];
+  if (o.connect !== false) await connection.execution.connect((r) => reports.push(r));
+  return { fake, connection, bus, reports, logs };
+}
+
+let seq = 0;
+const order = (o: Partial<OrderSnapshot>): OrderSnapshot => ({
+  clientOrderId: `cb-test-${++seq}`,
+  instrumentId: BTC,
+  side: 'buy',
+  type: 'limit',
+  quantity: quantity('0.1'),
+  price: price('30000'),
+  timeInForce: 'GTC',
+  postOnly: false,
+  reduceOnly: false,
+  status: 'submitted',
+  filledQuantity: quantity(0),
+  fees: money(0),
+  tsCreated: 0,
+  tsUpdated: 0,
+  ...o,
+});
+
+const fills = (reports: readonly ExecutionReport[]): Fill[] => reports.flatMap((r) => (r.kind === 'fill' ? [r.fill] : []));
+
+describe('environments', () => {
+  it('refuses orders on the production exchange without --mainnet, pointing to paper trading; the sandbox and --mainnet pass the preflight', () => {
+    const make = (input: Record<string, unknown>, env: Record<string, string> = ENV) =>
+      createCoinbase(coinbasePlugin.configSchema.parse(input), { bus: new EventBus('isolate'), clock: new RealtimeClock(), logger: silentLogger, env });
+    try {
+      make({}).execution.preflight();
+      expect.unreachable();
+    } catch (error) {
+      expect(isAutotraderError(error, 'CONFIG_INVALID')).toBe(true);
+      expect((error as Error).message).toContain('pnpm paper --venue coinbase');
+      expect((error as Error).message).toContain('--mainnet');
+    }
+    // Overriding only the REST URL still leaves the user channel on the real exchange.
+    expect(() => make({ restUrl: 'http://127.0.0.1:1' }).execution.preflight()).toThrow(/--mainnet/);
+    expect(() => make({ environment: 'sandbox' }).execution.preflight()).not.toThrow();
+    expect(() => make({ mainnet: true }).execution.preflight()).not.toThrow();
+    expect(() => make({ mainnet: true }, {}).execution.preflight()).toThrow(/COINBASE_API_KEY and COINBASE_API_SECRET are not set/);
+    expect(() => coinbasePlugin.configSchema.parse({ restUrll: 'http://127.0.0.1:1' })).toThrow(/restUrll/);
+  });
+});
+
+describe('REST against the fake Coinbase', () => {
+  it('loads products with their increments and minimums; a product not online takes no order, refused before anything is sent', async () => {
+    const { fake, connection } = await open();
+    fake.setProductStatus('ETH-USD', 'offline');
+    const instruments = await connection.instruments.load();
+    const btc = instruments.find((i) => i.id === BTC)!;
+    expect([btc.tickSize.toFixed(), btc.lotSize.toFixed(), btc.minQuantity.toFixed(), btc.minNotional.toFixed()]).toEqual(['0.01', '0.00000001', '0.00000001', '1']);
+    const before = fake.requests().filter(ORDER_CREATION).length;
+    await expect(connection.execution.submit(order({ instrumentId: 'ETH-USD.COINBASE', price: price('2000') }))).rejects.toMatchObject({ code: 'VENUE_REJECTED' });
+    await expect(connection.execution.submit(order({ price: price('30000.001') }))).rejects.toMatchObject({ code: 'TICK_SIZE' });
+    expect(fake.requests().filter(ORDER_CREATION).length).toBe(before);
+  });
+
+  it('a key the venue does not know is AUTH_FAILED, and neither the error nor the logs show the secret', async () => {
+    const pem = generateKeyPairSync('ec', { namedCurve: 'prime256v1' }).privateKey.export({ type: 'sec1', format: 'pem' }) as string;
+    const { connection, logs } = await open({ env: { COINBASE_API_KEY: 'organizations/x/apiKeys/unknown', COINBASE_API_SECRET: pem }, connect: false });
+    const error = await connection.execution.balances().catch((e: unknown) => e);
+    expect(isAutotraderError(error, 'AUTH_FAILED')).toBe(true);
+    const body = pem.split('\n').find((l) => l.length > 40)!;
+    expect(JSON.stringify({ m: (error as Error).message, d: (error as { details: unknown }).details, logs })).not.toContain(body);
+  });
+
+  it('signs with an Ed25519 key too', async () => {
+    const { connection } = await open({ env: { COINBASE_API_KEY: TEST_KEY_NAME, COINBASE_API_SECRET: TEST_ED25519_PRIVATE_KEY }, connect: false });
+    const balances = await connection.execution.balances();
+    expect(balances.find((b) => b.currency === 'USD')?.free.toFixed()).toBe('100000');
+  });
+
+  it('a 429 is RATE_LIMITED with the wait from its headers; usage is reported from x-ratelimit-*', async () => {
+    const { fake, connection } = await open({ connect: false });
+    const usage: unknown[] = [];
+    connection.onUsage((u) => usage.push(u.usedWeight['1s']));
+    await connection.execution.balances();
+    expect(usage.at(-1)).toBeGreaterThanOrEqual(1);
+    fake.faults.rateLimit(1, { retryAfterSec: 2 });
+    const error = await connection.execution.balances().catch((e: unknown) => e);
+    expect(isAutotraderError(error, 'RATE_LIMITED')).toBe(true);
+    expect((error as { details: { retryAfterMs: number } }).details.retryAfterMs).toBeGreaterThan(1000);
+  });
+
+  it('a submit resent with the same client order id is one order at Coinbase, accepted once', async () => {
+    const { fake, connection, reports } = await open();
+    const o = order({});
+    await connection.execution.submit(o);
+    await connection.execution.submit(o);
+    expect(fake.orders().filter((x) => x.clientOrderId === o.clientOrderId)).toHaveLength(1);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(reports.filter((r) => r.kind === 'accepted')).toHaveLength(1);
+    const state = await connection.execution.order(o.clientOrderId, BTC);
+    expect(state).toMatchObject({ clientOrderId: o.clientOrderId, status: 'accepted' });
+    // An id Coinbase never saw is undefined (never ORDER_UNKNOWN): the engine resends only then.
+    expect(await connection.execution.order('never-sent', BTC)).toBeUndefined();
+    await connection.execution.cancel(o);
+    await waitFor('canceled at the venue', () => fake.orders()[0]!.status === 'CANCELLED');
+    await expect(connection.execution.cancel(o)).rejects.toMatchObject({ code: 'ORDER_UNKNOWN' });
+    expect(reports.filter((r) => r.kind === 'canceled')).toHaveLength(1);
+  });
+});
+
+describe('order updates from the user channel', () => {
+  it('turns cumulative quantities into fills exactly once, with the venue trade ids, prices, sizes and commissions, through duplicated updates', async () => {
+    const { fake, connection, reports } = await open();
+    const o = order({ quantity: quantity('0.3') });
+    await connection.execution.submit(o);
+    fake.faults.duplicateUserUpdates(5);
+    for (const size of ['0.1', '0.05', '0.15']) fake.trade('BTC-USD', '29990', size, 'SELL');
+    await waitFor('three fills', () => fills(reports).length === 3 || undefined);
+    await new Promise((r) => setTimeout(r, 200));
+    const venue = fake.orders()[0]!;
+    expect(venue.status).toBe('FILLED');
+    expect(fills(reports).map((f) => [f.tradeId, f.price.toFixed(), f.quantity.toFixed(), f.fee.toFixed(), f.feeCurrency, f.clientOrderId])).toEqual(
+      venue.fills.map((f) => [f.tradeId, new Decimal(f.price).toFixed(), new Decimal(f.size).toFixed(), new Decimal(f.commission).toFixed(), 'USD', o.clientOrderId]),
+    );
+  });
+
+  it('fillsSince pages through /orders/historical/fills and answers oldest first', async () => {
+    const { fake, connection } = await open({ connect: true });
+    const since = Date.now() - 1000;
+    await connection.execution.submit(order({ quantity: quantity('1.3') }));
+    for (let i = 0; i < 130; i++) fake.trade('BTC-USD', '29990', '0.01', 'SELL');
+    await waitFor('130 fills at the venue', () => fake.orders()[0]!.fills.length === 130 || undefined);
+    const got = await connection.execution.fillsSince(BTC, since);
+    expect(got.map((f) => f.tradeId)).toEqual(fake.orders()[0]!.fills.map((f) => f.tradeId));
+    const pages = fake.requests().filter((r) => r.path === `${API_PREFIX}/orders/historical/fills` && r.params.product_ids === 'BTC-USD');
+    expect(pages.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('market data over the WebSocket', () => {
+  it('keeps the level2 book from its snapshot and updates, and resubscribes for a new snapshot after a sequence gap', async () => {
+    const { fake, connection, bus } = await open({ connect: false });
+    fake.book('BTC-USD', [['29999', '1']], [['30001', '2']]);
+    const books: BookSnapshot[] = [];
+    bus.on('book', (b) => books.push(b));
+    await connection.data.subscribe({ kind: 'book', instrumentId: BTC });
+    await waitFor('snapshot', () => books.length >= 1 || undefined);
+    fake.book('BTC-USD', [['29998', '3']], [['30001', '0']]);
+    await waitFor('update', () => books.at(-1)?.asks.length === 0 || undefined);
+    expect(books.at(-1)!.bids).toEqual([[29999, 1], [29998, 3]]);
+    fake.faults.level2Gap();
+    fake.book('BTC-USD', [['29997', '4']], [['30002', '5']]);
+    // The gapped update is not applied blindly: a fresh snapshot brings the whole book, every change included.
+    await waitFor('resynced book', () => (books.at(-1)?.asks.length === 1 && books.at(-1)!.bids.length === 3 ? true : undefined));
+    expect(books.at(-1)!.bids).toEqual([[29999, 1], [29998, 3], [29997, 4]]);
+    expect(books.at(-1)!.asks).toEqual([[30002, 5]]);
+  });
+
+  it('streams quotes and trades; 5-minute candles become bars when the next candle starts; other intervals are refused', async () => {
+    const { fake, connection, bus } = await open({ connect: false });
+    await expect(connection.data.subscribe({ kind: 'bar', instrumentId: BTC, interval: '1m' })).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    const seen: string[] = [];
+    bus.on('quote', (q) => seen.push(`quote ${q.bid}/${q.ask}`));
+    bus.on('trade', (t) => seen.push(`trade ${t.price} ${t.size} ${t.aggressor}`));
+    bus.on('bar', (b) => seen.push(`bar ${b.open} ${b.high} ${b.low} ${b.close} ${b.volume} ${b.tsEvent - b.tsOpen}`));
+    await connection.data.subscribe({ kind: 'quote', instrumentId: BTC });
+    await connection.data.subscribe({ kind: 'trade', instrumentId: BTC });
+    await connection.data.subscribe({ kind: 'bar', instrumentId: BTC, interval: '5m' });
+    fake.quote('BTC-USD', '29999', '1', '30001', '1');
+    fake.trade('BTC-USD', '30000', '0.5', 'BUY');
+    fake.trade('BTC-USD', '30010', '0.25', 'SELL');
+    await waitFor('two trades', () => seen.filter((s) => s.startsWith('trade')).length === 2 || undefined);
+    expect(seen.some((s) => s.startsWith('bar'))).toBe(false);
+    // The venue's clock moves to the next 5-minute window: the next trade starts a new candle and closes the last.
+    fake.faults.skewClock(300_000);
+    fake.trade('BTC-USD', '30020', '1', 'BUY');
+    await waitFor('a bar', () => seen.find((s) => s.startsWith('bar')));
+    expect(seen).toContain('quote 29999/30001');
+    expect(seen).toContain('trade 30000 0.5 buy');
+    expect(seen).toContain('trade 30010 0.25 sell');
+    expect(seen.filter((s) => s.startsWith('bar'))).toEqual(['bar 30000 30010 30000 30010 0.75 300000']);
+  });
+});
+
+/** Buys `size` at market every `every` trades when flat, sells it back when long: fees are in the quote currency at Coinbase. */
+const pingPong = defineStrategy({
+  name: 'ping-pong-coinbase',
+  params: z.object({ every: z.number().int().positive(), size: z.string() }),
+  requires: { orderTypes: ['market'], data: ['trade'] },
+  create(ctx, p) {
+    const id = ctx.instruments.list()[0]!.id;
+    let seen = 0;
+    let long = false;
+    let pending = false;
+    ctx.stream('order').subscribe((e) => {
+      if (e.order.status === 'filled') long = e.order.side === 'buy';
+      if (e.order.status === 'filled' || e.order.status === 'rejected' || e.order.status === 'canceled' || e.order.status === 'expired') pending = false;
+    });
+    ctx.trades(id).subscribe(() => {
+      if (++seen % p.every !== 0 || pending) return;
+      pending = true;
+      ctx.submit({ instrumentId: id, side: long ? 'sell' : 'buy', quantity: p.size });
+    });
+  },
+});
+
+/**
+ * Trade prices on BTC-USD's 0.01 tick. The fake fills a market order at once at the last trade, the
+ * simulated venue at the next trade: the price holds for the trade after each third one (the strategy's
+ * signal), so both fill at the same price.
+ */
+function prices(n: number, every: number): string[] {
+  const out: string[] = [];
+  let p = 30_000;
+  for (let k = 1; k <= n; k++) {
+    if ((k - 1) % every !== 0 || k === 1) p += ((k * 7919) % 13) - 6;
+    out.push(p.toFixed(2));
+  }
+  return out;
+}
+
+describe('parity: live against the fake Coinbase, then the recording replayed in a backtest', () => {
+  it('produces the same orders and the same fills', async () => {
+    const fake = await startFakeCoinbase({ balances: { USD: '100000' }, takerFeeRate: '0.006', makerFeeRate: '0.004' });
+    const dir = mkdtempSync(join(tmpdir(), 'autotrader-coinbase-parity-'));
+    const bus = new EventBus('isolate');
+    const clock = new RealtimeClock();
+    const liveOrders: OrderSnapshot[] = [];
+    const liveFills: Fill[] = [];
+    const errors: string[] = [];
+    bus.on('submit', (e) => liveOrders.push(e.order));
+    bus.on('fill', (f) => liveFills.push(f));
+    bus.on('error', (e) => errors.push(`${e.code}: ${e.message}`));
+    let tradesSeen = 0;
+    bus.on('trade', () => tradesSeen++);
+    const config = coinbasePlugin.configSchema.parse({ restUrl: fake.restUrl, wsUrl: fake.wsUrl, wsUserUrl: fake.wsUserUrl });
+    const connection = createCoinbase(config, { bus, clock, logger: silentLogger, env: ENV });
+    const params = { every: 3, size: '0.01' };
+    const session = new LiveSession({
+      strategy: pingPong,
+      params,
+      venue: { name: 'coinbase', capabilities: coinbasePlugin.capabilities, loadInstruments: () => connection.instruments.load(), data: connection.data, execution: connection.execution },
+      instrumentIds: ['BTC-USD'],
+      dataKinds: ['trade'],
+      recordDir: dir,
+      bus,
+      clock,
+    });
+    // 91 trades: the order the 90th one triggers fills on the 91st in the backtest, as it fills at once live.
+    const walk = prices(91, params.every);
+    try {
+      await session.start();
+      for (let k = 0; k < walk.length; k++) {
+        fake.trade('BTC-USD', walk[k]!, '1');
+        // One trade at a time: delivered, any order it caused has reached the fake, every fill the fake made is booked.
+        await waitFor(`trade ${k} delivered`, () => tradesSeen === k + 1);
+        await waitFor(`orders after trade ${k} reached the venue`, () => fake.orders().length === liveOrders.length);
+        await waitFor(`fills after trade ${k} booked`, () => fake.orders().reduce((n, o) => n + o.fills.length, 0) === liveFills.length);
+      }
+    } finally {
+      await session.stop();
+      await connection.close();
+      await fake.close();
+    }
+    expect(errors).toEqual([]);
+    expect(liveOrders.length).toBeGreaterThan(20);
+    expect(liveFills.length).toBe(liveOrders.length);
+
+    const files = readdirSync(dir);
+    expect(files).toEqual(['BTC-USD.COINBASE-trade.arrow']);
+    const series = readSeries(join(dir, files[0]!));
+    expect(series.length).toBe(walk.length);
+    const instrument = makeInstrument(series.meta.instrument);
+    const replay = await runBacktest({
+      strategy: pingPong,
+      params,
+      feeds: [seriesToFeed(series, instrument.id)],
+      instruments: [instrument],
+      venue: (ctx) =>
+        createSimulatedVenue({
+          config: { venue: 'COINBASE', startingBalances: { USD: '100000' }, partialFills: false, fees: { maker: '0.004', taker: '0.006', currency: 'quote' } },
+          instruments: ctx.instruments,
+          clock: ctx.clock,
+          bus: ctx.bus,
+        }),
+      startingCash: 100_000,
+    });
+    const orderKey = (o: OrderSnapshot): string => `${o.side} ${o.type} ${o.quantity.toString()} ${o.price?.toString() ?? '-'}`;
+    const fillKey = (f: Fill): string => `${f.side} ${f.quantity.toString()} @ ${f.price.toString()} fee ${f.fee.toString()} ${f.feeCurrency}`;
+    expect(replay.orders.map(orderKey)).toEqual(liveOrders.map(orderKey));
+    expect(replay.fills.map(fillKey)).toEqual(liveFills.map(fillKey));
+  }, 60_000);
+});
