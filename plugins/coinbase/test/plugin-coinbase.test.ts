@@ -195,7 +195,7 @@ describe('order updates from the user channel', () => {
 
 describe('market data over the WebSocket', () => {
   it('keeps the level2 book from its snapshot and updates, and resubscribes for a new snapshot after a sequence gap', async () => {
-    const { fake, connection, bus } = await open({ connect: false });
+    const { fake, connection, bus, logs } = await open({ connect: false });
     fake.book('BTC-USD', [['29999', '1']], [['30001', '2']]);
     const books: BookSnapshot[] = [];
     bus.on('book', (b) => books.push(b));
@@ -210,6 +210,7 @@ describe('market data over the WebSocket', () => {
     await waitFor('resynced book', () => (books.at(-1)?.asks.length === 1 && books.at(-1)!.bids.length === 3 ? true : undefined));
     expect(books.at(-1)!.bids).toEqual([[29999, 1], [29998, 3], [29997, 4]]);
     expect(books.at(-1)!.asks).toEqual([[30002, 5]]);
+    expect(logs.filter((l) => l.includes('resubscribing the books for new snapshots'))).toHaveLength(1);
   });
 
   it('streams quotes and trades; 5-minute candles become bars when the next candle starts; other intervals are refused', async () => {
