@@ -170,8 +170,12 @@ describe('order updates from the user channel', () => {
     const o = order({ quantity: quantity('0.3') });
     await connection.execution.submit(o);
     fake.faults.duplicateUserUpdates(5);
-    for (const size of ['0.1', '0.05', '0.15']) fake.trade('BTC-USD', '29990', size, 'SELL');
-    await waitFor('three fills', () => fills(reports).length === 3 || undefined);
+    // One trade at a time: each later update's fetch lists the earlier fills again, which must not be passed on twice.
+    const sizes = ['0.1', '0.05', '0.15'];
+    for (let i = 0; i < sizes.length; i++) {
+      fake.trade('BTC-USD', '29990', sizes[i]!, 'SELL');
+      await waitFor(`fill ${i + 1}`, () => fills(reports).length >= i + 1 || undefined);
+    }
     await new Promise((r) => setTimeout(r, 200));
     const venue = fake.orders()[0]!;
     expect(venue.status).toBe('FILLED');
