@@ -31,12 +31,13 @@ async function perOrderMicros(n: number): Promise<number> {
 }
 
 describe('order flood (issue 11)', () => {
-  it('1e5 orders open at once cost about the same per order as 2e3 (nothing is linear in the orders open)', async () => {
+  it('2e5 orders open at once cost about the same per order as 2e3 (nothing is linear in the orders open)', async () => {
     await perOrderMicros(20_000); // JIT warm-up
     const small = Math.min(await perOrderMicros(2_000), await perOrderMicros(2_000), await perOrderMicros(2_000));
-    const large = await perOrderMicros(100_000);
-    // Open orders kept in an array (indexOf and splice per order) made this ratio about 10 and more.
-    expect(large / small, `${small.toFixed(1)} µs per order at 2e3, ${large.toFixed(1)} µs at 1e5`).toBeLessThan(3);
-    console.log(`order flood: ${small.toFixed(1)} µs per order at 2e3, ${large.toFixed(1)} µs at 1e5`);
+    // The best of two, on both sides: a busy machine (other test files run alongside) only adds time.
+    const large = Math.min(await perOrderMicros(200_000), await perOrderMicros(200_000));
+    // Open orders kept in an array (indexOf and splice per order) made this ratio about 5 at 1e5 and 10 at 2e5.
+    expect(large / small, `${small.toFixed(1)} µs per order at 2e3, ${large.toFixed(1)} µs at 2e5`).toBeLessThan(4);
+    console.log(`order flood: ${small.toFixed(1)} µs per order at 2e3, ${large.toFixed(1)} µs at 2e5`);
   }, 120_000);
 });
