@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { checkCash, checkFees, checkSeed } from './run-options';
+import type { BarFeed } from '@autotrader/engine';
+import { checkCash, checkFees, checkLatency, checkSeed } from './run-options';
 
 const refused = (f: () => void, message: RegExp): void => expect(f).toThrow(expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringMatching(message) }));
 
@@ -16,5 +17,13 @@ describe('run options', () => {
     expect(() => checkCash(100_000)).not.toThrow();
     for (const bad of [0, -1, Number.NaN, Infinity, 1e16]) refused(() => checkCash(bad), /^--cash /);
     refused(() => checkSeed(1.5), /^--seed must be a whole number/);
+  });
+
+  it('a latency longer than the data gets a warning line', () => {
+    const n = 3;
+    const col = (v: number): Float64Array => new Float64Array(n).fill(v);
+    const feed: BarFeed = { kind: 'bar', instrumentId: 'X', length: n, intervalMs: 60_000, tsOpen: Float64Array.from([0, 60_000, 120_000]), open: col(1), high: col(1), low: col(1), close: col(1), volume: col(1) };
+    expect(checkLatency(60_000, [feed])).toEqual([]);
+    expect(checkLatency(120_000, [feed])).toEqual([expect.stringMatching(/^warning: --latency 120000 ms is longer than the data/)]);
   });
 });

@@ -105,3 +105,26 @@ export function checkJournalPath(path: string | undefined, flag = '--journal'): 
     if (k === 'folder') break;
   }
 }
+
+/** The first and last event times of the feeds, or undefined when they hold no rows. */
+function dataSpan(feeds: readonly MarketFeed[]): number | undefined {
+  let first = Infinity;
+  let last = -Infinity;
+  for (const feed of feeds) {
+    if (feed.length === 0) continue;
+    const ts = feed.kind === 'bar' ? feed.tsOpen : feed.ts;
+    first = Math.min(first, ts[0]!);
+    last = Math.max(last, ts[feed.length - 1]!);
+  }
+  return Number.isFinite(first) && Number.isFinite(last) ? last - first : undefined;
+}
+
+/**
+ * Latency against the span of the data: when every order takes longer to reach the venue than the data
+ * lasts, no order can ever fill, a run that means nothing, so a warning line is returned for stderr.
+ */
+export function checkLatency(ms: number, feeds: readonly MarketFeed[]): string[] {
+  const span = dataSpan(feeds);
+  if (ms === 0 || span === undefined || ms < span) return [];
+  return [`warning: --latency ${ms} ms is longer than the data (${span} ms from first to last event); no order can reach the venue before it ends`];
+}

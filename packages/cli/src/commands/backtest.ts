@@ -10,7 +10,7 @@ import { loadData } from '../feeds';
 import { loadStrategy } from '../strategies';
 import { readConfigFile, resolveRisk } from '../config-file';
 import { loadVenuePlugin } from '../venue-loader';
-import { checkCash, checkFees, checkNonNegative, checkSeed, checkSlippage } from '../run-options';
+import { checkCash, checkFees, checkLatency, checkNonNegative, checkSeed, checkSlippage } from '../run-options';
 import { countVenueCancels } from '../venue-refusals';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -96,7 +96,7 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
   const paths = args.data && args.data.length > 0 ? args.data : [DEFAULT_DATA];
   const { instruments, feeds } = loadData(paths, { from, to });
   const currency = instruments[0]!.quote;
-  for (const warning of checkSlippage(args.slippage, instruments, feeds)) process.stderr.write(warning + '\n');
+  for (const warning of [...checkSlippage(args.slippage, instruments, feeds), ...checkLatency(args.latency, feeds)]) process.stderr.write(warning + '\n');
   const logger = createLogger({ level: args.verbose ? 'debug' : 'warn' });
 
   const limitsFrom = args.venueLimits === undefined ? undefined : await loadVenuePlugin(args.venueLimits);
