@@ -80,8 +80,8 @@ function makeFolders(dir: string): void {
 function ioError(what: string, path: string, error: unknown): AutotraderError {
   if (PATH_ERRORS.has((error as NodeJS.ErrnoException).code ?? '')) return pathError(path, error);
   const reason = error instanceof Error ? error.message : String(error);
-  // INTERNAL until core has a journal I/O code: nothing may be sent while the journal cannot be written.
-  return new AutotraderError('INTERNAL', `order journal ${path}: ${what} failed (${reason}); check the disk and its free space, then restart`, {
+  // Nothing may be sent while the journal cannot be written: the kernel stops sending on this error.
+  return new AutotraderError('JOURNAL_IO', `order journal ${path}: ${what} failed (${reason}); check the disk and its free space, then restart`, {
     cause: error,
     details: { path },
   });
