@@ -10,6 +10,7 @@ import {
   fillOf,
   fillsPageSchema,
   instrumentIdOf,
+  marketQuoteConfiguration,
   orderAnswerSchema,
   ordersPageSchema,
   orderStateOf,
@@ -95,6 +96,10 @@ describe('order configurations (ccxt static request examples)', () => {
     } catch (error) {
       expect(isAutotraderError(error, code as 'ORDER_INVALID')).toBe(true);
     }
+  });
+
+  it('builds a market buy by quote size (ccxt example: spend 5 USDT)', () => {
+    expect(marketQuoteConfiguration(money('5'))).toEqual({ market_market_ioc: { quote_size: '5' } });
   });
 
   it('sends our client order ids unchanged and reads them back', () => {
