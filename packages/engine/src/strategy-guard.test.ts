@@ -215,3 +215,28 @@ describe('strategy diagnostics', () => {
     expect(handler).toEqual(["strategy 'sleepy' is slow: its 'bar' handler took 1.5 s; nothing else runs meanwhile (reported once)"]);
   });
 });
+
+describe('StrategyGuard: slow handlers in a live session', () => {
+  it('under the isolate policy each handler call is timed and one over a second is reported once, naming the strategy', async () => {
+    const strategy = defineStrategy({
+      name: 'live-sleepy',
+      params: z.object({}),
+      create(ctx) {
+        ctx.bars().subscribe({
+          next: () => {
+            const until = performance.now() + 1100;
+            while (performance.now() < until) {
+              // busy
+            }
+          },
+        });
+      },
+    });
+    const lines: string[] = [];
+    const kernel = await kernelWith(strategy, 'isolate', lines);
+    kernel.bus.publish('bar', bar(0));
+    kernel.bus.publish('bar', bar(1));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^WARN strategy 'live-sleepy' is slow: its 'bar' handler took 1\.\d s; nothing else runs meanwhile \(reported once\)$/);
+  }, 10_000);
+});
