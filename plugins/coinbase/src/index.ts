@@ -34,7 +34,8 @@ export function createCoinbase(config: CoinbaseConfig, ctx: PluginContext): Coin
   const http = new CoinbaseHttp({ baseUrl: urls.restUrl, timeoutMs: config.timeouts.requestMs, now: () => ctx.clock.now(), logger, credentials: getCredentials, dispatcher: ctx.dispatcher });
   // Market data and products need no key: without one, the public product list is used.
   const instruments = new CoinbaseInstruments(http, logger, hasCredentials(ctx.env));
-  const data = new CoinbaseDataPort({ wsUrl: urls.wsUrl, bus: ctx.bus, clock: ctx.clock, logger: logger.child('data'), config });
+  // The REST client gives the data port its history (public candles, no key).
+  const data = new CoinbaseDataPort({ wsUrl: urls.wsUrl, bus: ctx.bus, clock: ctx.clock, logger: logger.child('data'), config, http });
   const execution = new CoinbaseExecutionPort({
     wsUserUrl: urls.wsUserUrl,
     http,
