@@ -121,6 +121,8 @@ export class Kernel {
     this.strategyGuard = new StrategyGuard(this.policy, {
       isolated: (owner, error) => {
         this.log.error(error.message);
+        // As the bus does for a handler that throws (its onIsolated hook, then `error`).
+        this.bus.onIsolated?.(error);
         this.bus.publish('error', { source: owner, code: error.code, message: error.message, tsEvent: this.clock.now(), error });
       },
       warn: (message) => this.log.warn(message),
