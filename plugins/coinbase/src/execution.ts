@@ -5,6 +5,7 @@ import {
   isAutotraderError,
   quantity,
   type Balance,
+  type VenueAccount,
   type Clock,
   type EventBus,
   type ExecutionPort,
@@ -43,6 +44,9 @@ import {
   type VenueFill,
 } from './mapping';
 import { checkExecutionAllowed, API_PREFIX } from './urls';
+
+/** `GET /key_permissions`: what the key may do, and the portfolio it belongs to. */
+const keyPermissionsSchema = z.looseObject({ can_view: z.boolean(), can_trade: z.boolean(), portfolio_uuid: z.string().min(1) });
 import { confirmedKeys, envelopeSchema, errorFrameSchema, subscribeFrame, subscriptionKey, userEventSchema, type UserOrder } from './ws';
 
 /** What the execution port needs from the plugin. */
@@ -229,6 +233,15 @@ export class CoinbaseExecutionPort implements ExecutionPort {
       if (page.has_next !== true || page.cursor === undefined || page.cursor === '') return out;
       cursor = page.cursor;
     }
+  }
+
+  /**
+   * The portfolio these keys trade, from `GET /key_permissions` (`portfolio_uuid`): the journal records
+   * it and refuses to be replayed against another portfolio.
+   */
+  async venueAccount(): Promise<VenueAccount> {
+    const res = await this.o.http.request('GET', `${API_PREFIX}/key_permissions`, keyPermissionsSchema, { signed: true });
+    return { accountId: res.portfolio_uuid, accountType: 'cash' };
   }
 
   /** Non-zero balances from `/accounts` (available → free, hold → locked), every page. */

@@ -26,7 +26,7 @@ import { createSimulatedVenue } from '@autotrader/plugin-paper';
 import { waitFor } from '@autotrader/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { coinbasePlugin, createCoinbase, type CoinbaseConnection } from '../src/index';
-import { API_PREFIX, ORDER_CREATION, startFakeCoinbase, TEST_EC_PRIVATE_KEY, TEST_ED25519_PRIVATE_KEY, TEST_KEY_NAME, type FakeCoinbase } from './fake-venue';
+import { API_PREFIX, FAKE_PORTFOLIO_UUID, ORDER_CREATION, startFakeCoinbase, TEST_EC_PRIVATE_KEY, TEST_ED25519_PRIVATE_KEY, TEST_KEY_NAME, type FakeCoinbase } from './fake-venue';
 
 const ENV = { COINBASE_API_KEY: TEST_KEY_NAME, COINBASE_API_SECRET: TEST_EC_PRIVATE_KEY };
 const BTC = 'BTC-USD.COINBASE';
@@ -125,6 +125,11 @@ describe('REST against the fake Coinbase', () => {
     expect(isAutotraderError(error, 'AUTH_FAILED')).toBe(true);
     const body = pem.split('\n').find((l) => l.length > 40)!;
     expect(JSON.stringify({ m: (error as Error).message, d: (error as { details: unknown }).details, logs })).not.toContain(body);
+  });
+
+  it('names the portfolio the keys trade (venueAccount, for the journal) from /key_permissions', async () => {
+    const { connection } = await open({ connect: false });
+    expect(await connection.execution.venueAccount!()).toEqual({ accountId: FAKE_PORTFOLIO_UUID, accountType: 'cash' });
   });
 
   it('signs with an Ed25519 key too', async () => {
