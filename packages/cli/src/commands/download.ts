@@ -133,7 +133,12 @@ export interface DownloadSummary {
 export async function runDownload(args: DownloadArgs, logger: Logger = createLogger({ level: args.verbose ? 'debug' : 'info' })): Promise<DownloadSummary> {
   const plugin = await loadVenuePlugin(args.venue);
   const file = args.config === undefined ? undefined : readConfigFile(args.config);
-  const config = parsePluginConfig(plugin, { ...(file?.venue ?? {}), ...parseParams(args.venueOpt, '--venue-opt') }, `--venue ${args.venue} config`);
+  const given: Record<string, unknown> = { ...(file?.venue ?? {}), ...parseParams(args.venueOpt, '--venue-opt') };
+  // Past bars are public market data: no key is read and no order can be sent, so the real venue's data is
+  // the default (a testnet's klines are its own thin trades). `--venue-opt mainnet=false` keeps the testnet.
+  const real = { ...given, mainnet: true };
+  const useReal = !('mainnet' in given) && plugin.configSchema.safeParse(real).success;
+  const config = parsePluginConfig(plugin, useReal ? real : given, `--venue ${args.venue} config`);
   const intervalMs = parseInterval(args.interval);
   const from = parseTime(args.from, '--from');
   const to = args.to === undefined ? Date.now() : parseTime(args.to, '--to');
