@@ -632,7 +632,8 @@ const issueText = (error: z.ZodError): string => describeZodIssues(error.issues,
 
 /** The stream a raw (non-combined) payload belongs to, from its event type and symbol. */
 function rawStreamName(f: Record<string, unknown>, depthSpeedMs: 100 | 1000): string | undefined {
-  const s = typeof f.s === 'string' ? f.s : undefined;
+  // An empty symbol names no instrument (symbolOf would throw out of the frame handler; found by the fuzz suite).
+  const s = typeof f.s === 'string' && f.s !== '' ? f.s : undefined;
   if (f.e === 'serverShutdown') return '!serverShutdown';
   if (s === undefined) return undefined;
   const id = instrumentIdOf(s);

@@ -162,11 +162,14 @@ describe('Binance market streams on generated frames', () => {
     { weight: 1, arbitrary: fc.string({ maxLength: 30 }) },
   );
 
-  it('regressions: a closed kline whose close time is before its open, and a bookTicker with an impossible time, are VENUE_MESSAGE_MALFORMED', async () => {
+  it('regressions: a closed kline whose close time is before its open, a bookTicker with an impossible time, a raw frame with an empty symbol: VENUE_MESSAGE_MALFORMED', async () => {
     for (const k of Object.keys(events) as (keyof BusEvents)[]) events[k] = [];
+    errors.length = 0;
     // The long run's case: k.T 0 published a bar with tsEvent 1, before its open.
     send(JSON.stringify({ stream: STREAMS.kline, data: { ...closedKline, k: { ...closedKline.k, T: 0 } } }));
     send(JSON.stringify({ stream: STREAMS.bookTicker, data: { ...bookTicker, E: 1e300 } }));
+    // A raw (not combined) frame with an empty symbol: routing it made symbolOf throw out of the handler.
+    send(JSON.stringify({ ...trade, s: '' }));
     const id = ++sentinel;
     send(JSON.stringify({ stream: STREAMS.trade, data: { ...trade, t: id } }));
     await until(() => (events.trade ?? []).some((t) => t.tradeId === String(id)), `sentinel trade ${id}`);
@@ -175,7 +178,9 @@ describe('Binance market streams on generated frames', () => {
     expect((events.error ?? []).map((e) => e.message.replace(/^Binance market stream: bad \S+ payload: /, ''))).toEqual([
       'k.T 0 is before the open time k.t 1672515780000',
       'E 1e+300 is not a time in epoch milliseconds',
+      'Binance market stream: frame has neither a stream name nor a known event type',
     ]);
+    expect(errors, 'a handler threw').toEqual([]);
   });
 
   it('every frame ends in an event that meets the rules or VENUE_MESSAGE_MALFORMED, and the port keeps working', async () => {
