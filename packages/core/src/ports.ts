@@ -77,6 +77,12 @@ export interface ExecutionPort {
   /** Native modify. Absent when the venue has none: the engine then cancels and replaces. */
   modify?(order: OrderSnapshot, changes: VenueOrderChanges): Promise<void> | void;
   /**
+   * True when this venue can amend this order in place with these changes (Coinbase edits limit GTC
+   * orders only); false sends it through the engine's cancel-replace. Absent: every order is modified
+   * natively when `modify` exists and the plugin declares `nativeModify`. Pure: no network call.
+   */
+  canModify?(order: OrderSnapshot, changes: VenueOrderChanges): boolean;
+  /**
    * From now on, order placements that have not left the process (queued behind a rate limit or a
    * backoff) are not sent: each fails as never placed (non-retryable, not outcome-unknown). Cancels and
    * queries still go through. The engine calls it when a shutdown begins. Optional: a port that sends

@@ -470,12 +470,15 @@ export class Kernel {
       return;
     }
     this.bus.publish('modify', { clientOrderId, changes, tsEvent: this.clock.now() });
-    if (this.execution.modify !== undefined && (this.options.capabilities?.nativeModify ?? true)) {
-      const venueChanges = {
-        quantity: changes.quantity === undefined ? undefined : toQuantity(changes.quantity as DecimalLike),
-        price: changes.price === undefined ? undefined : toPrice(changes.price as DecimalLike),
-        triggerPrice: changes.triggerPrice === undefined ? undefined : toPrice(changes.triggerPrice as DecimalLike),
-      };
+    const venueChanges = {
+      quantity: changes.quantity === undefined ? undefined : toQuantity(changes.quantity as DecimalLike),
+      price: changes.price === undefined ? undefined : toPrice(changes.price as DecimalLike),
+      triggerPrice: changes.triggerPrice === undefined ? undefined : toPrice(changes.triggerPrice as DecimalLike),
+    };
+    // Native only where the venue amends this very order in place (Coinbase: limit GTC); the rest is cancel-replace.
+    const amend = this.execution.modify?.bind(this.execution);
+    const native = amend !== undefined && (this.options.capabilities?.nativeModify ?? true) && (this.execution.canModify?.(snapshot(order), venueChanges) ?? true);
+    if (native) {
       this.options.journal?.append({
         t: 'modify',
         ts: this.clock.now(),
@@ -483,10 +486,16 @@ export class Kernel {
         changes: { quantity: venueChanges.quantity?.toString(), price: venueChanges.price?.toString(), triggerPrice: venueChanges.triggerPrice?.toString() },
       });
       this.oms.setStatus(order, 'pending_update');
+      // A refused amendment is a modifyRejected (journaled like every report): the order stands as it was.
+      const refused = (error: unknown): void => {
+        const e = isAutotraderError(error) ? error : new AutotraderError('INTERNAL', String(error), { cause: error });
+        this.applyReport({ kind: 'modifyRejected', clientOrderId, reason: e.message, tsEvent: this.clock.now() });
+        this.anomaly(e);
+      };
       try {
-        this.execution.modify(snapshot(order), venueChanges)?.catch((error: unknown) => this.onCancelFailure(order, error));
+        amend(snapshot(order), venueChanges)?.catch(refused);
       } catch (error) {
-        this.onCancelFailure(order, error);
+        refused(error);
       }
       return;
     }

@@ -12,6 +12,8 @@ import {
   type ExecutionReport,
   type ExecutionReportSink,
   type Fill,
+  price,
+  type VenueOrderChanges,
   type Logger,
   type OrderSnapshot,
   type VenueOrderState,
@@ -30,10 +32,15 @@ import {
   createOrderBody,
   createOrderError,
   createOrderResponseSchema,
+  EDIT_ALREADY_APPLIED,
+  editFailureReasonOf,
+  editOrderBody,
+  editOrderError,
+  editOrderResponseSchema,
   failureCodeOf,
   fillOf,
   fillsPageSchema,
-
+  isEditable,
   orderAnswerSchema,
   ordersPageSchema,
   orderStateOf,
@@ -81,9 +88,9 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * The Coinbase execution port. Orders go over REST (`POST /orders` with our client order id, which
  * Coinbase keeps unique: "If the ID provided is not unique, the order will not be created and the order
  * corresponding with that ID will be returned instead" (Create Order reference), so a resent submit is
- * safe and answers with the first one's order id). Cancels use `batch_cancel`. Modify is not native: the
- * edit endpoint covers limit GTC orders only, and the capability is per venue, so the engine cancels and
- * replaces. Order updates come from the `user` channel, whose totals (`cumulative_quantity`) are turned
+ * safe and answers with the first one's order id). Cancels use `batch_cancel`. Modify is native through
+ * `/orders/edit` for what Coinbase edits (limit GTC orders: `canModify`); the engine cancels and replaces
+ * the rest. Order updates come from the `user` channel, whose totals (`cumulative_quantity`) are turned
  * into fills with their trade ids, prices and commissions from `/orders/historical/fills`; every report
  * reaches the sink once, keyed by order id and trade id.
  */
@@ -103,6 +110,8 @@ export class CoinbaseExecutionPort implements ExecutionPort {
   private readonly reported = new Map<string, Decimal>();
   /** Per venue order id, the chain of work on its updates, so a cancel is reported after the fills before it. */
   private readonly chains = new Map<string, Promise<void>>();
+  /** Edits confirmed so far: each one's `updated` report is passed on once. */
+  private edits = 0;
 
   constructor(private readonly o: CoinbaseExecutionOptions) {
     this.problems = { name: 'Coinbase user channel', source: SOURCE, logger: o.logger, bus: o.bus, clock: o.clock };
@@ -182,6 +191,52 @@ export class CoinbaseExecutionPort implements ExecutionPort {
     // A cancel after fills is reported after them: it waits for the order's chain.
     await this.chainOf(venueOrderId);
     this.emitOnce(sink, `T:${venueOrderId}`, { kind: 'canceled', clientOrderId: order.clientOrderId, tsEvent: this.o.clock.now() });
+  }
+
+  /** True for the orders `/orders/edit` amends in place (limit GTC); the engine cancels and replaces the rest. */
+  canModify(order: OrderSnapshot, changes: VenueOrderChanges): boolean {
+    return isEditable(order, changes);
+  }
+
+  /**
+   * Amends a limit GTC order in place through `POST /orders/edit` (new price and new total size; the
+   * venue order id stays). Once Coinbase confirms, an `updated` report carries the new quantity and
+   * price. Until then the order's user-channel updates wait, so fills at the new terms (a new price that
+   * crosses trades at once) are reported after it. A refused edit is a coded error (the kernel reports
+   * it as modifyRejected); an edit Coinbase finds equal to the order (a resent edit that had gone
+   * through) counts as done.
+   */
+  async modify(order: OrderSnapshot, changes: VenueOrderChanges): Promise<void> {
+    const sink = this.requireSink();
+    if (!isEditable(order, changes)) {
+      throw new AutotraderError('ORDER_TYPE_UNSUPPORTED', `Coinbase edits limit GTC orders only; ${order.clientOrderId} (${order.type} ${order.timeInForce}) goes by cancel and replace`, {
+        details: { clientOrderId: order.clientOrderId, type: order.type, timeInForce: order.timeInForce },
+      });
+    }
+    const instrument = await this.o.instruments.require(order.instrumentId);
+    const venueOrderId = order.venueOrderId ?? this.venueIdOf.get(order.clientOrderId) ?? (await this.order(order.clientOrderId, order.instrumentId))?.venueOrderId;
+    if (venueOrderId === undefined) {
+      throw new AutotraderError('ORDER_UNKNOWN', `Coinbase has no order with client order id ${order.clientOrderId}`, { details: { clientOrderId: order.clientOrderId } });
+    }
+    const body = editOrderBody(venueOrderId, order, changes);
+    // The amended order meets the product's increments and minimums before anything is sent.
+    checkOrder({ ...order, quantity: quantity(body.size), price: price(body.price) }, instrument, this.o.instruments.rules(order.instrumentId));
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    this.enqueue(venueOrderId, () => gate);
+    try {
+      const res = await this.o.http.request('POST', `${API_PREFIX}/orders/edit`, editOrderResponseSchema, { body, signed: true, kind: 'order' });
+      if (!res.success && editFailureReasonOf(res) !== EDIT_ALREADY_APPLIED) throw editOrderError(res, order.clientOrderId, venueOrderId);
+      this.emitOnce(sink, `U:${venueOrderId}:${++this.edits}`, {
+        kind: 'updated',
+        clientOrderId: order.clientOrderId,
+        quantity: quantity(body.size),
+        price: price(body.price),
+        tsEvent: this.o.clock.now(),
+      });
+    } finally {
+      release();
+    }
   }
 
   /**

@@ -71,8 +71,9 @@ export const coinbasePlugin: VenuePlugin<typeof coinbaseConfigSchema> = definePl
     assetClasses: ['spot'],
     orderTypes: ['market', 'limit', 'stop_limit'],
     timeInForce: ['GTC', 'GTD', 'IOC', 'FOK'],
-    // /orders/edit changes limit GTC orders only and the capability is per venue: the engine cancels and replaces.
-    nativeModify: false,
+    // Native through /orders/edit for limit GTC orders, the only ones Coinbase edits; the execution port's
+    // canModify refuses the rest, which the engine cancels and replaces.
+    nativeModify: true,
     data: ['bar', 'trade', 'quote', 'book'],
     execution: true,
   },

@@ -157,6 +157,58 @@ export const editOrderResponseSchema = z.looseObject({
   success: z.boolean(),
   errors: z.array(z.looseObject({ edit_failure_reason: z.string().optional(), preview_failure_reason: z.string().optional() })).optional(),
 });
+export type EditOrderResponse = z.output<typeof editOrderResponseSchema>;
+
+// ---- edits ----
+
+/** The fields of an order and of its changes that decide whether Coinbase can edit it. */
+type EditedOrder = Pick<OrderSnapshot, 'type' | 'timeInForce' | 'filledQuantity'>;
+interface EditChanges {
+  readonly quantity?: Decimal;
+  readonly price?: Decimal;
+  readonly triggerPrice?: Decimal;
+}
+
+/**
+ * Whether `POST /orders/edit` can amend this order in place: Coinbase edits only limit GTC orders
+ * (`limit_limit_gtc`; any other configuration is ONLY_LIMIT_ORDER_EDITS_SUPPORTED), changing their price
+ * and size, and never to a size at or below what filled (CANNOT_EDIT_TO_BELOW_FILLED_SIZE). Anything
+ * else (GTD, IOC, FOK, stop-limit, a trigger price, a cut to what filled) is left to the engine's
+ * cancel-replace.
+ */
+export function isEditable(order: EditedOrder, changes: EditChanges): boolean {
+  if (order.type !== 'limit' || order.timeInForce !== 'GTC' || changes.triggerPrice !== undefined) return false;
+  return changes.quantity === undefined || changes.quantity.gt(order.filledQuantity);
+}
+
+/**
+ * The body of `POST /orders/edit`: `{order_id, price, size}`, both always sent. `size` is the order's
+ * new total base size, what already filled included (Coinbase refuses a size at or below the filled
+ * size), which is what our changes' quantity means; an unchanged field repeats the order's own.
+ */
+export function editOrderBody(venueOrderId: string, order: Pick<OrderSnapshot, 'clientOrderId' | 'quantity' | 'price'>, changes: EditChanges): { order_id: string; price: string; size: string } {
+  const px = changes.price ?? order.price;
+  if (px === undefined) throw new AutotraderError('ORDER_INVALID', `order ${order.clientOrderId}: an edit needs the limit price`, { details: { clientOrderId: order.clientOrderId } });
+  return { order_id: venueOrderId, price: px.toFixed(), size: (changes.quantity ?? order.quantity).toFixed() };
+}
+
+/** The edit failure reason that means the order already has the asked price and size (a resent edit that had gone through). */
+export const EDIT_ALREADY_APPLIED = 'EDIT_REQUEST_EQUAL_TO_ORIGINAL_REQUEST';
+
+/** The reason a refused edit gives: the edit reason if it names one, else the preview reason, else the edit reason as it is. */
+export function editFailureReasonOf(res: EditOrderResponse): string {
+  const e = res.errors?.[0] ?? {};
+  return meaningful(e.edit_failure_reason) ?? meaningful(e.preview_failure_reason) ?? e.edit_failure_reason ?? 'UNKNOWN_EDIT_ORDER_FAILURE_REASON';
+}
+
+/** A refused edit (`success: false`) as a coded error; the venue's reasons go in `details`. */
+export function editOrderError(res: EditOrderResponse, clientOrderId: string, venueOrderId: string): AutotraderError {
+  const reason = editFailureReasonOf(res);
+  const e = res.errors?.[0] ?? {};
+  return new AutotraderError(failureCodeOf(reason), `Coinbase refused to edit order ${clientOrderId} (${venueOrderId}): ${reason}`, {
+    details: { clientOrderId, venueOrderId, venueCode: reason, editFailureReason: e.edit_failure_reason, previewFailureReason: e.preview_failure_reason },
+  });
+}
 
 /** One order as `GET /orders/historical/{id}` and `/orders/historical/batch` return it. */
 export const venueOrderSchema = z.looseObject({
@@ -312,6 +364,14 @@ const FAILURE_CODES: Readonly<Record<string, ErrorCode>> = {
   UNKNOWN_CANCEL_ORDER: 'ORDER_UNKNOWN',
   UNKNOWN_CANCEL_FAILURE_REASON: 'VENUE_REJECTED',
   DUPLICATE_CANCEL_REQUEST: 'ORDER_UNKNOWN',
+  // EditOrderFailureReason (Edit Order reference).
+  ORDER_NOT_FOUND: 'ORDER_UNKNOWN',
+  ONLY_OPEN_ORDERS_CAN_BE_EDITED: 'VENUE_REJECTED',
+  ONLY_LIMIT_ORDER_EDITS_SUPPORTED: 'ORDER_TYPE_UNSUPPORTED',
+  CANNOT_EDIT_TO_BELOW_FILLED_SIZE: 'ORDER_INVALID',
+  INVALID_EDITED_SIZE: 'LOT_SIZE',
+  INVALID_EDITED_PRICE: 'TICK_SIZE',
+  PREVIEW_INVALID_LIMIT_PRICE_POST_ONLY: 'VENUE_REJECTED',
 };
 
 /** Our code for a Coinbase failure reason. */
