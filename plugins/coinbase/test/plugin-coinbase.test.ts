@@ -21,7 +21,7 @@ import {
   type OrderSnapshot,
 } from '@autotrader/core';
 import { readSeries } from '@autotrader/data';
-import { LiveSession, runBacktest, seriesToFeed } from '@autotrader/engine';
+import { Kernel, LiveSession, runBacktest, seriesToFeed } from '@autotrader/engine';
 import { createSimulatedVenue } from '@autotrader/plugin-paper';
 import { waitFor } from '@autotrader/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -199,6 +199,79 @@ describe('order updates from the user channel', () => {
     expect(got.map((f) => f.tradeId)).toEqual(fake.orders()[0]!.fills.map((f) => f.tradeId));
     const pages = fake.requests().filter((r) => r.path === `${API_PREFIX}/orders/historical/fills` && r.params.product_ids === 'BTC-USD');
     expect(pages.length).toBeGreaterThanOrEqual(2);
+  });
+});
+
+describe('modify: /orders/edit where Coinbase edits, cancel-replace by the engine elsewhere', () => {
+  it('says which orders it edits in place: limit GTC only, never to a size at or below what filled', async () => {
+    const { connection } = await open({ connect: false });
+    const x = connection.execution;
+    expect(x.canModify(order({}), { price: price('29000') })).toBe(true);
+    expect(x.canModify(order({ timeInForce: 'IOC' }), { price: price('29000') })).toBe(false);
+    expect(x.canModify(order({ timeInForce: 'GTD', expireAt: Date.now() + 60_000 }), { price: price('29000') })).toBe(false);
+    expect(x.canModify(order({ type: 'stop_limit', triggerPrice: price('31000') }), { price: price('31010') })).toBe(false);
+    expect(x.canModify(order({ filledQuantity: quantity('0.05') }), { quantity: quantity('0.05') })).toBe(false);
+  });
+
+  it('edits a GTC limit in place (the same venue order, one order at Coinbase), cancels and replaces a stop-limit, and books fills at the edited terms', async () => {
+    const { fake, connection } = await open({ connect: false });
+    const instruments = (await connection.instruments.load()).filter((i) => i.id === BTC);
+    const kernel = new Kernel({ clock: new RealtimeClock(), instruments, execution: connection.execution, capabilities: coinbasePlugin.capabilities, startingBalances: { USD: '100000', BTC: '1' }, errorPolicy: 'isolate' });
+    const errors: string[] = [];
+    kernel.bus.on('error', (e) => errors.push(`${e.code}: ${e.message}`));
+    await kernel.connect();
+    cleanups.push(() => kernel.stop());
+    fake.trade('BTC-USD', '30000', '0.01');
+    const limit = kernel.submit({ instrumentId: BTC, side: 'buy', type: 'limit', quantity: '0.1', price: '29000', timeInForce: 'GTC' });
+    const stop = kernel.submit({ instrumentId: BTC, side: 'buy', type: 'stop_limit', quantity: '0.1', price: '31010', triggerPrice: '31000', timeInForce: 'GTC' });
+    await waitFor('both orders accepted', () => [limit, stop].every((o) => kernel.order(o.clientOrderId)?.status === 'accepted'));
+    const venueOrderId = kernel.order(limit.clientOrderId)!.venueOrderId;
+
+    kernel.modify(limit.clientOrderId, { price: '28900', quantity: '0.2' });
+    kernel.modify(stop.clientOrderId, { price: '31020' });
+    await waitFor('the edit confirmed', () => {
+      const o = kernel.order(limit.clientOrderId)!;
+      return o.status === 'accepted' && o.price?.eq('28900') === true && o.quantity.eq('0.2');
+    });
+    const replacement = await waitFor('the stop-limit replaced', () => kernel.order(stop.clientOrderId)?.status === 'canceled' && kernel.openOrders(BTC).find((o) => o.clientOrderId !== limit.clientOrderId && o.status === 'accepted'));
+    expect([replacement.type, replacement.price?.toFixed(), replacement.triggerPrice?.toFixed(), replacement.quantity.toFixed()]).toEqual(['stop_limit', '31020', '31000', '0.1']);
+    expect(kernel.order(limit.clientOrderId)!.venueOrderId).toBe(venueOrderId);
+    const edited = fake.orders().find((o) => o.orderId === venueOrderId)!;
+    expect([edited.clientOrderId, edited.configuration, edited.status, edited.size]).toEqual([limit.clientOrderId, 'limit_limit_gtc', 'OPEN', '0.2']);
+
+    // An edit to a larger size at a price that crosses trades at once: the fills come after the new size, never an overfill.
+    fake.quote('BTC-USD', '28000', '1', '29500', '5');
+    // Coinbase's answer to the edit comes late, after the user channel has told of the fill.
+    fake.faults.delayAck(1, 400, (r) => r.method === 'POST' && r.path === `${API_PREFIX}/orders/edit`);
+    kernel.modify(limit.clientOrderId, { price: '29500', quantity: '0.3' });
+    await waitFor('filled at the edited terms', () => kernel.order(limit.clientOrderId)?.status === 'filled');
+    const filled = kernel.order(limit.clientOrderId)!;
+    expect([filled.filledQuantity.toFixed(), filled.averagePrice?.toFixed()]).toEqual(['0.3', '29500']);
+
+    expect(fake.orders().map((o) => [o.clientOrderId, o.configuration, o.status])).toEqual([
+      [limit.clientOrderId, 'limit_limit_gtc', 'FILLED'],
+      [stop.clientOrderId, 'stop_limit_stop_limit_gtc', 'CANCELLED'],
+      [replacement.clientOrderId, 'stop_limit_stop_limit_gtc', 'OPEN'],
+    ]);
+    expect(fake.requests().filter((r) => r.path === `${API_PREFIX}/orders/edit`)).toHaveLength(2);
+    expect(errors).toEqual([]);
+  });
+
+  it('a refused edit is a coded modifyRejected and the order stands; an edit Coinbase finds already applied counts as done', async () => {
+    const { fake, connection, reports } = await open();
+    const o = order({});
+    await connection.execution.submit(o);
+    // A size Coinbase refuses: its hold would need more than the account has.
+    await expect(connection.execution.modify(o, { quantity: quantity('1000') })).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS', details: { venueCode: 'PREVIEW_INSUFFICIENT_FUND' } });
+    expect(fake.orders()[0]!.size).toBe('0.1');
+    await connection.execution.modify(o, { price: price('29500') });
+    // Sent again (its answer lost): Coinbase says it equals the order, which is what was asked.
+    await connection.execution.modify(o, { price: price('29500') });
+    expect(reports.filter((r) => r.kind === 'updated').map((r) => r.kind === 'updated' && [r.quantity?.toFixed(), r.price?.toFixed()])).toEqual([
+      ['0.1', '29500'],
+      ['0.1', '29500'],
+    ]);
+    await expect(connection.execution.modify({ ...o, timeInForce: 'IOC' }, { price: price('29400') })).rejects.toMatchObject({ code: 'ORDER_TYPE_UNSUPPORTED' });
   });
 });
 
