@@ -142,6 +142,9 @@ export class StartupRetry {
     const optional: Partial<ExecutionPort> = {};
     if (port.preflight !== undefined) optional.preflight = () => port.preflight!();
     if (port.modify !== undefined) optional.modify = (order, changes) => port.modify!(order, changes);
+    if (port.canModify !== undefined) optional.canModify = (order, changes) => port.canModify!(order, changes);
+    if (port.withholdOrders !== undefined) optional.withholdOrders = (reason) => port.withholdOrders!(reason);
+    if (port.buyFeeHold !== undefined) return { ...wrapped, ...optional, buyFeeHold: port.buyFeeHold };
     if (port.venueAccount !== undefined) optional.venueAccount = () => this.run(`${name} account`, () => port.venueAccount!());
     if (port.fillsSince !== undefined) optional.fillsSince = (id, since) => this.run(`${name} fills`, () => port.fillsSince!(id, since));
     return { ...wrapped, ...optional };

@@ -169,6 +169,22 @@ const RULES: RateLimitRule[] = [
   { name: 'ORDERS', limit: 3, intervalMs: 10_000, scope: 'orders' },
 ];
 
+describe('GuardedExecution: what the venue describes passes straight through', () => {
+  it('canModify and buyFeeHold are the venue\'s own, and absent when the venue has none', () => {
+    const clock = new SimulatedClock(T0);
+    const bus = new EventBus('isolate');
+    const venue = new ScriptedVenue(clock);
+    expect(new GuardedExecution(venue, { clock, bus }).canModify).toBeUndefined();
+    expect(new GuardedExecution(venue, { clock, bus }).buyFeeHold).toBeUndefined();
+    const hold = { feeRate: price('0.001'), feePerUnit: price('0') };
+    const describing = Object.assign(venue, { canModify: (o: OrderSnapshot) => o.type === 'limit', buyFeeHold: hold });
+    const guard = new GuardedExecution(describing, { clock, bus });
+    expect(guard.canModify!(anOrder(), {})).toBe(true);
+    expect(guard.canModify!({ ...anOrder(), type: 'stop_limit' }, {})).toBe(false);
+    expect(guard.buyFeeHold).toBe(hold);
+  });
+});
+
 describe('GuardedExecution: rate limits', () => {
   it('a burst never reaches the venue over a weighted limit', async () => {
     const { guard, venue, clock } = setup({ rateLimits: RULES, requestWeights: { openOrders: 6, balances: 5 } });

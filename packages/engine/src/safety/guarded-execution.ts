@@ -3,6 +3,7 @@ import {
   isAutotraderError,
   silentLogger,
   type Balance,
+  type BuyFeeHold,
   type Clock,
   type EventBus,
   type ExecutionPort,
@@ -145,6 +146,9 @@ export class GuardedExecution implements ExecutionPort {
     // Present exactly when the venue can name its account; retried and rate limited like a balance query.
     const account = inner.venueAccount?.bind(inner);
     if (account !== undefined) this.venueAccount = () => this.withRetry('balances', account);
+    // Local decisions and descriptions of the venue: passed straight through (no request is made).
+    if (inner.canModify !== undefined) this.canModify = inner.canModify.bind(inner);
+    this.buyFeeHold = inner.buyFeeHold;
     this.policy = mergePolicy(options.policy);
     this.log = (options.logger ?? silentLogger).child(`guard:${inner.venue}`);
     this.weights = options.requestWeights ?? {};
@@ -187,6 +191,11 @@ export class GuardedExecution implements ExecutionPort {
   }
 
   private withheld: AutotraderError | undefined;
+
+  /** Whether the venue can amend this order in place (see ExecutionPort.canModify). */
+  readonly canModify?: (order: OrderSnapshot, changes: VenueOrderChanges) => boolean;
+  /** What a resting buy holds for its fee at this venue (see ExecutionPort.buyFeeHold). */
+  readonly buyFeeHold: BuyFeeHold | undefined;
 
   /** The account the venue says this port trades (see ExecutionPort.venueAccount). */
   readonly venueAccount?: () => Promise<VenueAccount>;
