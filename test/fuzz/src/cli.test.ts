@@ -38,7 +38,7 @@ const FLAGS = ['strategy', 'data', 'param', 'cash', 'fee', 'maker-fee', 'taker-f
 const value: fc.Arbitrary<string> = fc.oneof(
   nastyNumber,
   nastyTime,
-  fc.constantFrom('sma-cross', 'mean-reversion', 'nope', './missing.ts', 'quote', 'received', 'mid', 'bid', 'ask', 'binance', 'paper', '1m', '0s', '-1m', 'fast=5', 'slow=20', 'fast=', '=5', 'x', 'maxOrderQuantity=10', 'maxOrderQuantity=-1', 'maxOpenOrders=1.5', 'orderRate={"count":1}', 'true', 'false', '--', '-', SMALL, BAD_CSV, GOOD_CONFIG, BAD_CONFIG, '/nonexistent/x.csv', tmp.path('none.arrow')),
+  fc.constantFrom('sma-cross', 'mean-reversion', 'nope', './missing.ts', 'quote', 'received', 'mid', 'bid', 'ask', 'binance', 'paper', '1m', '0s', '-1m', 'fast=5', 'slow=20', 'fast=', '=5', 'x', 'maxOrderQuantity=10', 'maxOrderQuantity=0x10', 'maxOrderQuantity=-1', 'maxOpenOrders=1.5', 'orderRate={"count":1}', 'true', 'false', '--', '-', SMALL, BAD_CSV, GOOD_CONFIG, BAD_CONFIG, '/nonexistent/x.csv', tmp.path('none.arrow')),
   fc.string({ maxLength: 8 }),
 );
 

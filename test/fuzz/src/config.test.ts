@@ -126,11 +126,9 @@ describe('checkSettings on generated values', () => {
     );
   });
 
-  // Skipped: a known bug outside this suite's files, reported to the lead. packages/engine/src/risk/config.ts
-  // accepts any text Number() reads (' 5', '0x10', '0b11', '\t7'), which Decimal then refuses when the
-  // risk check is built: `pnpm backtest --config c.json` with "maxOrderQuantity": "0x10" ends in INTERNAL.
-  // Unskip once the schema checks the text with the Decimal parser.
-  it.skip('every decimal limit the risk schema accepts is a number a Decimal reads as the same value', () => {
+  // Regression: the risk schema once accepted any text Number() reads (' 5', '0x10', '0b11', '\t7'), which
+  // Decimal then refused when the risk check was built, ending the run in INTERNAL.
+  it('every decimal limit the risk schema accepts is a number a Decimal reads as the same value', () => {
     fc.assert(
       fc.property(fc.oneof(nastyNumber, fc.double().map(String), fc.constantFrom(' 5', '5 ', '0x10', '0b11', '0o7', '\t7', '5.', '+5', '1e3')), (text) => {
         const r = checkSettings(riskConfigSchema, { maxOrderQuantity: text });

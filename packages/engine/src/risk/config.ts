@@ -1,8 +1,20 @@
 import { z } from 'zod';
+import { Decimal } from '@autotrader/core';
+
+/** True when the exact decimal parser reads `v` as a finite number above zero (not just `Number()`: ' 5' and '0x10' are refused). */
+function isPositiveDecimal(v: number | string): boolean {
+  if (typeof v === 'number') return Number.isFinite(v) && v > 0;
+  try {
+    const d = new Decimal(v);
+    return d.isFinite() && d.gt(0) && d.toNumber() === Number(v);
+  } catch {
+    return false;
+  }
+}
 
 const positiveDecimal = z
   .union([z.number(), z.string()])
-  .refine((v) => Number.isFinite(Number(v)) && Number(v) > 0, 'must be a number greater than zero')
+  .refine(isPositiveDecimal, 'must be a decimal number greater than zero, such as 5 or 0.25')
   .transform((v) => String(v));
 
 /**
