@@ -57,7 +57,7 @@ describe('backtest: bad input gets a coded one-line error and a non-zero exit', 
 
   it('a config file with a bad field names the file and the field', async () => {
     const config = file('autotrader.json', JSON.stringify({ risk: { maxOrderNotional: -5, maxOpenOrder: 3 } }));
-    await expectCodedFailure(['backtest', '--config', config], 'CONFIG_INVALID', /autotrader\.json: risk\.maxOrderNotional: must be a number greater than zero; risk: Unrecognized key: "maxOpenOrder"/);
+    await expectCodedFailure(['backtest', '--config', config], 'CONFIG_INVALID', /autotrader\.json: risk\.maxOrderNotional: must be a decimal number greater than zero, such as 5 or 0\.25; risk: Unrecognized key: "maxOpenOrder"/);
     await expectCodedFailure(['backtest', '--config', join(dir, 'missing.json')], 'CONFIG_INVALID', /missing\.json: file not found/);
     await expectCodedFailure(['backtest', '--risk', 'priceBandPct=abc'], 'CONFIG_INVALID', /priceBandPct/);
   });
