@@ -47,3 +47,5 @@ export {
   type EscapeCodecSpec,
   type IbOrderRef,
 } from './client-order-id/codec';
+export { InstrumentCache, type InstrumentSource, type LoadedInstruments } from './instruments/instrument-cache';
+export { pause } from './http/pause';

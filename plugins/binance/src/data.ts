@@ -22,7 +22,7 @@ import {
 import type { BinanceConfig } from './config';
 import type { BinanceHttp } from './http';
 import { barOfKlineRow, instrumentIdOf, klinesSchema, symbolOf, VENUE } from './mapping';
-import { PendingRequests, ReconnectingSocket, socketSettings, venueStateOf } from '@autotrader/venue-kit';
+import { PendingRequests, ReconnectingSocket, socketSettings, venueStateOf, pause } from '@autotrader/venue-kit';
 
 /** Kline intervals Binance Spot streams (web-socket-streams.md). */
 export const KLINE_INTERVALS = ['1s', '1m', '3m', '5m', '15m', '30m', '1h', '2h', '4h', '6h', '8h', '12h', '1d', '3d', '1w', '1M'] as const;
@@ -651,20 +651,4 @@ function rawStreamName(f: Record<string, unknown>, depthSpeedMs: 100 | 1000): st
     default:
       return undefined;
   }
-}
-
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
 }

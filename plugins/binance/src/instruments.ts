@@ -6,10 +6,10 @@ import {
   makeInstrument,
   type ErrorCode,
   type Instrument,
-  type InstrumentProvider,
   type Logger,
   type OrderSnapshot,
 } from '@autotrader/core';
+import { InstrumentCache } from '@autotrader/venue-kit';
 import type { BinanceHttp } from './http';
 import { instrumentIdOf, VENUE } from './mapping';
 
@@ -251,62 +251,19 @@ export function checkOrderAgainstFilters(order: FilterCheckedOrder, instrument: 
  * Loads Binance's instruments from `GET /api/v3/exchangeInfo` and keeps them, with their full
  * rules, for the data and execution ports.
  */
-export class BinanceInstruments implements InstrumentProvider {
-  private byId = new Map<string, Instrument>();
-  private rulesById = new Map<string, BinanceSymbolRules>();
-  private list: Instrument[] = [];
-  private loading: Promise<Instrument[]> | undefined;
-
-  constructor(
-    private readonly http: BinanceHttp,
-    private readonly logger: Logger,
-  ) {}
-
-  /** Fetches every symbol's rules (weight 20). Concurrent calls share one request. */
-  load(): Promise<Instrument[]> {
-    this.loading ??= this.fetch().finally(() => {
-      this.loading = undefined;
+export class BinanceInstruments extends InstrumentCache<BinanceSymbolRules> {
+  constructor(http: BinanceHttp, logger: Logger) {
+    super({
+      venueName: 'Binance',
+      unknownHint: `check the symbol (for example BTCUSDT.${VENUE})`,
+      logger,
+      // GET /api/v3/exchangeInfo, weight 20.
+      fetch: async () => parseExchangeInfo(await http.request('GET', '/api/v3/exchangeInfo', [], z.unknown())),
     });
-    return this.loading;
-  }
-
-  /** The instruments loaded so far, in the venue's order. */
-  loaded(): readonly Instrument[] {
-    return this.list;
-  }
-
-  /** One instrument, if loaded. */
-  get(instrumentId: string): Instrument | undefined {
-    return this.byId.get(instrumentId);
-  }
-
-  /** One symbol's full rules, if loaded. */
-  rules(instrumentId: string): BinanceSymbolRules | undefined {
-    return this.rulesById.get(instrumentId);
-  }
-
-  /** The instrument, loading the list first if it has not been; INSTRUMENT_UNKNOWN if the venue does not list it. */
-  async require(instrumentId: string): Promise<Instrument> {
-    if (!this.byId.has(instrumentId) && this.list.length === 0) await this.load();
-    const instrument = this.byId.get(instrumentId);
-    if (instrument === undefined) {
-      throw new AutotraderError('INSTRUMENT_UNKNOWN', `Binance does not list ${instrumentId}; check the symbol (for example BTCUSDT.${VENUE})`, { details: { instrumentId } });
-    }
-    return instrument;
   }
 
   /** The instrument id for a venue symbol, even when it was not loaded. */
   idOf(symbol: string): string {
     return instrumentIdOf(symbol);
-  }
-
-  private async fetch(): Promise<Instrument[]> {
-    const json = await this.http.request('GET', '/api/v3/exchangeInfo', [], z.unknown());
-    const { instruments, rules } = parseExchangeInfo(json);
-    this.list = instruments;
-    this.byId = new Map(instruments.map((i) => [i.id, i]));
-    this.rulesById = rules;
-    this.logger.info('Binance instruments loaded', { count: instruments.length });
-    return instruments;
   }
 }

@@ -15,7 +15,7 @@ import {
   type EventBus,
   type Logger,
 } from '@autotrader/core';
-import { BookSync, checkCounter, checkFrame, parseJsonFrame, PendingRequests, ReconnectingSocket, reportSkippedFrame, socketSettings, venueStateOf, type FrameProblemSink, type WireLevel } from '@autotrader/venue-kit';
+import { BookSync, checkCounter, checkFrame, parseJsonFrame, PendingRequests, ReconnectingSocket, reportSkippedFrame, socketSettings, venueStateOf, type FrameProblemSink, type WireLevel, pause } from '@autotrader/venue-kit';
 import type { CoinbaseConfig } from './config';
 import type { CoinbaseHttp } from './http';
 import { API_PREFIX } from './urls';
@@ -134,21 +134,6 @@ export function barOfCandle(c: z.output<typeof candlesResponseSchema>['candles']
   return { instrumentId, tsOpen, tsEvent: tsOpen + intervalMs, tsInit, ...bar };
 }
 
-/** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
-function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = (): void => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 /**
  * The Coinbase market-data port: one WebSocket with `heartbeats` subscribed, `ticker` → quotes,

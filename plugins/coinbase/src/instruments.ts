@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { AutotraderError, Decimal, describeZodIssues, makeInstrument, type Instrument, type InstrumentProvider, type Logger, type OrderSnapshot } from '@autotrader/core';
+import { AutotraderError, Decimal, describeZodIssues, makeInstrument, type Instrument, type Logger, type OrderSnapshot } from '@autotrader/core';
+import { InstrumentCache } from '@autotrader/venue-kit';
 import type { CoinbaseHttp } from './http';
 import { instrumentIdOf, VENUE } from './mapping';
 import { API_PREFIX } from './urls';
@@ -115,59 +116,16 @@ export function checkOrder(order: Pick<OrderSnapshot, 'clientOrderId' | 'type' |
  * Loads Coinbase's spot products and keeps them with their rules. With credentials it asks the private
  * `/products`; without (paper trading, market data only) the public `/market/products`, which needs no key.
  */
-export class CoinbaseInstruments implements InstrumentProvider {
-  private byId = new Map<string, Instrument>();
-  private rulesById = new Map<string, ProductRules>();
-  private list: Instrument[] = [];
-  private loading: Promise<Instrument[]> | undefined;
-
-  constructor(
-    private readonly http: CoinbaseHttp,
-    private readonly logger: Logger,
-    private readonly signed: boolean,
-  ) {}
-
-  /** Fetches the products. Concurrent calls share one request. */
-  load(): Promise<Instrument[]> {
-    this.loading ??= this.fetch().finally(() => {
-      this.loading = undefined;
+export class CoinbaseInstruments extends InstrumentCache<ProductRules> {
+  constructor(http: CoinbaseHttp, logger: Logger, signed: boolean) {
+    super({
+      venueName: 'Coinbase',
+      unknownHint: `check the product id (for example ${instrumentIdOf('BTC-USD')})`,
+      logger,
+      fetch: async () => {
+        const path = signed ? `${API_PREFIX}/products` : `${API_PREFIX}/market/products`;
+        return parseProducts(await http.request('GET', path, z.unknown(), { query: [['product_type', 'SPOT']], signed }));
+      },
     });
-    return this.loading;
-  }
-
-  /** The instruments loaded so far. */
-  loaded(): readonly Instrument[] {
-    return this.list;
-  }
-
-  /** One instrument, if loaded. */
-  get(instrumentId: string): Instrument | undefined {
-    return this.byId.get(instrumentId);
-  }
-
-  /** One product's rules, if loaded. */
-  rules(instrumentId: string): ProductRules | undefined {
-    return this.rulesById.get(instrumentId);
-  }
-
-  /** The instrument, loading first if needed; INSTRUMENT_UNKNOWN when Coinbase does not list it. */
-  async require(instrumentId: string): Promise<Instrument> {
-    if (!this.byId.has(instrumentId)) await this.load();
-    const instrument = this.byId.get(instrumentId);
-    if (instrument === undefined) {
-      throw new AutotraderError('INSTRUMENT_UNKNOWN', `Coinbase does not list ${instrumentId}; check the product id (for example ${instrumentIdOf('BTC-USD')})`, { details: { instrumentId } });
-    }
-    return instrument;
-  }
-
-  private async fetch(): Promise<Instrument[]> {
-    const path = this.signed ? `${API_PREFIX}/products` : `${API_PREFIX}/market/products`;
-    const json = await this.http.request('GET', path, z.unknown(), { query: [['product_type', 'SPOT']], signed: this.signed });
-    const { instruments, rules } = parseProducts(json);
-    this.list = instruments;
-    this.byId = new Map(instruments.map((i) => [i.id, i]));
-    this.rulesById = rules;
-    this.logger.info('Coinbase products loaded', { count: instruments.length });
-    return instruments;
   }
 }
