@@ -49,3 +49,4 @@ export {
 } from './client-order-id/codec';
 export { InstrumentCache, type InstrumentSource, type LoadedInstruments } from './instruments/instrument-cache';
 export { pause } from './http/pause';
+export { deliverOnce, type ReportContext } from './report-once';

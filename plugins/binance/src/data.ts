@@ -207,7 +207,6 @@ export class BinanceDataPort implements DataPort {
   /** Bumped on every open, so each stream is subscribed exactly once per connection. */
   private generation = 0;
   private running = false;
-  private starting: Promise<void> | undefined;
   private readonly depthSpeedMs: 100 | 1000;
 
   constructor(private readonly o: BinanceDataPortOptions) {
@@ -227,17 +226,9 @@ export class BinanceDataPort implements DataPort {
   /** Opens the stream connection (idempotent). */
   async connect(): Promise<void> {
     if (this.running) return;
-    this.starting ??= this.socket.start().then(
-      () => {
-        this.running = true;
-        this.starting = undefined;
-      },
-      (error: unknown) => {
-        this.starting = undefined;
-        throw error;
-      },
-    );
-    return this.starting;
+    // Concurrent calls share the socket's one start.
+    await this.socket.start();
+    this.running = true;
   }
 
   /** Closes the connection and forgets every subscription. */

@@ -152,7 +152,6 @@ export class CoinbaseDataPort implements DataPort {
   private readonly pending: PendingRequests<void>;
   private lastSeq: number | undefined;
   private running = false;
-  private starting: Promise<void> | undefined;
 
   constructor(private readonly o: CoinbaseDataPortOptions) {
     this.problems = { name: 'Coinbase market data', source: SOURCE, logger: o.logger, bus: o.bus, clock: o.clock };
@@ -231,17 +230,9 @@ export class CoinbaseDataPort implements DataPort {
   /** Opens the socket (idempotent). */
   async connect(): Promise<void> {
     if (this.running) return;
-    this.starting ??= this.socket.start().then(
-      () => {
-        this.running = true;
-        this.starting = undefined;
-      },
-      (error: unknown) => {
-        this.starting = undefined;
-        throw error;
-      },
-    );
-    return this.starting;
+    // Concurrent calls share the socket's one start.
+    await this.socket.start();
+    this.running = true;
   }
 
   /** Closes the socket and forgets every subscription. */

@@ -78,6 +78,23 @@ describe('ReconnectingSocket', () => {
     expect(connections).toHaveLength(2);
   });
 
+  it('concurrent starts share one connection and all resolve only once it is open', async () => {
+    const { url, connections } = await server();
+    let release: () => void = () => {};
+    const t = socket(url, { onOpen: () => new Promise<void>((r) => (release = r)) });
+    const first = t.s.start();
+    let secondDone = false;
+    const second = t.s.start().then(() => (secondDone = true));
+    await until(() => connections.length === 1);
+    await new Promise((r) => setTimeout(r, 30));
+    // The second caller must not be told the socket is ready while onOpen (the subscription) is still running.
+    expect(secondDone).toBe(false);
+    release();
+    await Promise.all([first, second]);
+    expect(t.s.connected).toBe(true);
+    expect(connections).toHaveLength(1);
+  });
+
   it('waits the shared backoff between failed attempts, growing each time', async () => {
     const { wss, url, connections } = await server();
     const t = socket(url, { backoff: { baseDelayMs: 100, maxDelayMs: 1000, jitter: 0 } });

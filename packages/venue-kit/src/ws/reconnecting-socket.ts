@@ -87,6 +87,8 @@ export class ReconnectingSocket {
   private lastFrameAt = 0;
   private lastPingAt = 0;
   private everConnected = false;
+  /** The first connection while it is being opened: every caller of start() waits for the same one. */
+  private starting: Promise<void> | undefined;
 
   constructor(private readonly o: ReconnectingSocketOptions) {}
 
@@ -100,11 +102,12 @@ export class ReconnectingSocket {
    * VENUE_UNAVAILABLE (or the error `onOpen` threw) and does not retry when that first attempt fails.
    */
   start(): Promise<void> {
+    if (this.starting !== undefined) return this.starting;
     if (!this.stopped) return Promise.resolve();
     this.stopped = false;
     this.attempt = 0;
     this.everConnected = false;
-    return new Promise<void>((resolve, reject) => {
+    this.starting = new Promise<void>((resolve, reject) => {
       this.open((error) => {
         if (error === undefined) {
           resolve();
@@ -113,7 +116,10 @@ export class ReconnectingSocket {
         this.stopped = true;
         reject(error);
       });
+    }).finally(() => {
+      this.starting = undefined;
     });
+    return this.starting;
   }
 
   /** Sends a text frame; throws VENUE_UNAVAILABLE when the socket is not open. */
