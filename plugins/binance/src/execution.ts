@@ -22,6 +22,7 @@ import {
 } from '@autotrader/core';
 import {
   checkFrame,
+  deliverOnce,
   parseJsonFrame,
   RecentKeys,
   ReconnectingSocket,
@@ -448,14 +449,7 @@ export class BinanceExecutionPort implements ExecutionPort {
   }
 
   private emitOnce(sink: ExecutionReportSink, key: string, report: ExecutionReport): void {
-    if (!this.seen.add(key)) return;
-    try {
-      sink(report);
-    } catch (error) {
-      const message = `the execution report sink threw on a ${report.kind} report: ${error instanceof Error ? error.message : String(error)}`;
-      this.o.logger.error(message, { error });
-      this.o.bus.publish('error', { source: SOURCE, code: 'INTERNAL', message, tsEvent: this.o.clock.now(), error });
-    }
+    deliverOnce(this.seen, sink, key, report, { source: SOURCE, logger: this.o.logger, bus: this.o.bus, clock: this.o.clock });
   }
 
   private malformed(message: string, error?: unknown): void {

@@ -19,7 +19,7 @@ import {
   type VenueOrderState,
   type VenuePosition,
 } from '@autotrader/core';
-import { checkFrame, parseJsonFrame, PendingRequests, RecentKeys, ReconnectingSocket, reportSkippedFrame, socketSettings, venueStateOf, type FrameProblemSink, type QueryParams, type QueryValue } from '@autotrader/venue-kit';
+import { checkFrame, deliverOnce, parseJsonFrame, PendingRequests, RecentKeys, ReconnectingSocket, reportSkippedFrame, socketSettings, venueStateOf, type FrameProblemSink, type QueryParams, type QueryValue } from '@autotrader/venue-kit';
 import { buildJwt } from './auth';
 import type { CoinbaseConfig } from './config';
 import type { CoinbaseCredentials } from './credentials';
@@ -414,14 +414,7 @@ export class CoinbaseExecutionPort implements ExecutionPort {
   }
 
   private emitOnce(sink: ExecutionReportSink, key: string, report: ExecutionReport): void {
-    if (!this.seen.add(key)) return;
-    try {
-      sink(report);
-    } catch (error) {
-      const message = `the execution report sink threw on a ${report.kind} report: ${error instanceof Error ? error.message : String(error)}`;
-      this.o.logger.error(message, { error });
-      this.o.bus.publish('error', { source: SOURCE, code: 'INTERNAL', message, tsEvent: this.o.clock.now(), error });
-    }
+    deliverOnce(this.seen, sink, key, report, { source: SOURCE, logger: this.o.logger, bus: this.o.bus, clock: this.o.clock });
   }
 
   private async subscribeUser(socket: ReconnectingSocket): Promise<void> {
