@@ -1,5 +1,6 @@
 import type { Money, Price, Quantity } from './decimal';
 import type { OrderSide } from './order';
+import type { VenueOrderReason } from './ports';
 
 /** Maker added liquidity; taker removed it. */
 export type Liquidity = 'maker' | 'taker';
@@ -18,6 +19,8 @@ export interface Fill {
   readonly liquidity: Liquidity;
   readonly tsEvent: number;
   readonly tsInit: number;
+  /** Set on a fill of an order the venue made itself (a margin closeout, a settlement at expiry). */
+  readonly reason?: VenueOrderReason;
 }
 
 /** A net position in one instrument. `quantity` is signed: negative is short. */

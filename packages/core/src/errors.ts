@@ -31,6 +31,8 @@ export const ERROR_CODES = {
   TICK_SIZE: { retryable: false, hint: 'The price is not a multiple of the instrument tick size.' },
   LOT_SIZE: { retryable: false, hint: 'The quantity is not a multiple of the instrument lot size, or is below the minimum.' },
   MIN_NOTIONAL: { retryable: false, hint: 'Price × quantity is below the instrument minimum notional.' },
+  INSUFFICIENT_MARGIN: { retryable: false, hint: 'The margin account has too little margin available for this order (NAV − margin used); size orders to the margin, deposit, or raise --leverage if the venue allows it.' },
+  RATE_MISSING: { retryable: false, hint: 'No conversion rate for the named currency pair: subscribe to (or give data for) that pair, or add it to the rates table of the config file (account.rates, e.g. {"EUR/USD": "1.08"}).' },
   INSUFFICIENT_FUNDS: { retryable: false, hint: 'Not enough free balance for this order; size orders to the cash (a simulated venue starts with --cash).' },
   ORDER_TYPE_UNSUPPORTED: { retryable: false, hint: 'The venue does not support this order type or time in force.' },
   VENUE_REJECTED: { retryable: false, hint: 'The venue rejected the request; its reason is attached.' },

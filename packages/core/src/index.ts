@@ -9,6 +9,7 @@ export * from './market-data';
 export * from './market-data-check';
 export * from './order';
 export * from './account';
+export * from './accounts';
 export * from './ids';
 export * from './id-index';
 export * from './events';

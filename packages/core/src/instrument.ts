@@ -23,9 +23,23 @@ export interface Instrument {
   readonly pricePrecision: number;
   readonly sizePrecision: number;
   readonly multiplier: Decimal;
+  /** Futures and options: when trading ends (epoch ms). A position still open then is settled by the venue. */
   readonly expiry?: number;
+  /** Options: the strike price. */
   readonly strike?: Price;
+  /** Options: call or put. */
   readonly right?: 'call' | 'put';
+  /** Futures and options: the instrument id whose price settles this one (an option's intrinsic value). */
+  readonly underlying?: string;
+  /**
+   * Initial margin as a fraction of notional (0.02 = 50:1), where the venue publishes one (OANDA's
+   * `marginRate`). A margin account may override it per instrument or with a leverage.
+   */
+  readonly marginRate?: Decimal;
+  /** Maintenance margin as a fraction of notional, where it differs from the initial margin. */
+  readonly maintenanceMarginRate?: Decimal;
+  /** FX: the power of ten of one pip (−4 for EUR/USD: 0.0001). Units follow `lotSize`. */
+  readonly pipLocation?: number;
   /**
    * True when the instrument's prices may be zero or negative (spreads; futures such as WTI in April
    * 2020). Market data for any other instrument must have positive prices, or it is refused.
@@ -56,6 +70,12 @@ export const instrumentSpecSchema = z.object({
   minNotional: decimalText.default('0'),
   multiplier: decimalText.default('1'),
   expiry: z.number().int().optional(),
+  strike: decimalText.optional(),
+  right: z.enum(['call', 'put']).optional(),
+  underlying: z.string().min(1).optional(),
+  marginRate: decimalText.optional(),
+  maintenanceMarginRate: decimalText.optional(),
+  pipLocation: z.number().int().optional(),
   /** Prices may be zero or negative (absent: false). Only written to a file when true. */
   allowNonPositivePrices: z.boolean().optional(),
 });
@@ -85,6 +105,12 @@ export function makeInstrument(spec: InstrumentSpec): Instrument {
     sizePrecision: decimalsOf(lotSize),
     multiplier: new Decimal(s.multiplier),
     expiry: s.expiry,
+    ...(s.strike === undefined ? {} : { strike: price(s.strike) }),
+    ...(s.right === undefined ? {} : { right: s.right }),
+    ...(s.underlying === undefined ? {} : { underlying: s.underlying }),
+    ...(s.marginRate === undefined ? {} : { marginRate: new Decimal(s.marginRate) }),
+    ...(s.maintenanceMarginRate === undefined ? {} : { maintenanceMarginRate: new Decimal(s.maintenanceMarginRate) }),
+    ...(s.pipLocation === undefined ? {} : { pipLocation: s.pipLocation }),
     allowNonPositivePrices: s.allowNonPositivePrices ?? false,
   };
 }
@@ -104,6 +130,13 @@ export function instrumentToSpec(i: Instrument): InstrumentSpec {
     minNotional: i.minNotional.toString(),
     multiplier: i.multiplier.toString(),
     expiry: i.expiry,
+    // The contract fields only when set, so that the metadata of every spot instrument stays as it was.
+    ...(i.strike === undefined ? {} : { strike: i.strike.toString() }),
+    ...(i.right === undefined ? {} : { right: i.right }),
+    ...(i.underlying === undefined ? {} : { underlying: i.underlying }),
+    ...(i.marginRate === undefined ? {} : { marginRate: i.marginRate.toString() }),
+    ...(i.maintenanceMarginRate === undefined ? {} : { maintenanceMarginRate: i.maintenanceMarginRate.toString() }),
+    ...(i.pipLocation === undefined ? {} : { pipLocation: i.pipLocation }),
     // Only when set, so that the metadata of every ordinary instrument stays as it was.
     ...(i.allowNonPositivePrices ? { allowNonPositivePrices: true } : {}),
   };

@@ -1,4 +1,5 @@
 import type { Balance, Fill, VenueAccount, VenuePosition } from './account';
+import type { AccountSummary } from './accounts';
 import type { Decimal, Quantity, Price } from './decimal';
 import type { ErrorCode } from './errors';
 import type { Instrument } from './instrument';
@@ -22,7 +23,16 @@ export type ExecutionReport =
       readonly tsEvent: number;
     }
   | { readonly kind: 'cancelRejected' | 'modifyRejected'; readonly clientOrderId: string; readonly reason: string; readonly tsEvent: number }
-  | { readonly kind: 'fill'; readonly fill: Fill };
+  | { readonly kind: 'fill'; readonly fill: Fill }
+  /**
+   * An order the venue made itself on our account, reported before its fills: a margin closeout, the
+   * settlement of a future or an option at expiry. The engine adopts it (journal first) so that its
+   * fills are booked like any other and show in the trade list; `reason` says why it exists.
+   */
+  | { readonly kind: 'venueOrder'; readonly clientOrderId: string; readonly order: OrderSnapshot; readonly reason: VenueOrderReason; readonly tsEvent: number };
+
+/** Why a venue made an order on our account. */
+export type VenueOrderReason = 'closeout' | 'expiry' | 'exercise';
 
 /** Receives execution reports from a venue. */
 export type ExecutionReportSink = (report: ExecutionReport) => void;
@@ -101,6 +111,11 @@ export interface ExecutionPort {
   venueAccount?(): Promise<VenueAccount>;
   /** Our fills at or after `since` (epoch ms), oldest first, for reconciliation after a reconnect. */
   fillsSince?(instrumentId: string, since: number): Promise<Fill[]>;
+  /**
+   * The venue's figures for the account in its base currency (NAV, unrealized P/L, margin used and
+   * available), where it reports them: compared with our ledger's, a difference is reported.
+   */
+  accountSummary?(): Promise<AccountSummary>;
 }
 
 /** See {@link ExecutionPort.buyFeeHold}. */
