@@ -1,5 +1,5 @@
 import { toJsonSafe } from './json-safe';
-import type { Summary, SummaryMeta } from './types';
+import type { AccountFigures, Summary, SummaryMeta } from './types';
 
 /** What a missing (null or non-finite) value prints as. */
 export const NOT_AVAILABLE = 'n/a';
@@ -127,14 +127,37 @@ export function summaryRows(summary: Summary, meta: SummaryMeta): SummaryRow[] {
 }
 
 /**
+ * The account figures of a margin or multi-currency run as labelled summary rows, shared by the text
+ * summary and the HTML report so that both say the same thing: the account, NAV, margin used at its
+ * peak and at the end, closeouts, and the gross notional held per quote currency (each in its own
+ * currency, in code order, so the same run always prints the same lines).
+ */
+export function accountRows(account: AccountFigures): SummaryRow[] {
+  const money = (x: number): string => formatMoney(x, account.baseCurrency);
+  const rows: SummaryRow[] = [
+    { label: 'Account', value: `${account.type}, base currency ${account.baseCurrency}`, kind: 'text' },
+    { label: 'NAV', value: money(account.nav), kind: 'figure' },
+    { label: 'Margin used (peak)', value: money(account.marginUsedPeak), kind: 'figure' },
+    { label: 'Margin used (end)', value: money(account.marginUsedEnd), kind: 'figure' },
+    { label: 'Closeouts', value: formatCount(account.closeouts), kind: 'figure' },
+  ];
+  const currencies = Object.keys(account.exposureByCurrency).sort();
+  if (currencies.length === 0) rows.push({ label: 'Exposure per currency', value: 'none', kind: 'figure' });
+  for (const ccy of currencies) rows.push({ label: `Exposure in ${ccy}`, value: `${formatFixed(account.exposureByCurrency[ccy]!, 2)} ${ccy}`, kind: 'figure' });
+  return rows;
+}
+
+/**
  * The summary as an aligned two-column text table for a terminal: labels left-aligned, values
  * right-aligned, percentages and money with 2 decimals, times as ISO 8601 UTC, missing values `n/a`.
  * Ends with a newline.
  */
 export function formatSummary(summary: Summary, meta: SummaryMeta): string {
+  // A margin or multi-currency run adds its account figures to the same table (a default run has none).
+  const all = meta.account === undefined ? summaryRows(summary, meta) : [...summaryRows(summary, meta), ...accountRows(meta.account)];
   // One line per row: a control character inside a value (say, in a strategy name) would break the table.
   // eslint-disable-next-line no-control-regex
-  const rows = summaryRows(summary, meta).map((r) => ({ ...r, value: r.value.replace(/[\u0000-\u001f\u007f]+/g, ' ') }));
+  const rows = all.map((r) => ({ ...r, value: r.value.replace(/[\u0000-\u001f\u007f]+/g, ' ') }));
   const labelWidth = Math.max(...rows.map((r) => r.label.length));
   // Figures share one right-aligned column; long free text must not push that column to the right.
   const figureWidth = Math.max(...rows.map((r) => (r.kind === 'figure' ? r.value.length : 0)));

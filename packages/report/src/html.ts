@@ -1,6 +1,6 @@
 import { MinMaxDownsampler } from './downsample';
 import { escapeHtml } from './escape';
-import { formatCount, formatFixed, formatMoney, formatPercent, formatTime, NOT_AVAILABLE, summaryRows } from './format';
+import { accountRows, formatCount, formatFixed, formatMoney, formatPercent, formatTime, NOT_AVAILABLE, summaryRows, type SummaryRow } from './format';
 import { checkCurve } from './metrics';
 import { renderChart, type ChartMarker } from './svg';
 import type { EquityCurve, RunResult, Summary } from './types';
@@ -43,7 +43,8 @@ table{border-collapse:collapse}
  * The report as ONE self-contained HTML page that opens offline: inline CSS, inline SVG, no script, no
  * external fonts, images or links (a Content-Security-Policy forbids loading anything as a second line
  * of defence). It holds the summary table, the equity curve with buy/sell markers, the drawdown chart
- * and the trade list. Charts are reduced to about `chartPoints` points with min/max per time bucket,
+ * and the trade list (with a reason for trades the venue closed), and for a margin or multi-currency run an
+ * account section (NAV, margin used, closeouts, exposure per currency). Charts are reduced to about `chartPoints` points with min/max per time bucket,
  * so a curve of millions of points keeps its shape in a small file. Every inserted string is escaped.
  */
 export function renderReportHtml(result: RunResult, summary: Summary, options: HtmlReportOptions = {}): string {
@@ -53,9 +54,13 @@ export function renderReportHtml(result: RunResult, summary: Summary, options: H
   const { equitySeries, drawdownSeries } = chartSeries(result.equity, result.startingCash, chartPoints);
   const markers = tradeMarkers(result);
 
-  const summaryTable = summaryRows(summary, result)
-    .map((r) => `<tr><td>${escapeHtml(r.label)}</td><td class="${r.kind}">${escapeHtml(r.value)}</td></tr>`)
-    .join('\n');
+  const rowsHtml = (rows: readonly SummaryRow[]): string => rows.map((r) => `<tr><td>${escapeHtml(r.label)}</td><td class="${r.kind}">${escapeHtml(r.value)}</td></tr>`).join('\n');
+  const summaryTable = rowsHtml(summaryRows(summary, result));
+  // Margin and multi-currency runs only: a default run's report has no account section.
+  const accountSection = result.account === undefined ? '' : `<h2>Account</h2>\n<table class="summary account">\n${rowsHtml(accountRows(result.account))}\n</table>\n`;
+  // The reason column appears when the venue closed a trade (closeout, expiry, exercise) or the run has an
+  // account section; a trade's pnl then also says its currency, which may not be the base currency.
+  const extraColumns = result.account !== undefined || result.trades.some((t) => t.reason !== undefined);
 
   const equityChart = renderChart({
     id: 'equity-path',
@@ -82,7 +87,8 @@ export function renderReportHtml(result: RunResult, summary: Summary, options: H
       `<tr><td>${i + 1}</td><td class="l">${escapeHtml(t.instrumentId)}</td><td class="l">${escapeHtml(t.side)}</td>` +
         `<td>${escapeHtml(formatNumber(t.quantity))}</td><td class="l">${escapeHtml(formatTime(t.entryTs))}</td><td>${escapeHtml(formatNumber(t.entryPrice))}</td>` +
         `<td class="l">${escapeHtml(formatTime(t.exitTs))}</td><td>${escapeHtml(formatNumber(t.exitPrice))}</td>` +
-        `<td class="${cls}">${escapeHtml(formatMoney(t.pnl))}</td><td>${escapeHtml(formatMoney(t.fees))}</td><td class="${cls}">${escapeHtml(formatPercent(t.returnPct))}</td></tr>`,
+        `<td class="${cls}">${escapeHtml(formatMoney(t.pnl, extraColumns ? (t.currency ?? result.currency) : ''))}</td><td>${escapeHtml(formatMoney(t.fees))}</td><td class="${cls}">${escapeHtml(formatPercent(t.returnPct))}</td>` +
+        (extraColumns ? `<td class="l">${escapeHtml(t.reason ?? '')}</td></tr>` : '</tr>'),
     );
   }
   const tradeNote = result.trades.length === 0
@@ -109,7 +115,7 @@ export function renderReportHtml(result: RunResult, summary: Summary, options: H
 <table class="summary">
 ${summaryTable}
 </table>
-<h2>Equity</h2>
+${accountSection}<h2>Equity</h2>
 ${equityChart}
 <p class="note">▲ buy ▼ sell. Chart drawn from ${formatCount(equitySeries.length)} of ${formatCount(result.equity.length)} points (minimum and maximum per time bucket).</p>
 <h2>Drawdown</h2>
@@ -117,7 +123,7 @@ ${drawdownChart}
 <h2>Trades</h2>
 ${tradeNote}
 <table class="trades">
-<thead><tr><th>#</th><th class="l">Instrument</th><th class="l">Side</th><th>Quantity</th><th class="l">Entry time</th><th>Entry price</th><th class="l">Exit time</th><th>Exit price</th><th>PnL</th><th>Fees</th><th>Return</th></tr></thead>
+<thead><tr><th>#</th><th class="l">Instrument</th><th class="l">Side</th><th>Quantity</th><th class="l">Entry time</th><th>Entry price</th><th class="l">Exit time</th><th>Exit price</th><th>PnL</th><th>Fees</th><th>Return</th>${extraColumns ? '<th class="l">Reason</th>' : ''}</tr></thead>
 <tbody>
 ${tradeRows.join('\n')}
 </tbody>

@@ -1,8 +1,19 @@
 import { toJsonSafe } from './json-safe';
-import type { FillRecord, RoundTripTrade, RunResult, Summary } from './types';
+import type { AccountFigures, FillRecord, RoundTripTrade, RunResult, Summary } from './types';
 
 /** A {@link RoundTripTrade} in JSON: a number that was NaN or infinite becomes null. */
 export type JsonRoundTripTrade = { [K in keyof RoundTripTrade]: RoundTripTrade[K] extends number ? number | null : RoundTripTrade[K] };
+
+/** {@link AccountFigures} in JSON: a number that was NaN or infinite becomes null. */
+export interface JsonAccountFigures {
+  type: AccountFigures['type'];
+  baseCurrency: string;
+  nav: number | null;
+  marginUsedPeak: number | null;
+  marginUsedEnd: number | null;
+  closeouts: number | null;
+  exposureByCurrency: Record<string, number | null>;
+}
 
 /** A {@link FillRecord} in JSON: `ts` becomes null if it was not finite. */
 export type JsonFillRecord = Omit<FillRecord, 'ts'> & { ts: number | null };
@@ -17,6 +28,8 @@ export interface ReportJson {
   summary: JsonSummary;
   trades: JsonRoundTripTrade[];
   fills: JsonFillRecord[];
+  /** Margin or multi-currency runs only (absent otherwise, so a default run's JSON is as it was). */
+  account?: JsonAccountFigures;
 }
 
 const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
@@ -28,7 +41,10 @@ const num = (x: number): number | null => (Number.isFinite(x) ? x : null);
  */
 export function summaryToJson(summary: Summary, result: RunResult): ReportJson {
   const params = toJsonSafe(result.params);
-  return {
+  // Each trade says its pnl currency in a margin or multi-currency run (it may not be the run's currency),
+  // and the reason when the venue closed it; a default run's trades keep exactly their old fields.
+  const withCurrency = result.account !== undefined;
+  const json: ReportJson = {
     run: {
       strategy: result.strategy,
       params: params !== null && typeof params === 'object' && !Array.isArray(params) ? params : {},
@@ -48,6 +64,8 @@ export function summaryToJson(summary: Summary, result: RunResult): ReportJson {
       pnl: num(t.pnl),
       fees: num(t.fees),
       returnPct: num(t.returnPct),
+      ...(withCurrency ? { currency: t.currency ?? result.currency } : {}),
+      ...(t.reason !== undefined ? { reason: t.reason } : {}),
     })),
     fills: result.fills.map((f) => ({
       ts: num(f.ts),
@@ -62,6 +80,15 @@ export function summaryToJson(summary: Summary, result: RunResult): ReportJson {
       liquidity: f.liquidity,
     })),
   };
+  if (result.account !== undefined) json.account = accountToJson(result.account);
+  return json;
+}
+
+/** The account figures as plain JSON: non-finite numbers as null, currencies in code order. */
+function accountToJson(a: AccountFigures): JsonAccountFigures {
+  const exposure: Record<string, number | null> = {};
+  for (const ccy of Object.keys(a.exposureByCurrency).sort()) exposure[ccy] = num(a.exposureByCurrency[ccy]!);
+  return { type: a.type, baseCurrency: a.baseCurrency, nav: num(a.nav), marginUsedPeak: num(a.marginUsedPeak), marginUsedEnd: num(a.marginUsedEnd), closeouts: num(a.closeouts), exposureByCurrency: exposure };
 }
 
 /** A copy of the summary with any non-finite number as null (`computeMetrics` makes none; a hand-built summary might). */

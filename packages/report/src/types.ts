@@ -35,6 +35,10 @@ export interface RoundTripTrade {
   fees: number;
   /** Return of the trade as a fraction of its entry value (0.01 = 1%). */
   returnPct: number;
+  /** The currency `pnl` and `fees` are in (the instrument's quote currency); absent: the run's currency. */
+  currency?: string;
+  /** Set when the venue closed the position on our account: a margin closeout, a contract's expiry or an exercise. */
+  reason?: 'closeout' | 'expiry' | 'exercise';
 }
 
 /** One execution. Prices, quantities and fees are decimal strings so that JSON and CSV output stay exact. */
@@ -50,6 +54,25 @@ export interface FillRecord {
   fee: string;
   feeCurrency: string;
   liquidity: 'maker' | 'taker';
+}
+
+/**
+ * The account figures of a margin or multi-currency run, in the account's base currency unless said
+ * otherwise. A run in a cash account of one currency has none, and its report is as it always was.
+ */
+export interface AccountFigures {
+  type: 'cash' | 'margin';
+  baseCurrency: string;
+  /** Net asset value at the end: balance plus unrealized profit, in the base currency. */
+  nav: number;
+  /** The most margin the open positions held at any point of the run. */
+  marginUsedPeak: number;
+  /** The margin held at the end of the run. */
+  marginUsedEnd: number;
+  /** Positions the venue closed out for want of margin. */
+  closeouts: number;
+  /** Gross notional of the open positions per quote currency, each in its own currency. */
+  exposureByCurrency: Record<string, number>;
 }
 
 /** Everything a finished run hands to the report. */
@@ -72,6 +95,8 @@ export interface RunResult {
   strategy: string;
   params: Record<string, unknown>;
   instruments: string[];
+  /** Margin or multi-currency runs only: NAV, margin, closeouts and exposure per currency. */
+  account?: AccountFigures;
 }
 
 /**
@@ -133,4 +158,6 @@ export interface SummaryMeta {
   currency: string;
   instruments?: readonly string[];
   params?: Readonly<Record<string, unknown>>;
+  /** Margin or multi-currency runs: the text summary adds their account figures. */
+  account?: AccountFigures;
 }

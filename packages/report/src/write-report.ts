@@ -17,6 +17,11 @@ export interface WriteReportOptions extends HtmlReportOptions {
 
 /** Column names of trades.csv. Times appear twice: epoch ms for programs, ISO 8601 UTC for people. */
 export const TRADES_CSV_HEADER = ['instrumentId', 'side', 'quantity', 'entryTs', 'entryTime', 'entryPrice', 'exitTs', 'exitTime', 'exitPrice', 'pnl', 'fees', 'returnPct'] as const;
+/**
+ * Columns trades.csv adds for a margin or multi-currency run, or when the venue closed a trade: the
+ * currency of pnl and fees, and `closeout`, `expiry` or `exercise` for a trade the venue closed.
+ */
+export const TRADES_CSV_ACCOUNT_COLUMNS = ['currency', 'reason'] as const;
 /** Column names of fills.csv. Price, quantity and fee are the exact decimal strings of the fill. */
 export const FILLS_CSV_HEADER = ['ts', 'time', 'clientOrderId', 'tradeId', 'instrumentId', 'side', 'price', 'quantity', 'fee', 'feeCurrency', 'liquidity'] as const;
 /** Column names of equity.csv. `drawdown` is the fall from the running peak as a positive fraction. */
@@ -45,9 +50,12 @@ export function writeReport(dir: string, result: RunResult, summary: Summary, op
   // Created one level at a time and checked for writing (a recursive mkdir never returns on /proc/…).
   prepareOutputDir(dir, 'report folder');
   try {
-    writeCsv(files.trades, TRADES_CSV_HEADER, (row) => {
+    // As in the HTML report: the pnl currency and the venue's reason only where a run can have them.
+    const extra = result.account !== undefined || result.trades.some((t) => t.reason !== undefined);
+    writeCsv(files.trades, extra ? [...TRADES_CSV_HEADER, ...TRADES_CSV_ACCOUNT_COLUMNS] : TRADES_CSV_HEADER, (row) => {
       for (const t of result.trades) {
-        row([t.instrumentId, t.side, t.quantity, t.entryTs, formatTime(t.entryTs), t.entryPrice, t.exitTs, formatTime(t.exitTs), t.exitPrice, t.pnl, t.fees, t.returnPct]);
+        const fields = [t.instrumentId, t.side, t.quantity, t.entryTs, formatTime(t.entryTs), t.entryPrice, t.exitTs, formatTime(t.exitTs), t.exitPrice, t.pnl, t.fees, t.returnPct];
+        row(extra ? [...fields, t.currency ?? result.currency, t.reason ?? ''] : fields);
       }
     });
     writeCsv(files.fills, FILLS_CSV_HEADER, (row) => {
