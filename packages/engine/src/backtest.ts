@@ -1,6 +1,11 @@
 import { mergeByTime } from '@autotrader/data';
 import {
+  accountConfigSchema,
   AutotraderError,
+  DEFAULT_ACCOUNT,
+  describeZodIssues,
+  type AccountConfig,
+  type AccountConfigInput,
   isAutotraderError,
   SimulatedClock,
   type Clock,
@@ -32,9 +37,15 @@ export interface BacktestOptions {
   readonly instruments: readonly Instrument[];
   readonly venue: (ctx: { clock: Clock; bus: EventBus; instruments: readonly Instrument[]; logger: Logger }) => ExecutionPort;
   readonly capabilities?: VenueCapabilities;
+  /** Starting cash, in the account's base currency. */
   readonly startingCash: DecimalLike;
-  /** Account currency (default: the quote currency of the first instrument). */
+  /** Account currency (default: the account's base currency, else the quote currency of the first instrument). */
   readonly currency?: string;
+  /**
+   * The account: cash or margin, base currency, leverage or margin rates, closeout level, conversion
+   * rates (core's accountConfigSchema). Absent: a cash account in `currency`, as every run before.
+   */
+  readonly account?: AccountConfigInput;
   readonly preTradeChecks?: readonly PreTradeCheck[];
   /** Pre-trade risk limits and the daily-loss kill switch. */
   readonly risk?: RiskConfig;
@@ -64,6 +75,8 @@ export interface BacktestResult {
   readonly marketData: readonly MarketDataRoute[];
   readonly currency: string;
   readonly startingCash: number;
+  /** The account's figures at the end: present for a margin account or one that holds several currencies. */
+  readonly account?: BacktestAccountResult;
   /** Cash plus positions at their last price, computed exactly, as a number. */
   readonly finalEquity: number;
   /** The same, as an exact decimal string. */
@@ -75,6 +88,23 @@ export interface BacktestResult {
   readonly busEvents: number;
   readonly start: number;
   readonly end: number;
+}
+
+/** A margin or multi-currency run's account figures, in the base currency. */
+export interface BacktestAccountResult {
+  readonly type: 'cash' | 'margin';
+  readonly baseCurrency: string;
+  /** NAV at the end, exactly. */
+  readonly nav: string;
+  readonly balance: string;
+  readonly unrealizedPnl: string;
+  readonly marginUsedPeak: number;
+  readonly marginUsedEnd: number;
+  readonly closeouts: number;
+  /** Gross notional of the open positions at the end, per quote currency, in that currency. */
+  readonly exposureByCurrency: Readonly<Record<string, number>>;
+  /** Margin used just after each fill, in fill order. */
+  readonly marginUsedAtFills: readonly number[];
 }
 
 type Emit = (row: number) => number;
@@ -128,7 +158,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   for (const f of feeds) if (f.length > 0) first = Math.min(first, f.kind === 'bar' ? f.tsOpen[0]! + f.intervalMs : f.ts[0]!);
 
   const clock = new SimulatedClock(first);
-  const currency = options.currency ?? options.instruments[0]?.quote ?? 'USD';
+  const account = parseAccount(options.account);
+  const currency = account.baseCurrency ?? options.currency ?? options.instruments[0]?.quote ?? 'USD';
   const kernel = new Kernel({
     clock,
     instruments: options.instruments,
@@ -142,6 +173,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     risk: options.risk,
     logger: options.logger,
     expectedEvents: total,
+    account,
   });
   kernel.addStrategy(options.strategy, options.params);
   const guard = kernel.strategyGuard;
@@ -191,7 +223,24 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
   // Async strategy code still running (or an async onStop) that rejects fails the run too.
   await guard.finish();
 
-  const exact = kernel.portfolio.exactEquity();
+  const portfolio = kernel.portfolio;
+  const exact = portfolio.exactEquity();
+  let accountResult: BacktestAccountResult | undefined;
+  if (portfolio.general) {
+    const s = portfolio.accountSummary();
+    accountResult = {
+      type: account.type,
+      baseCurrency: currency,
+      nav: s.nav.toFixed(),
+      balance: s.balance.toFixed(),
+      unrealizedPnl: s.unrealizedPnl.toFixed(),
+      marginUsedPeak: portfolio.peakMarginUsed(),
+      marginUsedEnd: s.marginUsed.toNumber(),
+      closeouts: portfolio.closeouts(),
+      exposureByCurrency: portfolio.exposureByCurrency(),
+      marginUsedAtFills: portfolio.marginUsedAtFills(),
+    };
+  }
   return {
     kernel,
     equity: kernel.portfolio.curve(),
@@ -201,6 +250,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     marketData: marketData.routes,
     currency,
     startingCash: Number(options.startingCash),
+    ...(accountResult === undefined ? {} : { account: accountResult }),
     finalEquity: exact.toNumber(),
     finalEquityExact: exact.toFixed(),
     fees: kernel.portfolio.fees().toNumber(),
@@ -209,6 +259,14 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     start: first,
     end: last,
   };
+}
+
+/** The account config, validated: a bad field is CONFIG_INVALID naming `account.<field>`. */
+function parseAccount(input: AccountConfigInput | undefined): AccountConfig {
+  if (input === undefined) return DEFAULT_ACCOUNT;
+  const parsed = accountConfigSchema.safeParse(input);
+  if (!parsed.success) throw new AutotraderError('CONFIG_INVALID', `invalid account: ${describeZodIssues(parsed.error.issues, 'account')}`, { details: { issues: parsed.error.issues } });
+  return parsed.data;
 }
 
 function describeStop(error: unknown, index: number, now: number): unknown {

@@ -11,6 +11,7 @@ import {
   type Clock,
   type DecimalLike,
   type ExecutionPort,
+  type AccountConfig,
   type ExecutionReport,
   type Instrument,
   type Logger,
@@ -33,7 +34,7 @@ import { createStrategyContext } from './strategy-context';
 import { StrategyScope } from './strategy-scope';
 import { StrategyGuard } from './strategy-guard';
 import { validateParams } from './params';
-import { killSwitchCheck, preTradeChecks, watchDailyLoss, type PreTradeCheck, type RiskConfig } from './risk';
+import { killSwitchCheck, marginCheck, preTradeChecks, watchDailyLoss, type PreTradeCheck, type RiskConfig } from './risk';
 import { reconcile, resolveFromVenue, type ReconcileReport, type UnknownOrderPolicy } from './reconcile';
 import type { OrderJournal, RecoveredState } from './journal';
 import { watchVenueBalances } from './venue-balances';
@@ -75,6 +76,8 @@ export interface KernelOptions {
   readonly logger?: Logger;
   /** Sizes the equity curve up front (number of market events expected). */
   readonly expectedEvents?: number;
+  /** The account's setup: cash or margin, base currency, margin rates, conversion rates (default: cash, one currency). */
+  readonly account?: AccountConfig;
   readonly bus?: EventBus;
 }
 
@@ -130,12 +133,14 @@ export class Kernel {
     this.instruments = new StaticInstrumentCatalog(options.instruments);
     const currency = options.accountCurrency ?? options.instruments[0]?.quote ?? 'USD';
     const balances = Object.fromEntries(Object.entries(options.startingBalances).map(([c, v]) => [c, money(v)]));
-    this.portfolio = new Portfolio(this.instruments, balances, currency, options.expectedEvents);
+    this.portfolio = new Portfolio(this.instruments, balances, currency, options.expectedEvents, options.account);
     this.oms = new OrderManager(this.bus, this.portfolio, () => this.clock.now(), (e) => this.anomaly(e));
     this.prefix = options.clientOrderIdPrefix ?? 'bt';
     this.ids = new ClientOrderIdFactory(this.prefix);
     // The kill switch is checked first, the configured limits next, custom checks last.
-    this.checks = [killSwitchCheck(), ...preTradeChecks(options.risk ?? {}), ...(options.preTradeChecks ?? [])];
+    // A margin account checks margin before anything is sent (the venue checks it again).
+    const margin = options.account?.type === 'margin' ? [marginCheck(options.account)] : [];
+    this.checks = [killSwitchCheck(), ...preTradeChecks(options.risk ?? {}), ...margin, ...(options.preTradeChecks ?? [])];
     this.execution =
       typeof options.execution === 'function'
         ? options.execution({ clock: this.clock, bus: this.bus, instruments: options.instruments, logger: this.log.child('venue') })
@@ -534,6 +539,11 @@ export class Kernel {
    * venue goes through here, so a restart replays exactly what was applied.
    */
   applyReport(report: ExecutionReport): void {
+    // An order the venue made itself (a closeout, a settlement at expiry): adopted, journaled as such, before its fills arrive.
+    if (report.kind === 'venueOrder') {
+      this.log.warn(`the venue ${report.reason === 'closeout' ? 'closed out' : 'settled'} ${report.order.side === 'buy' ? 'a short' : 'a long'} position of ${report.order.quantity.toString()} ${report.order.instrumentId} (${report.reason}, order ${report.clientOrderId})`);
+      return this.adoptOrder(report.order);
+    }
     this.options.journal?.append({ t: 'report', ts: this.clock.now(), report });
     this.oms.apply(report);
   }

@@ -1,11 +1,18 @@
 import {
+  DEFAULT_ACCOUNT,
   Decimal,
+  marginRateOf,
   money,
+  RateBook,
+  settlesProfitOnly,
   price,
   quantity,
   ZERO,
+  type AccountConfig,
+  type AccountSummary,
   type Balance,
   type BuyFeeHold,
+  type VenueOrderReason,
   type Fill,
   type Instrument,
   type InstrumentCatalog,
@@ -18,6 +25,7 @@ import {
   type VenuePosition,
 } from '@autotrader/core';
 import { GrowableFloat64 } from './growable';
+import { AccountValuation, type ValuationNumbers } from './account-valuation';
 
 /** A closed round trip: from flat to a position and back to flat (or through zero). */
 export interface RoundTrip {
@@ -33,6 +41,10 @@ export interface RoundTrip {
   readonly fees: number;
   /** pnl / entry notional. */
   readonly returnPct: number;
+  /** The currency `pnl` and `fees` are in: the instrument's quote currency. */
+  readonly currency: string;
+  /** Set when an order the venue made closed the trip: a margin closeout, a settlement at expiry. */
+  readonly reason?: VenueOrderReason;
 }
 
 /** The equity curve: one point per marked market event. */
@@ -57,8 +69,16 @@ interface PositionState {
    * reduces it. Other asset classes hold a position, not a currency.
    */
   readonly baseSettled: boolean;
+  /** A margin account's future, perpetual or FX position: only its profit settles (core's settlesProfitOnly). */
+  readonly profitOnly: boolean;
+  /** Initial margin rate in this account (core's marginRateOf). */
+  readonly marginRate: Decimal;
+  readonly marginRateF: number;
+  /** The instrument is a pair of currencies (FX, crypto spot): its price is a conversion rate. */
+  readonly pair: boolean;
   // float mirrors for per-event marking
   qtyF: number;
+  avgF: number;
   last: number;
   mult: number;
   // The open round trip. Plain numbers: they only feed the RoundTrip report (numbers too); cash,
@@ -76,7 +96,13 @@ interface PositionState {
  * Cash, positions, PnL, fees and the equity curve. Exact decimals for everything that comes from a
  * fill; float mirrors (updated on fills) for marking on every market event, which is the hot path.
  * Accounting is cash-settled: a buy pays its notional from the quote currency, a sell receives it
- * (shorts allowed when the venue allows them). Margin and leverage are not modelled.
+ * (shorts allowed when the venue allows them).
+ *
+ * A margin account, or one whose instruments are quoted in several currencies, is valued in its base
+ * currency (see account-valuation.ts): futures, perpetuals and FX in a margin account settle only their
+ * profit, converted to the base currency at the fill's rate; NAV converts cash and open positions at the
+ * current rate (market data of the pair, else the config's table, never an assumed 1); margin used is
+ * reckoned with core's marginOf. A default account (cash, one currency) takes none of these paths.
  *
  * Each fill books its fee in the fee's own currency: the quote asset, the base asset (the position
  * and the base balance of a spot instrument are the net quantity the venue credited), or a third
@@ -103,6 +129,14 @@ export class Portfolio implements PortfolioView {
   private asOf = -Infinity;
   private openOrders: () => readonly Order[] = () => [];
   private feeHold: BuyFeeHold | undefined;
+  /** Margin account or several currencies: NAV is valued in the base currency (slower marking, O(positions)). */
+  readonly general: boolean;
+  readonly rates: RateBook;
+  private readonly valuation: AccountValuation;
+  private readonly numbers: ValuationNumbers = { nav: 0, marginUsed: 0, gross: 0 };
+  private peakMargin = 0;
+  private readonly marginAtFills: number[] = [];
+  private closeoutCount = 0;
 
   constructor(
     private readonly instruments: InstrumentCatalog,
@@ -110,7 +144,12 @@ export class Portfolio implements PortfolioView {
     /** The currency equity is measured in. */
     readonly accountCurrency: string,
     expectedPoints = 1024,
+    /** The account's setup (default: cash, one currency: the behaviour of every run before accounts). */
+    readonly account: AccountConfig = DEFAULT_ACCOUNT,
   ) {
+    this.rates = new RateBook(account.rates);
+    this.general = account.type === 'margin' || instruments.list().some((i) => i.quote !== accountCurrency);
+    this.valuation = new AccountValuation(accountCurrency, this.rates, account.type);
     for (const [ccy, amount] of Object.entries(startingBalances)) this.cashBy.set(ccy, amount);
     this.cashF = this.cash().toNumber();
     this.curveTs = new GrowableFloat64(expectedPoints);
@@ -123,11 +162,13 @@ export class Portfolio implements PortfolioView {
   }
 
   equity(): number {
+    if (this.general) return this.valuation.numbers(this.cashBy, this.positions.values(), undefined, this.numbers).nav;
     return this.cashF + this.marketValue;
   }
 
-  /** Exact equity: cash plus every position at its last price. */
+  /** Exact equity: cash plus every position at its last price (NAV in the base currency for a margin or multi-currency account). */
   exactEquity(): Money {
+    if (this.general) return this.accountSummary().nav;
     let total: Decimal = this.cash();
     for (const p of this.positions.values()) {
       if (!p.qty.isZero() && p.last > 0) total = total.plus(p.qty.mul(new Decimal(p.last)).mul(p.instrument.multiplier));
@@ -196,6 +237,7 @@ export class Portfolio implements PortfolioView {
     // Most runs mark one instrument over and over: skip the map lookup when it is the same one.
     let p = this.lastMarked;
     if (p === undefined || p.instrument.id !== instrumentId) this.lastMarked = p = this.positions.get(instrumentId) ?? this.create(instrumentId);
+    if (this.general) return this.markGeneral(p, px, ts);
     if (p.qtyF !== 0) {
       const q = p.qtyF * p.mult;
       this.marketValue += q * (px - p.last);
@@ -207,6 +249,54 @@ export class Portfolio implements PortfolioView {
     this.curveTs.push(ts);
     this.curveEquity.push(eq);
     this.curveExposure.push(eq > 0 ? this.grossValue / eq : 0);
+  }
+
+  /** Marking a margin or multi-currency account: the pair's price is a rate, then NAV is valued in the base currency. */
+  private markGeneral(p: PositionState, px: number, ts: number): void {
+    if (p.pair) this.rates.observe(p.instrument.base, p.instrument.quote, px);
+    p.last = px;
+    this.lastTs = ts;
+    const n = this.valuation.numbers(this.cashBy, this.positions.values(), undefined, this.numbers);
+    if (n.marginUsed > this.peakMargin) this.peakMargin = n.marginUsed;
+    this.curveTs.push(ts);
+    this.curveEquity.push(n.nav);
+    this.curveExposure.push(n.nav > 0 ? n.gross / n.nav : 0);
+  }
+
+  /** The account in its base currency, exactly: balance, unrealized P/L, NAV, margin used and available. */
+  accountSummary(): AccountSummary {
+    return this.valuation.summary(this.cashBy, this.positions.values(), this.lastTs);
+  }
+
+  /** NAV in the base currency (the same as {@link equity}). */
+  nav(): number {
+    return this.equity();
+  }
+
+  /** Margin used now, in the base currency (0 in a cash account). */
+  marginUsed(): number {
+    if (!this.general) return 0;
+    return this.valuation.numbers(this.cashBy, this.positions.values(), undefined, this.numbers).marginUsed;
+  }
+
+  /** The highest margin used seen at a mark or a fill. */
+  peakMarginUsed(): number {
+    return this.peakMargin;
+  }
+
+  /** Margin used just after each fill, in fill order (the filled instrument valued at its fill price). */
+  marginUsedAtFills(): readonly number[] {
+    return this.marginAtFills;
+  }
+
+  /** Positions closed out by the venue for want of margin (closeout fills). */
+  closeouts(): number {
+    return this.closeoutCount;
+  }
+
+  /** Gross notional of the open positions per quote currency, in that currency. */
+  exposureByCurrency(): Record<string, number> {
+    return this.valuation.exposureByCurrency(this.positions.values());
   }
 
   /** The equity curve so far (views, no copy). */
@@ -250,12 +340,22 @@ export class Portfolio implements PortfolioView {
     const signed = feeInBase ? gross.minus(fee) : gross;
     const notional = fill.quantity.mul(fill.price).mul(inst.multiplier);
 
-    // cash, in every currency the fill touched
-    const cashDelta = (fill.side === 'buy' ? notional.neg() : notional).minus(fill.feeCurrency === inst.quote ? fee : 0);
-    this.cashBy.set(inst.quote, money(this.cash(inst.quote).plus(cashDelta)));
-    if (p.baseSettled) this.cashBy.set(inst.base, money(this.cash(inst.base).plus(signed)));
-    if (!fee.isZero() && fill.feeCurrency !== inst.quote && !feeInBase) {
-      this.cashBy.set(fill.feeCurrency, money(this.cash(fill.feeCurrency).minus(fee)));
+    // The quote → base rate of this fill, for what a profit-only position books in the base currency.
+    const fillRate = p.profitOnly ? this.rateAtFill(p, fill.price) : undefined;
+    if (fillRate !== undefined) {
+      // Profit-only (a margin account's future, perpetual or FX): no notional moves; the fee is taken from the base currency.
+      if (!fee.isZero()) {
+        const feeBase = fill.feeCurrency === inst.quote ? fee.mul(fillRate) : this.rates.convert(fee, fill.feeCurrency, this.accountCurrency);
+        this.cashBy.set(this.accountCurrency, money(this.cash(this.accountCurrency).minus(feeBase)));
+      }
+    } else {
+      // cash, in every currency the fill touched
+      const cashDelta = (fill.side === 'buy' ? notional.neg() : notional).minus(fill.feeCurrency === inst.quote ? fee : 0);
+      this.cashBy.set(inst.quote, money(this.cash(inst.quote).plus(cashDelta)));
+      if (p.baseSettled) this.cashBy.set(inst.base, money(this.cash(inst.base).plus(signed)));
+      if (!fee.isZero() && fill.feeCurrency !== inst.quote && !feeInBase) {
+        this.cashBy.set(fill.feeCurrency, money(this.cash(fill.feeCurrency).minus(fee)));
+      }
     }
     if (!fee.isZero()) this.feesBy.set(fill.feeCurrency, money((this.feesBy.get(fill.feeCurrency) ?? ZERO).plus(fee)));
     // The fee in quote terms: a base-asset fee is worth its quantity at the fill price; a third asset has no price here.
@@ -283,6 +383,8 @@ export class Portfolio implements PortfolioView {
       const direction = before.isNeg() ? -1 : 1;
       const pnl = fill.price.minus(p.avg).mul(closing).mul(direction).mul(inst.multiplier);
       p.realized = money(p.realized.plus(pnl));
+      // Profit-only: the realized P/L is what settles, in the base currency at the fill's rate.
+      if (fillRate !== undefined) this.cashBy.set(this.accountCurrency, money(this.cash(this.accountCurrency).plus(pnl.mul(fillRate))));
       const closingN = closing.toNumber();
       p.tripRealized += pnl.toNumber();
       p.tripExitQty += closingN;
@@ -291,7 +393,7 @@ export class Portfolio implements PortfolioView {
       const closingFee = (feeN * closingN) / qtyN;
       p.tripFees += closingFee;
       if (after.isZero() || after.isNeg() !== before.isNeg()) {
-        this.closeTrip(p, fill.tsEvent, before.isNeg() ? 'short' : 'long');
+        this.closeTrip(p, fill.tsEvent, before.isNeg() ? 'short' : 'long', fill.reason);
         if (!after.isZero()) {
           // flipped through zero: the remainder opens a new trip at the fill price
           p.avg = fill.price;
@@ -306,6 +408,7 @@ export class Portfolio implements PortfolioView {
       }
     }
     p.qty = quantity(after);
+    p.avgF = p.avg.toNumber();
     p.tsEvent = fill.tsEvent;
 
     // float mirrors: re-derive from exact values so they never drift
@@ -317,6 +420,33 @@ export class Portfolio implements PortfolioView {
     this.grossValue += Math.abs(newMv) - Math.abs(oldMv);
     this.cashF = this.cash().toNumber();
     this.lastTs = fill.tsEvent;
+    if (this.general) this.afterFillGeneral(p, fill);
+  }
+
+  /** A margin or multi-currency account after a fill: margin used with the filled instrument at its fill price, and closeouts. */
+  private afterFillGeneral(p: PositionState, fill: Fill): void {
+    const n = this.valuation.numbers(this.cashBy, this.positions.values(), { id: p.instrument.id, px: fill.price.toNumber() }, this.numbers);
+    this.marginAtFills.push(n.marginUsed);
+    if (n.marginUsed > this.peakMargin) this.peakMargin = n.marginUsed;
+    if (fill.reason === 'closeout' && !this.closedOut.has(fill.clientOrderId)) {
+      this.closedOut.add(fill.clientOrderId);
+      this.closeoutCount++;
+    }
+  }
+
+  private readonly closedOut = new Set<string>();
+
+  /**
+   * How many base-currency units one unit of the instrument's quote currency is worth at this fill: 1
+   * in the base currency; the fill price itself when the instrument is the conversion pair (EUR/USD in a
+   * EUR account: 1 / price); otherwise the current rate (market data of the pair, or the config's table).
+   */
+  private rateAtFill(p: PositionState, px: Price): Decimal {
+    const inst = p.instrument;
+    if (p.pair) this.rates.observe(inst.base, inst.quote, px.toNumber());
+    if (inst.quote === this.accountCurrency) return new Decimal(1);
+    if (p.pair && inst.base === this.accountCurrency) return new Decimal(1).div(px);
+    return this.rates.rate(inst.quote, this.accountCurrency);
   }
 
   /**
@@ -391,6 +521,7 @@ export class Portfolio implements PortfolioView {
     const oldMv = p.qtyF * p.mult * p.last;
     p.qty = qty;
     p.avg = averagePrice ?? (qty.isZero() ? price(0) : p.avg.isZero() ? price(p.last) : p.avg);
+    p.avgF = p.avg.toNumber();
     p.qtyF = qty.toNumber();
     const newMv = p.qtyF * p.mult * p.last;
     this.marketValue += newMv - oldMv;
@@ -437,7 +568,7 @@ export class Portfolio implements PortfolioView {
     p.tripFees = 0;
   }
 
-  private closeTrip(p: PositionState, ts: number, side: 'long' | 'short'): void {
+  private closeTrip(p: PositionState, ts: number, side: 'long' | 'short', reason?: VenueOrderReason): void {
     const qty = p.tripEntryQty;
     const pnl = p.tripRealized - p.tripFees;
     const entryNotional = p.tripEntryCost * p.mult;
@@ -452,11 +583,14 @@ export class Portfolio implements PortfolioView {
       pnl,
       fees: p.tripFees,
       returnPct: entryNotional === 0 ? 0 : pnl / entryNotional,
+      currency: p.instrument.quote,
+      ...(reason === undefined ? {} : { reason }),
     });
   }
 
   private create(instrumentId: string): PositionState {
     const instrument = this.instruments.get(instrumentId);
+    const marginRate = marginRateOf(instrument, this.account);
     const state: PositionState = {
       instrument,
       qty: quantity(0),
@@ -468,6 +602,11 @@ export class Portfolio implements PortfolioView {
       last: 0,
       mult: instrument.multiplier.toNumber(),
       baseSettled: isBaseSettled(instrument),
+      profitOnly: settlesProfitOnly(instrument, this.account.type),
+      marginRate,
+      marginRateF: marginRate.toNumber(),
+      pair: instrument.assetClass === 'fx' || isBaseSettled(instrument),
+      avgF: 0,
       tripOpenTs: 0,
       tripEntryQty: 0,
       tripEntryCost: 0,
