@@ -1,3 +1,4 @@
+import { compareAccountSummaries } from './account-compare';
 import {
   AutotraderError,
   Decimal,
@@ -33,7 +34,7 @@ export interface ReconcileView {
   readonly clock: Pick<Clock, 'now'>;
   readonly instruments: InstrumentCatalog;
   readonly oms: Pick<OrderManager, 'get' | 'open' | 'allFills' | 'hasFill'>;
-  readonly portfolio: Pick<Portfolio, 'position' | 'balanceOf'>;
+  readonly portfolio: Pick<Portfolio, 'position' | 'balanceOf' | 'general' | 'accountSummary'>;
   readonly bus: Pick<EventBus, 'publish'>;
   readonly log: Logger;
   /** Journals a report, then applies it: the one way a venue's word changes our orders and books. */
@@ -164,6 +165,10 @@ export async function reconcile(view: ReconcileView, options: ReconcileOptions):
     report.balanceMismatches = balances;
     if ((positions.length === 0 && balances.length === 0) || attempt >= settle.attempts) break;
     await wait(settle.delayMs);
+  }
+  // A margin or multi-currency account: the venue's NAV, balance and margin against ours, where it reports them.
+  if (view.portfolio.general && view.execution.accountSummary !== undefined) {
+    report.balanceMismatches.push(...compareAccountSummaries(view.portfolio.accountSummary(), await view.execution.accountSummary()));
   }
   if (report.balanceMismatches.length > 0) {
     const why = describe(report.balanceMismatches);
