@@ -421,12 +421,13 @@ export function errorAdvice(venueCode: string, demo: boolean): string | undefine
 }
 
 /**
- * The failing code of an answer: an order operation answers `code: "1"` (or "2" for a batch) and puts
- * the reason in the item's `sCode`; anything else is the envelope's code.
+ * The failing code of an answer: an order operation answers `code: "1"` (or "2" for a batch; even "0"
+ * with a refused item, fixture http_place_algo_order_rejected.json) and puts the reason in the item's
+ * `sCode`; anything else is the envelope's code.
  */
 export function failingCodeOf(env: { code: string; msg?: string; data?: readonly unknown[] }): { code: string; msg: string } {
   const first = env.data?.[0] as { sCode?: unknown; sMsg?: unknown } | undefined;
-  if ((env.code === '1' || env.code === '2') && typeof first?.sCode === 'string' && first.sCode !== '0') {
+  if ((env.code === '0' || env.code === '1' || env.code === '2') && typeof first?.sCode === 'string' && first.sCode !== '0') {
     return { code: first.sCode, msg: typeof first.sMsg === 'string' ? first.sMsg : (env.msg ?? '') };
   }
   return { code: env.code, msg: env.msg ?? '' };
