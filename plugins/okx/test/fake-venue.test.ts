@@ -152,7 +152,7 @@ async function privateSocket(v: FakeOkx, channels: Record<string, string>[] = [{
   return c;
 }
 
-const orderPush = (pred: (d: any) => boolean = () => true) => (f: any): boolean => f.arg?.channel === 'orders' && pred(f.data[0]);
+const orderPush = (pred: (d: any) => boolean = () => true) => (f: any): boolean => f.arg?.channel === 'orders' && f.data !== undefined && pred(f.data[0]);
 
 describe('fake OKX: REST signatures and environments', () => {
   it('accepts a request signed over the exact bytes received, and refuses a signature of other bytes with 50113', async () => {
@@ -308,5 +308,209 @@ describe('fake OKX: matching, fees and funds', () => {
     expect([fok!.state, fok!.cancelSource, fok!.accFillSz]).toEqual(['canceled', '13', '0']);
     expect([ioc!.state, ioc!.cancelSource, ioc!.accFillSz]).toEqual(['canceled', '14', '0.1']);
     expect(v.balances('demo').USDT).toEqual({ cashBal: '95000', availBal: '95000', frozenBal: '0' });
+  });
+});
+
+describe('fake OKX: amend and cancel', () => {
+  it('amends a partially filled order: newSz counts what filled, the hold follows, amendResult and reqId are pushed; newSz at or below the filled size completes it', async () => {
+    const v = await start();
+    const ws = await privateSocket(v);
+    await place(v, { instId: 'BTC-USDT', side: 'buy', ordType: 'limit', px: '50000', sz: '1', clOrdId: 'am1' });
+    v.trade('BTC-USDT', '50000', '0.4', 'sell');
+    expect(v.balances('demo').USDT.frozenBal).toBe('30000');
+    const a = await call(v, 'POST', '/api/v5/trade/amend-order', { body: { instId: 'BTC-USDT', clOrdId: 'am1', newSz: '0.7', reqId: 'r1' } });
+    expect(a.body.code).toBe('0');
+    expect(a.body.data[0]).toMatchObject({ clOrdId: 'am1', reqId: 'r1', sCode: '0' });
+    const pushed = (await ws.next(orderPush((d) => d.reqId === 'r1'))).data[0];
+    expect([pushed.amendResult, pushed.sz, pushed.accFillSz, pushed.state]).toEqual(['0', '0.7', '0.4', 'partially_filled']);
+    expect(v.balances('demo').USDT.frozenBal).toBe('15000');
+    // The new size must fit the funds: refused on the orders channel (amendResult -1), the order untouched.
+    const big = await call(v, 'POST', '/api/v5/trade/amend-order', { body: { instId: 'BTC-USDT', clOrdId: 'am1', newSz: '3', reqId: 'r2' } });
+    expect(big.body.data[0].sCode).toBe('0');
+    const refused = (await ws.next(orderPush((d) => d.reqId === 'r2'))).data[0];
+    expect([refused.amendResult, refused.code, refused.sz]).toEqual(['-1', '51008', '0.7']);
+    const done = await call(v, 'POST', '/api/v5/trade/amend-order', { body: { instId: 'BTC-USDT', clOrdId: 'am1', newSz: '0.4', reqId: 'r3' } });
+    expect(done.body.data[0].sCode).toBe('0');
+    const filled = (await ws.next(orderPush((d) => d.reqId === 'r3' && d.state === 'filled'))).data[0];
+    expect([filled.accFillSz, filled.sz]).toEqual(['0.4', '0.4']);
+    expect(v.balances('demo').USDT.frozenBal).toBe('0');
+    const again = await call(v, 'POST', '/api/v5/trade/amend-order', { body: { instId: 'BTC-USDT', clOrdId: 'am1', newPx: '49000' } });
+    expect([again.body.code, again.body.data[0].sCode]).toEqual(['1', '51510']);
+    const unknown = await call(v, 'POST', '/api/v5/trade/amend-order', { body: { instId: 'BTC-USDT', ordId: '123', newPx: '49000' } });
+    expect(unknown.body.data[0].sCode).toBe('51503');
+  });
+
+  it('keeps queue priority when only the size shrinks and loses it on a new price; cxlOnFail cancels an order whose amend fails', async () => {
+    const v = await start();
+    await place(v, { instId: 'BTC-USDT', side: 'buy', ordType: 'limit', px: '50000', sz: '0.1', clOrdId: 'qa' });
+    await place(v, { instId: 'BTC-USDT', side: 'buy', ordType: 'limit', px: '50000', sz: '0.1', clOrdId: 'qb' });
+    await call(v, 'POST', '/api/v5/trade/amend-order', { body: { instId: 'BTC-USDT', clOrdId: 'qa', newSz: '0.05' } });
+    v.trade('BTC-USDT', '50000', '0.01', 'sell');
+    expect(v.orders('demo').map((o) => o.accFillSz)).toEqual(['0.01', '0']);
+    // Same price, new price: qa moves behind qb.
+    await call(v, 'POST', '/api/v5/trade/amend-order', { body: { instId: 'BTC-USDT', clOrdId: 'qa', newPx: '49999.9' } });
+    await call(v, 'POST', '/api/v5/trade/amend-order', { body: { instId: 'BTC-USDT', clOrdId: 'qa', newPx: '50000' } });
+    v.trade('BTC-USDT', '50000', '0.01', 'sell');
+    expect(v.orders('demo').map((o) => o.accFillSz)).toEqual(['0.01', '0.01']);
+    const fail = await call(v, 'POST', '/api/v5/trade/amend-order', { body: { instId: 'BTC-USDT', clOrdId: 'qb', newSz: '10', cxlOnFail: true } });
+    expect(fail.body.data[0].sCode).toBe('0');
+    expect(v.orders('demo')[1]!.state).toBe('canceled');
+  });
+
+  it('answers cancel of an unknown (51400), canceled (51401) and filled (51402) order', async () => {
+    const v = await start();
+    const cancel = async (body: object): Promise<string> => (await call(v, 'POST', '/api/v5/trade/cancel-order', { body: { instId: 'BTC-USDT', ...body } })).body.data[0].sCode;
+    expect(await cancel({ ordId: '1' })).toBe('51400');
+    await place(v, { instId: 'BTC-USDT', side: 'buy', ordType: 'limit', px: '40000', sz: '0.1', clOrdId: 'c1' });
+    expect(await cancel({ clOrdId: 'c1' })).toBe('0');
+    expect(v.balances('demo').USDT.frozenBal).toBe('0');
+    expect(await cancel({ clOrdId: 'c1' })).toBe('51401');
+    await place(v, { instId: 'BTC-USDT', side: 'buy', ordType: 'limit', px: '40000', sz: '0.1', clOrdId: 'c2' });
+    v.trade('BTC-USDT', '40000', '1', 'sell');
+    expect(await cancel({ clOrdId: 'c2' })).toBe('51402');
+    // A clOrdId is unique among pending orders only: reused after the order finished; lookups return the latest.
+    await place(v, { instId: 'BTC-USDT', side: 'buy', ordType: 'limit', px: '30000', sz: '0.1', clOrdId: 'c1' });
+    const got = await call(v, 'GET', '/api/v5/trade/order?instId=BTC-USDT&clOrdId=c1');
+    expect([got.body.data[0].state, got.body.data[0].px]).toEqual(['live', '30000']);
+    const pending = await call(v, 'GET', '/api/v5/trade/orders-pending?instType=SPOT');
+    expect(pending.body.data.map((o: any) => o.clOrdId)).toEqual(['c1']);
+  });
+});
+
+describe('fake OKX: WebSockets', () => {
+  it('answers ping with pong, logs in (seconds timestamp), refuses other-environment keys with 50101, and private channels before login with 60011', async () => {
+    const v = await start();
+    const c = await connect(v.demo.wsPrivateUrl);
+    c.send('ping');
+    await c.next((f) => f.unparsable === 'pong');
+    c.send({ op: 'subscribe', args: [{ channel: 'orders', instType: 'SPOT' }] });
+    expect((await c.next((f) => f.event === 'error')).code).toBe('60011');
+    expect(await login(c, LIVE_KEY)).toMatchObject({ event: 'error', code: '50101', msg: 'APIKey does not match current environment.' });
+    expect((await login(c, DEMO_KEY, Math.floor(Date.now() / 1000) - 40)).code).toBe('60006');
+    expect((await login(c, { ...DEMO_KEY, secret: 'x' })).code).toBe('60007');
+    expect(await login(c)).toMatchObject({ event: 'login', code: '0' });
+    const live = await connect(v.live.wsPrivateUrl);
+    expect((await login(live, DEMO_KEY)).code).toBe('50101');
+    expect((await login(live, LIVE_KEY)).code).toBe('0');
+    const pub = await connect(v.demo.wsPublicUrl);
+    pub.send({ op: 'subscribe', args: [{ channel: 'orders', instType: 'SPOT' }, { channel: 'tickers', instId: 'NOPE-USDT' }] });
+    expect((await pub.next((f) => f.event === 'error')).code).toBe('60018');
+    expect((await pub.next((f) => f.event === 'error')).code).toBe('60018');
+  });
+
+  it('places, amends and cancels over the private socket with id/op replies, sharing the REST rules', async () => {
+    const v = await start();
+    const c = await privateSocket(v);
+    c.send({ id: 'o1', op: 'order', args: [{ instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '40000', sz: '0.1', clOrdId: 'w1' }] });
+    const placed = await c.next((f) => f.id === 'o1');
+    expect(placed).toMatchObject({ op: 'order', code: '0', msg: '', data: [{ clOrdId: 'w1', sCode: '0' }] });
+    expect(placed.inTime).toMatch(/^\d{16}$/);
+    c.send({ id: 'a1', op: 'amend-order', args: [{ instId: 'BTC-USDT', clOrdId: 'w1', newPx: '41000', reqId: 'q1' }] });
+    expect((await c.next((f) => f.id === 'a1')).data[0]).toMatchObject({ sCode: '0', reqId: 'q1' });
+    c.send({ id: 'x1', op: 'cancel-order', args: [{ instId: 'BTC-USDT', clOrdId: 'w1' }] });
+    expect((await c.next((f) => f.id === 'x1')).code).toBe('0');
+    c.send({ id: 'x2', op: 'cancel-order', args: [{ instId: 'BTC-USDT', clOrdId: 'w1' }] });
+    expect(await c.next((f) => f.id === 'x2')).toMatchObject({ code: '1', data: [{ sCode: '51401' }] });
+    expect((await c.next(orderPush((d) => d.state === 'canceled'))).data[0].cancelSource).toBe('1');
+    expect(v.wsOps().map((o) => `${o.op}:${o.id}`)).toEqual(['order:o1', 'amend-order:a1', 'cancel-order:x1', 'cancel-order:x2']);
+    expect(v.orders('demo')[0]!.px).toBe('41000');
+  });
+
+  it('closes a socket that sent nothing for idleMs, unless idleDisconnect is off', async () => {
+    const v = await start({ idleMs: 300 });
+    const quiet = await connect(v.demo.wsPublicUrl);
+    const talker = await connect(v.demo.wsPublicUrl);
+    const timer = setInterval(() => talker.send('ping'), 100);
+    await new Promise((r) => setTimeout(r, 800));
+    clearInterval(timer);
+    expect(quiet.closed).toBeDefined();
+    expect(talker.closed).toBeUndefined();
+    v.faults.idleDisconnect(false);
+    const kept = await connect(v.demo.wsPublicUrl);
+    await new Promise((r) => setTimeout(r, 700));
+    expect(kept.closed).toBeUndefined();
+  });
+
+  it('pushes account and balance_and_position on a deposit, in that environment only', async () => {
+    const v = await start();
+    const demo = await privateSocket(v, [{ channel: 'account' }, { channel: 'balance_and_position' }]);
+    const live = await privateSocket(v, [{ channel: 'account' }], LIVE_KEY);
+    await demo.next((f) => f.arg?.channel === 'account');
+    await demo.next((f) => f.arg?.channel === 'balance_and_position');
+    await live.next((f) => f.arg?.channel === 'account');
+    v.deposit('demo', 'USDT', '5');
+    const a = await demo.next((f) => f.arg?.channel === 'account');
+    expect(a.data[0].details).toEqual([expect.objectContaining({ ccy: 'USDT', cashBal: '100005', availBal: '100005' })]);
+    const b = await demo.next((f) => f.arg?.channel === 'balance_and_position');
+    expect(b.data[0]).toMatchObject({ eventType: 'transferred', balData: [{ ccy: 'USDT', cashBal: '100005' }] });
+    expect(await live.collect((f) => f.arg?.channel === 'account', 200)).toEqual([]);
+  });
+});
+
+describe('fake OKX: market data', () => {
+  it('sends a books snapshot then updates chained by seqId/prevSeqId, each with the CRC32 checksum of the top 25 levels', async () => {
+    const v = await start();
+    v.book('BTC-USDT', [['50000', '1'], ['49999.5', '2']], [['50001', '0.5']]);
+    const c = await connect(v.demo.wsPublicUrl);
+    c.send({ op: 'subscribe', args: [{ channel: 'books', instId: 'BTC-USDT' }] });
+    await c.next((f) => f.event === 'subscribe');
+    const snap = await c.next((f) => f.action === 'snapshot');
+    const s = snap.data[0];
+    expect(s.prevSeqId).toBe(-1);
+    expect(s.bids).toEqual([['50000', '1', '0', '1'], ['49999.5', '2', '0', '1']]);
+    // Independent check: zlib's CRC32 of "bid1Px:bid1Sz:ask1Px:ask1Sz:bid2Px:bid2Sz", as a signed int32.
+    expect(s.checksum).toBe(crc32('50000:1:50001:0.5:49999.5:2') | 0);
+    v.book('BTC-USDT', [['50000', '1.5']], [['50001', '0.5'], ['50002', '3']]);
+    const u = (await c.next((f) => f.action === 'update')).data[0];
+    expect(u.prevSeqId).toBe(s.seqId);
+    expect(u.bids).toEqual(expect.arrayContaining([['49999.5', '0', '0', '0'], ['50000', '1.5', '0', '1']]));
+    expect(u.asks).toEqual([['50002', '3', '0', '1']]);
+    expect(u.checksum).toBe(crc32('50000:1.5:50001:0.5:50002:3') | 0);
+    v.faults.bookGap('BTC-USDT');
+    v.book('BTC-USDT', [['50000', '1']], [['50001', '0.5']]);
+    const gap = (await c.next((f) => f.action === 'update')).data[0];
+    expect(gap.prevSeqId).not.toBe(u.seqId);
+    v.faults.badChecksum('BTC-USDT');
+    v.book('BTC-USDT', [['50000', '2']], [['50001', '0.5']]);
+    const bad = (await c.next((f) => f.action === 'update')).data[0];
+    expect(bad.prevSeqId).toBe(gap.seqId);
+    expect(bad.checksum).not.toBe(crc32('50000:2:50001:0.5') | 0);
+    v.faults.zeroChecksums(true);
+    v.book('BTC-USDT', [['50000', '3']], [['50001', '0.5']]);
+    expect((await c.next((f) => f.action === 'update')).data[0].checksum).toBe(0);
+  });
+
+  it('pushes tickers and trades to both environments, and candles on the business socket; history-candles pages newest first', async () => {
+    const v = await start();
+    const demo = await connect(v.demo.wsPublicUrl);
+    const live = await connect(v.live.wsPublicUrl);
+    for (const c of [demo, live]) {
+      c.send({ op: 'subscribe', args: [{ channel: 'tickers', instId: 'BTC-USDT' }, { channel: 'trades', instId: 'BTC-USDT' }] });
+      await c.next((f) => f.event === 'subscribe' && f.arg.channel === 'trades');
+    }
+    v.ticker('BTC-USDT', '50000', '1', '50001', '2', '50000.5');
+    v.trade('BTC-USDT', '50001', '0.1', 'buy');
+    for (const c of [demo, live]) {
+      expect((await c.next((f) => f.arg?.channel === 'tickers' && f.data !== undefined)).data[0]).toMatchObject({ instType: 'SPOT', bidPx: '50000', askSz: '2', last: '50000.5' });
+      expect((await c.next((f) => f.arg?.channel === 'trades' && f.data !== undefined)).data[0]).toMatchObject({ px: '50001', sz: '0.1', side: 'buy' });
+    }
+    const biz = await connect(v.demo.wsBusinessUrl);
+    biz.send({ op: 'subscribe', args: [{ channel: 'candle1m', instId: 'BTC-USDT' }] });
+    await biz.next((f) => f.event === 'subscribe');
+    const t0 = 1_700_000_000_000;
+    const rows = Array.from({ length: 150 }, (_, i) => ({ ts: t0 + i * 60_000, o: '1', h: '2', l: '0.5', c: '1.5', vol: '10', confirm: i < 149 }));
+    v.candles('BTC-USDT', '1m', rows);
+    const first = await biz.next((f) => f.arg?.channel === 'candle1m' && f.data !== undefined);
+    expect(first.data[0]).toEqual([String(t0), '1', '2', '0.5', '1.5', '10', '15', '15', '1']);
+    const page1 = await call(v, 'GET', '/api/v5/market/history-candles?instId=BTC-USDT&bar=1m', { noAuth: true });
+    expect(page1.body.data).toHaveLength(100);
+    expect(page1.body.data[0][0]).toBe(String(t0 + 149 * 60_000));
+    expect(page1.body.data[0][8]).toBe('0');
+    const oldest = page1.body.data[99][0];
+    const page2 = await call(v, 'GET', `/api/v5/market/history-candles?instId=BTC-USDT&bar=1m&after=${oldest}`, { noAuth: true });
+    expect(page2.body.data).toHaveLength(50);
+    expect(page2.body.data[49][0]).toBe(String(t0));
+    const inst = await call(v, 'GET', '/api/v5/public/instruments?instType=SPOT&instId=BTC-USDT', { noAuth: true });
+    expect(inst.body.data[0]).toMatchObject({ instId: 'BTC-USDT', tickSz: '0.1', lotSz: '0.00000001', minSz: '0.00001', state: 'live' });
   });
 });
