@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { AutotraderError, checkSettings } from '@autotrader/core';
+import { AutotraderError, accountConfigSchema, checkSettings } from '@autotrader/core';
 import { riskConfigSchema } from '@autotrader/engine';
 
 /**
@@ -12,6 +12,8 @@ export const configFileSchema = z
   .object({
     /** Pre-trade risk limits (see README: risk). */
     risk: riskConfigSchema.optional(),
+    /** The account (backtest and paper): cash or margin, base currency, leverage, margin rates, closeout level, rates, hedging. Flags override it. */
+    account: accountConfigSchema.optional(),
     /** Venue plugin settings, passed to the plugin's own schema (e.g. restUrl, recvWindow). */
     venue: z.record(z.string(), z.unknown()).optional(),
     /** What to do with open orders the venue has and this process does not know, found at reconciliation. */

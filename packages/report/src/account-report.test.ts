@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { formatSummary } from './format';
+import { formatSummary, tradeCurrenciesOf } from './format';
 import { renderReportHtml } from './html';
 import { summaryToJson } from './json';
 import { computeMetrics, DAY_MS } from './metrics';
@@ -65,6 +65,19 @@ describe('text summary', () => {
     expect(edges.size).toBe(1);
   });
 
+  it('names the currency of trade figures and fees when it is not the base currency, and gives no sum across currencies', () => {
+    const inUsd = formatSummary(computeMetrics(margin), { ...meta, account, tradeCurrencies: tradeCurrenciesOf(margin) });
+    expect(valueOf(inUsd, 'Average trade')).toBe('-100.00 USD');
+    expect(valueOf(inUsd, 'Best trade')).toBe('250.00 USD');
+    expect(valueOf(inUsd, 'Fees')).toBe('0.00 USD');
+    expect(valueOf(inUsd, 'Final equity')).toBe('9,800.00 EUR');
+    const mixed = runOf(curve, { currency: 'EUR', trades: [trades[0]!, { ...trades[1]!, currency: 'JPY' }], account });
+    expect(tradeCurrenciesOf(mixed)).toEqual(['JPY', 'USD']);
+    expect(valueOf(formatSummary(computeMetrics(mixed), { ...meta, tradeCurrencies: tradeCurrenciesOf(mixed) }), 'Average trade')).toBe('n/a (in JPY, USD)');
+    expect(tradeCurrenciesOf(runOf(curve, { currency: 'USD', trades }))).toBeUndefined();
+    expect(tradeCurrenciesOf(plain)).toBeUndefined();
+  });
+
   it('is the old table, line for line, for a run without account figures', () => {
     expect(valueOf(before, 'NAV')).toBeUndefined();
     expect(before).not.toMatch(/Margin used|Closeouts|Exposure in/);
@@ -108,6 +121,7 @@ describe('HTML report', () => {
     expect(section).toContain('<tr><td>Margin used (peak)</td><td class="figure">2,001.23 EUR</td></tr>');
     expect(section).toContain('<tr><td>Closeouts</td><td class="figure">1</td></tr>');
     expect(section).toContain('<tr><td>Exposure in USD</td><td class="figure">139,410.00 USD</td></tr>');
+    expect(html).toContain('<tr><td>Average trade</td><td class="figure">-100.00 USD</td></tr>');
   });
 
   it('gives a closed-out trade its reason in the trade list, and its pnl currency', () => {

@@ -93,6 +93,11 @@ export interface SummaryRow {
  */
 export function summaryRows(summary: Summary, meta: SummaryMeta): SummaryRow[] {
   const money = (x: number | null): string => formatMoney(x, meta.currency);
+  // Round trips and fees are in the instruments' quote currencies: one currency other than the run's is
+  // named as it is; several cannot be summed without rates, so those figures are not given.
+  const tc = meta.tradeCurrencies;
+  const tradeMoney = (x: number | null): string =>
+    tc === undefined || tc.length === 0 ? money(x) : tc.length === 1 ? formatMoney(x, tc[0]) : `${NOT_AVAILABLE} (in ${tc.join(', ')})`;
   const text: Array<[string, string]> = [['Strategy', meta.strategy]];
   if (meta.instruments !== undefined && meta.instruments.length > 0) text.push(['Instruments', meta.instruments.join(', ')]);
   const params = formatParams(meta.params);
@@ -112,18 +117,29 @@ export function summaryRows(summary: Summary, meta: SummaryMeta): SummaryRow[] {
     ['Max drawdown', formatPercent(summary.maxDrawdown)],
     ['Max drawdown duration', formatDuration(summary.maxDrawdownDuration)],
     ['Exposure', formatPercent(summary.exposure)],
-    ['Fees', money(summary.fees)],
+    ['Fees', tradeMoney(summary.fees)],
     ['Trades', formatCount(summary.trades)],
     ['Win rate', formatPercent(summary.winRate)],
     ['Profit factor', formatProfitFactor(summary)],
-    ['Average trade', money(summary.averageTrade)],
-    ['Best trade', money(summary.bestTrade)],
-    ['Worst trade', money(summary.worstTrade)],
+    ['Average trade', tradeMoney(summary.averageTrade)],
+    ['Best trade', tradeMoney(summary.bestTrade)],
+    ['Worst trade', tradeMoney(summary.worstTrade)],
   );
   return [
     ...text.map(([label, value]): SummaryRow => ({ label, value, kind: 'text' })),
     ...figures.map(([label, value]): SummaryRow => ({ label, value, kind: 'figure' })),
   ];
+}
+
+/**
+ * The currencies a run's round trips are in (their pnl and fees: each instrument's quote currency),
+ * or undefined when they are all in the run's own currency (every run in one currency): the summary
+ * then labels its trade figures as it always did.
+ */
+export function tradeCurrenciesOf(run: { readonly currency: string; readonly trades: ReadonlyArray<{ readonly currency?: string }> }): string[] | undefined {
+  const seen = new Set<string>();
+  for (const t of run.trades) seen.add(t.currency ?? run.currency);
+  return seen.size === 0 || (seen.size === 1 && seen.has(run.currency)) ? undefined : [...seen].sort();
 }
 
 /**

@@ -1,6 +1,6 @@
 import { MinMaxDownsampler } from './downsample';
 import { escapeHtml } from './escape';
-import { accountRows, formatCount, formatFixed, formatMoney, formatPercent, formatTime, NOT_AVAILABLE, summaryRows, type SummaryRow } from './format';
+import { accountRows, formatCount, formatFixed, formatMoney, formatPercent, formatTime, NOT_AVAILABLE, summaryRows, tradeCurrenciesOf, type SummaryRow } from './format';
 import { checkCurve } from './metrics';
 import { renderChart, type ChartMarker } from './svg';
 import type { EquityCurve, RunResult, Summary } from './types';
@@ -55,7 +55,7 @@ export function renderReportHtml(result: RunResult, summary: Summary, options: H
   const markers = tradeMarkers(result);
 
   const rowsHtml = (rows: readonly SummaryRow[]): string => rows.map((r) => `<tr><td>${escapeHtml(r.label)}</td><td class="${r.kind}">${escapeHtml(r.value)}</td></tr>`).join('\n');
-  const summaryTable = rowsHtml(summaryRows(summary, result));
+  const summaryTable = rowsHtml(summaryRows(summary, { ...result, tradeCurrencies: tradeCurrenciesOf(result) }));
   // Margin and multi-currency runs only: a default run's report has no account section.
   const accountSection = result.account === undefined ? '' : `<h2>Account</h2>\n<table class="summary account">\n${rowsHtml(accountRows(result.account))}\n</table>\n`;
   // The reason column appears when the venue closed a trade (closeout, expiry, exercise) or the run has an

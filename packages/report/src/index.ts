@@ -5,7 +5,7 @@
  */
 export type { EquityCurve, RoundTripTrade, FillRecord, RunResult, Summary, SummaryMeta, AccountFigures } from './types';
 export { computeMetrics, DAY_MS, YEAR_MS } from './metrics';
-export { formatSummary, summaryRows, accountRows, formatMoney, formatPercent, formatTime, formatDuration, formatFixed, formatCount, formatParams, NOT_AVAILABLE, type SummaryRow } from './format';
+export { formatSummary, summaryRows, accountRows, tradeCurrenciesOf, formatMoney, formatPercent, formatTime, formatDuration, formatFixed, formatCount, formatParams, NOT_AVAILABLE, type SummaryRow } from './format';
 export { summaryToJson, type ReportJson, type JsonSummary, type JsonRoundTripTrade, type JsonFillRecord, type JsonAccountFigures } from './json';
 export { toJsonSafe, type JsonValue } from './json-safe';
 export { writeReport, TRADES_CSV_HEADER, TRADES_CSV_ACCOUNT_COLUMNS, FILLS_CSV_HEADER, EQUITY_CSV_HEADER, type WriteReportOptions } from './write-report';

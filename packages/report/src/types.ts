@@ -160,4 +160,9 @@ export interface SummaryMeta {
   params?: Readonly<Record<string, unknown>>;
   /** Margin or multi-currency runs: the text summary adds their account figures. */
   account?: AccountFigures;
+  /**
+   * The currencies the round trips' pnl and fees are in, when not just `currency` (see
+   * `tradeCurrenciesOf`): fees and trade figures are labelled with the one, or not given for several.
+   */
+  tradeCurrencies?: readonly string[];
 }

@@ -2,15 +2,16 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { AutotraderError, createLogger } from '@autotrader/core';
-import { describeRoutes, runBacktest } from '@autotrader/engine';
+import { describeRoutes, runBacktest, type BacktestResult } from '@autotrader/engine';
 import { createSimulatedVenue, paperPlugin } from '@autotrader/plugin-paper';
-import { computeMetrics, createProgressBar, formatRefusals, formatSummary, prepareOutputDir, refusalTotals, summaryToJson, writeReport, type RunResult } from '@autotrader/report';
+import { computeMetrics, createProgressBar, formatRefusals, formatSummary, prepareOutputDir, refusalTotals, summaryToJson, tradeCurrenciesOf, writeReport, type AccountFigures, type RunResult } from '@autotrader/report';
 import { checkRange, parseParams, parseTime } from '../args';
 import { loadData } from '../feeds';
 import { loadStrategy } from '../strategies';
 import { readConfigFile, resolveRisk } from '../config-file';
 import { loadVenuePlugin } from '../venue-loader';
 import { checkCash, checkFees, checkLatency, checkNonNegative, checkSeed, checkSlippage } from '../run-options';
+import { ACCOUNT_TYPES, baseCurrencyOf, checkAccountFlags, resolveAccount } from '../account-options';
 import { countVenueCancels } from '../venue-refusals';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -41,6 +42,9 @@ interface BacktestArgs {
   barPrice: 'mid' | 'bid' | 'ask';
   verbose: boolean;
   maxOrdersPerEvent: number;
+  account?: string;
+  baseCurrency?: string;
+  leverage?: number;
 }
 
 /** `backtest`: replay data through the kernel with the simulated venue and print a summary. */
@@ -52,7 +56,7 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
       .option('strategy', { type: 'string', default: 'sma-cross', describe: 'Built-in strategy name or path to a .ts file' })
       .option('data', { type: 'string', array: true, describe: 'Arrow or CSV/JSON files (default: the embedded BTC-PERP 1-minute month)' })
       .option('param', { type: 'string', array: true, describe: 'Strategy parameter name=value (repeatable)' })
-      .option('cash', { type: 'number', default: 100_000, describe: 'Starting cash in the quote currency' })
+      .option('cash', { type: 'number', default: 100_000, describe: "Starting cash in the account's base currency (--base-currency; default the first instrument's quote currency)" })
       .option('fee', { type: 'number', describe: 'Fee rate for maker and taker fills (0.001 = 0.1%)' })
       .option('maker-fee', { type: 'number', describe: 'Maker fee rate (overrides --fee)' })
       .option('taker-fee', { type: 'number', describe: 'Taker fee rate (overrides --fee)' })
@@ -61,11 +65,14 @@ export const backtestCommand: CommandModule<object, BacktestArgs> = {
       .option('latency', { type: 'number', default: 0, describe: 'Order latency in ms on the simulated clock' })
       .option('seed', { type: 'number', default: 1, describe: 'Seed of every random model' })
       .option('allow-short', { type: 'boolean', default: false, describe: 'Let the simulated venue accept sells beyond the position' })
+      .option('account', { type: 'string', describe: `Account type: ${ACCOUNT_TYPES.join(' or ')} (default cash; a margin account posts margin and may be short)` })
+      .option('base-currency', { type: 'string', describe: "Currency NAV, equity and returns are measured in, e.g. EUR (default: the first instrument's quote currency)" })
+      .option('leverage', { type: 'number', describe: 'Margin account leverage: 50 means a margin rate of 2% for instruments without a rate of their own' })
       .option('from', { type: 'string', describe: 'Start time (ISO date/time UTC, or epoch ms)' })
       .option('to', { type: 'string', describe: 'End time, exclusive' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the summary and trades as JSON on stdout (nothing else)' })
       .option('out', { type: 'string', describe: 'Write trades.csv, fills.csv, equity.csv and report.html here' })
-      .option('config', { type: 'string', describe: 'JSON config file (risk limits); flags override it' })
+      .option('config', { type: 'string', describe: 'JSON config file (risk limits, account); flags override it' })
       .option('risk', { type: 'string', array: true, describe: 'Risk limit name=value, e.g. maxOrderNotional=10000 (repeatable)' })
       .option('venue-limits', { type: 'string', describe: "Enforce a venue plugin's rate limits in the simulated venue (e.g. binance)" })
       .option('interval', { type: 'string', describe: 'Bar interval built from trade or quote data (default 1m; bar data keeps its own)' })
@@ -88,14 +95,19 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
   const to = args.to === undefined ? undefined : parseTime(args.to, '--to');
   checkRange(from, to);
   checkMaxOrdersPerEvent(args.maxOrdersPerEvent);
+  const accountFlags = { account: args.account, baseCurrency: args.baseCurrency, leverage: args.leverage };
+  checkAccountFlags(accountFlags);
   // Created and checked for writing now: an unwritable --out must not cost the whole run first.
   if (args.out !== undefined) prepareOutputDir(args.out, '--out');
-  const risk = resolveRisk(args.config === undefined ? undefined : readConfigFile(args.config), parseParams(args.risk, '--risk'));
+  const file = args.config === undefined ? undefined : readConfigFile(args.config);
+  const risk = resolveRisk(file, parseParams(args.risk, '--risk'));
+  // Undefined without account options: the run is then exactly what it was before accounts existed.
+  const account = resolveAccount(file, accountFlags);
   const strategy = await loadStrategy(args.strategy);
   const params = parseParams(args.param);
   const paths = args.data && args.data.length > 0 ? args.data : [DEFAULT_DATA];
   const { instruments, feeds } = loadData(paths, { from, to });
-  const currency = instruments[0]!.quote;
+  const currency = baseCurrencyOf(account, instruments);
   for (const warning of [...checkSlippage(args.slippage, instruments, feeds), ...checkLatency(args.latency, feeds)]) process.stderr.write(warning + '\n');
   const logger = createLogger({ level: args.verbose ? 'debug' : 'warn' });
 
@@ -111,6 +123,8 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
     allowShort: args.allowShort,
     rateLimits: limitsFrom?.rateLimits ? [...limitsFrom.rateLimits] : [],
     requestWeights: { ...(limitsFrom?.requestWeights ?? {}) },
+    // The same account as the kernel's, so that the venue enforces the margin our books reckon.
+    ...(account === undefined ? {} : { account }),
   };
   const total = feeds.reduce((n, f) => n + f.length, 0);
   const bar = args.json ? undefined : createProgressBar(total, process.stderr);
@@ -129,6 +143,7 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
     capabilities: paperPlugin.capabilities,
     startingCash: args.cash,
     currency,
+    ...(account === undefined ? {} : { account }),
     risk,
     logger,
     bars: { interval: args.interval, quotePrice: args.barPrice },
@@ -163,6 +178,8 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
     strategy: strategy.name,
     params,
     instruments: instruments.map((i) => i.id),
+    // The kernel gives account figures for a margin account or instruments in several currencies only.
+    ...(result.account === undefined ? {} : { account: accountFigures(result.account) }),
   };
   const summary = computeMetrics(run);
   // Orders refused by risk checks or the venue, by code, and those the venue cancelled at fill time
@@ -175,11 +192,16 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
     process.stdout.write(JSON.stringify({ ...summaryToJson(summary, run), rejections: refusalTotals(refusals), canceledByVenue, marketData: result.marketData }) + '\n');
     return;
   }
-  process.stdout.write(formatSummary(summary, { strategy: strategy.name, params, instruments: run.instruments, currency }) + '\n');
+  process.stdout.write(formatSummary(summary, { strategy: strategy.name, params, instruments: run.instruments, currency, account: run.account, tradeCurrencies: tradeCurrenciesOf(run) }) + '\n');
   for (const line of describeRoutes(result.marketData, 'the data')) process.stdout.write(`Market data: ${line}\n`);
   const refusedLine = formatRefusals(refusals);
   if (refusedLine !== undefined) process.stdout.write(refusedLine + '\n');
   process.stdout.write(`${result.marketEvents.toLocaleString('en-US')} events in ${seconds.toFixed(2)} s${args.out ? `; report written to ${resolve(args.out)}` : ''}\n`);
+}
+
+/** The kernel's account figures as the report takes them (the margin after each fill stays in the result). */
+function accountFigures(a: NonNullable<BacktestResult['account']>): AccountFigures {
+  return { type: a.type, baseCurrency: a.baseCurrency, nav: Number(a.nav), marginUsedPeak: a.marginUsedPeak, marginUsedEnd: a.marginUsedEnd, closeouts: a.closeouts, exposureByCurrency: { ...a.exposureByCurrency } };
 }
 
 /** `--max-orders-per-event`: a whole number ≥ 1 (checked before any work starts). */
