@@ -21,6 +21,11 @@ export interface Fill {
   readonly tsInit: number;
   /** Set on a fill of an order the venue made itself (a margin closeout, a settlement at expiry). */
   readonly reason?: VenueOrderReason;
+  /**
+   * Hedging accounts: true when this fill closed trades of the opposite side (OANDA's `tradesClosed`)
+   * rather than opening its own. Absent: the order decides (a reduce-only order closes).
+   */
+  readonly closes?: boolean;
 }
 
 /** A net position in one instrument. `quantity` is signed: negative is short. */
@@ -50,6 +55,9 @@ export interface VenuePosition {
   readonly instrumentId: string;
   readonly quantity: Quantity;
   readonly averagePrice?: Price;
+  /** A hedging account's legs, where the venue keeps them apart (quantity is then long − short). */
+  readonly long?: { readonly quantity: Quantity; readonly averagePrice: Price };
+  readonly short?: { readonly quantity: Quantity; readonly averagePrice: Price };
 }
 
 /** Who the venue says we are: the journal records it, so a journal is never replayed against another account. */

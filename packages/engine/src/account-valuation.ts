@@ -1,3 +1,4 @@
+import type { HedgedLegs } from './hedged-legs';
 import { Decimal, marginOf, money, ZERO, type AccountSummary, type AccountType, type Instrument, type Money, type RateBook } from '@autotrader/core';
 
 /** What the valuation reads of one position (the portfolio's own state, read-only). */
@@ -15,6 +16,8 @@ export interface ValuedPosition {
   readonly baseSettled: boolean;
   readonly marginRate: Decimal;
   readonly marginRateF: number;
+  /** A hedging account's instrument: long and short legs apart (the net quantity is in qty). */
+  readonly legs?: HedgedLegs;
 }
 
 /** NAV, margin and gross exposure in the base currency, as plain numbers (marking on every event). */
@@ -46,8 +49,19 @@ export class AccountValuation {
     const held = new Set<string>();
     for (const p of positions) {
       if (p.baseSettled) held.add(p.instrument.base);
-      if (p.qtyF === 0) continue;
       const px = override !== undefined && override.id === p.instrument.id ? override.px : p.last;
+      if (p.legs !== undefined) {
+        // Hedged: both legs count, and margin is on the larger one.
+        const size = p.legs.marginQty().toNumber();
+        if (size === 0) continue;
+        const rate = this.rates.rateNumber(p.instrument.quote, this.base);
+        const open = p.legs.unrealized(new Decimal(px)).toNumber();
+        nav += (p.profitOnly ? open : p.qtyF * px * p.mult) * rate;
+        margin += size * px * p.mult * p.marginRateF * rate;
+        gross += (p.legs.longQty().toNumber() + p.legs.shortQty().toNumber()) * px * p.mult * rate;
+        continue;
+      }
+      if (p.qtyF === 0) continue;
       const rate = this.rates.rateNumber(p.instrument.quote, this.base);
       const value = p.qtyF * px * p.mult;
       nav += (p.profitOnly ? (px - p.avgF) * p.qtyF * p.mult : value) * rate;
@@ -79,14 +93,15 @@ export class AccountValuation {
       if (ccy === this.base || this.rates.has(ccy, this.base)) cashTotal = cashTotal.plus(this.rates.convert(amount, ccy, this.base));
     }
     for (const p of list) {
-      if (p.qty.isZero() || p.last === 0) continue;
+      const size = p.legs === undefined ? p.qty.abs() : p.legs.marginQty();
+      if (size.isZero() || p.last === 0) continue;
       const px = new Decimal(p.last);
       const rate = this.rates.rate(p.instrument.quote, this.base);
-      const upnl = px.minus(p.avg).mul(p.qty).mul(p.instrument.multiplier).mul(rate);
+      const upnl = (p.legs === undefined ? px.minus(p.avg).mul(p.qty).mul(p.instrument.multiplier) : p.legs.unrealized(px)).mul(rate);
       unrealized = unrealized.plus(upnl);
       // What the position adds to NAV: its unrealized P/L (profit-only), or its whole value where the notional was paid.
       positionsWorth = positionsWorth.plus(p.profitOnly ? upnl : p.qty.mul(px).mul(p.instrument.multiplier).mul(rate));
-      if (this.accountType === 'margin') margin = margin.plus(marginOf(p.instrument, p.qty, px, p.marginRate).mul(rate));
+      if (this.accountType === 'margin') margin = margin.plus(marginOf(p.instrument, size, px, p.marginRate).mul(rate));
     }
     const nav = cashTotal.plus(positionsWorth);
     // The balance is NAV less the open P/L: the cash, plus what was paid for positions whose notional was paid (their cost).

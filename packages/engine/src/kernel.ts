@@ -135,6 +135,8 @@ export class Kernel {
     const balances = Object.fromEntries(Object.entries(options.startingBalances).map(([c, v]) => [c, money(v)]));
     this.portfolio = new Portfolio(this.instruments, balances, currency, options.expectedEvents, options.account);
     this.oms = new OrderManager(this.bus, this.portfolio, () => this.clock.now(), (e) => this.anomaly(e));
+    // A hedging account: a reduce-only order's fills close the opposite leg.
+    this.portfolio.setReduceOnlyLookup((id) => this.oms.get(id)?.reduceOnly ?? false);
     this.prefix = options.clientOrderIdPrefix ?? 'bt';
     this.ids = new ClientOrderIdFactory(this.prefix);
     // The kill switch is checked first, the configured limits next, custom checks last.

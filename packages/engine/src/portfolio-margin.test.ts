@@ -82,6 +82,31 @@ describe('Portfolio: a margin account', () => {
   });
 });
 
+describe('Portfolio: a hedging account', () => {
+  it('keeps long and short legs apart, reckons margin on the larger leg, and closes the oldest trade first', () => {
+    const p = make([eurusd], 'USD', '10000', { type: 'margin', hedging: true });
+    p.applyFill(fill(eurusd, { tradeId: '1', side: 'buy', price: price('1.1000'), quantity: quantity('10000'), tsEvent: 1 }));
+    p.applyFill(fill(eurusd, { tradeId: '2', side: 'buy', price: price('1.1100'), quantity: quantity('10000'), tsEvent: 2 }));
+    p.applyFill(fill(eurusd, { tradeId: '3', side: 'sell', price: price('1.1050'), quantity: quantity('5000'), tsEvent: 3 }));
+    expect(p.hedgedLegs(eurusd.id)).toEqual({ long: quantity('20000'), short: quantity('5000') });
+    expect(p.position(eurusd.id)!.quantity.toString()).toBe('15000');
+    p.mark(eurusd.id, 1.1050, 4);
+    // Margin on the larger leg: 20,000 × 1.105 × 0.02
+    expect(p.accountSummary().marginUsed.toString()).toBe('442');
+    // Open P/L of both legs: +50 − 50 + 0 = 0
+    expect(p.accountSummary().unrealizedPnl.toString()).toBe('0');
+    // Closing 15,000 of the long leg: the 1.1000 trade first (+150), then 5,000 of the 1.1100 one (+25).
+    p.applyFill(fill(eurusd, { tradeId: '4', side: 'sell', price: price('1.1150'), quantity: quantity('15000'), closes: true, tsEvent: 5 }));
+    expect(p.cash('USD').toString()).toBe('10175');
+    expect(p.hedgedLegs(eurusd.id)).toEqual({ long: quantity('5000'), short: quantity('5000') });
+    expect(p.roundTrips()).toHaveLength(0);
+    p.applyFill(fill(eurusd, { tradeId: '5', side: 'sell', price: price('1.1200'), quantity: quantity('5000'), closes: true, tsEvent: 6 }));
+    expect(p.roundTrips()).toHaveLength(1);
+    expect(p.roundTrips()[0]).toMatchObject({ side: 'long', quantity: 20000 });
+    expect(p.cash('USD').toString()).toBe('10225');
+  });
+});
+
 describe('Portfolio: the default account is unchanged', () => {
   it('a cash account in one currency takes the old path', () => {
     const p = new Portfolio(new StaticInstrumentCatalog([orcl]), { USD: money('1000') }, 'USD');

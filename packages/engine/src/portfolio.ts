@@ -26,6 +26,7 @@ import {
 } from '@autotrader/core';
 import { GrowableFloat64 } from './growable';
 import { AccountValuation, type ValuationNumbers } from './account-valuation';
+import { HedgedLegs } from './hedged-legs';
 
 /** A closed round trip: from flat to a position and back to flat (or through zero). */
 export interface RoundTrip {
@@ -76,6 +77,8 @@ interface PositionState {
   readonly marginRateF: number;
   /** The instrument is a pair of currencies (FX, crypto spot): its price is a conversion rate. */
   readonly pair: boolean;
+  /** A hedging account: long and short legs kept apart (qty is then long − short). */
+  readonly legs?: HedgedLegs;
   // float mirrors for per-event marking
   qtyF: number;
   avgF: number;
@@ -148,7 +151,8 @@ export class Portfolio implements PortfolioView {
     readonly account: AccountConfig = DEFAULT_ACCOUNT,
   ) {
     this.rates = new RateBook(account.rates);
-    this.general = account.type === 'margin' || instruments.list().some((i) => i.quote !== accountCurrency);
+    // Hedging is valued like a margin account too: its legs are not a single net position.
+    this.general = account.type === 'margin' || account.hedging || instruments.list().some((i) => i.quote !== accountCurrency);
     this.valuation = new AccountValuation(accountCurrency, this.rates, account.type);
     for (const [ccy, amount] of Object.entries(startingBalances)) this.cashBy.set(ccy, amount);
     this.cashF = this.cash().toNumber();
@@ -294,6 +298,12 @@ export class Portfolio implements PortfolioView {
     return this.closeoutCount;
   }
 
+  /** A hedging account's legs of one instrument (long and short open quantities), or undefined when netting. */
+  hedgedLegs(instrumentId: string): { readonly long: Decimal; readonly short: Decimal } | undefined {
+    const legs = (this.positions.get(instrumentId) ?? (this.instruments.has(instrumentId) ? this.create(instrumentId) : undefined))?.legs;
+    return legs === undefined ? undefined : { long: legs.longQty(), short: legs.shortQty() };
+  }
+
   /** Gross notional of the open positions per quote currency, in that currency. */
   exposureByCurrency(): Record<string, number> {
     return this.valuation.exposureByCurrency(this.positions.values());
@@ -332,6 +342,7 @@ export class Portfolio implements PortfolioView {
   applyFill(fill: Fill): void {
     if (fill.tsEvent <= this.asOf) return;
     const p = this.positions.get(fill.instrumentId) ?? this.create(fill.instrumentId);
+    if (p.legs !== undefined) return this.applyHedgedFill(p, p.legs, fill);
     const inst = p.instrument;
     const fee = fill.fee;
     const feeInBase = p.baseSettled && fill.feeCurrency === inst.base && fill.feeCurrency !== inst.quote;
@@ -436,6 +447,70 @@ export class Portfolio implements PortfolioView {
 
   private readonly closedOut = new Set<string>();
 
+  /** Whether an order was sent reduce-only (the kernel wires the OMS here): in a hedging account it closes the opposite leg. */
+  private reduceOnlyOf: (clientOrderId: string) => boolean = () => false;
+
+  /** Where a hedging account learns whether a fill's order was reduce-only (the kernel wires this). */
+  setReduceOnlyLookup(lookup: (clientOrderId: string) => boolean): void {
+    this.reduceOnlyOf = lookup;
+  }
+
+  /**
+   * A fill in a hedging account: it opens (adds a trade to its own side) or closes (the opposite side's
+   * oldest trades first). Cash, fees and settlement are as for any fill; the round trip of a leg ends
+   * when that leg is flat.
+   */
+  private applyHedgedFill(p: PositionState, legs: HedgedLegs, fill: Fill): void {
+    const inst = p.instrument;
+    const fee = fill.fee;
+    const notional = fill.quantity.mul(fill.price).mul(inst.multiplier);
+    const fillRate = p.profitOnly ? this.rateAtFill(p, fill.price) : undefined;
+    if (fillRate === undefined) {
+      const cashDelta = (fill.side === 'buy' ? notional.neg() : notional).minus(fill.feeCurrency === inst.quote ? fee : 0);
+      this.cashBy.set(inst.quote, money(this.cash(inst.quote).plus(cashDelta)));
+      if (!fee.isZero() && fill.feeCurrency !== inst.quote) this.cashBy.set(fill.feeCurrency, money(this.cash(fill.feeCurrency).minus(fee)));
+    } else if (!fee.isZero()) {
+      const feeBase = fill.feeCurrency === inst.quote ? fee.mul(fillRate) : this.rates.convert(fee, fill.feeCurrency, this.accountCurrency);
+      this.cashBy.set(this.accountCurrency, money(this.cash(this.accountCurrency).minus(feeBase)));
+    }
+    if (!fee.isZero()) this.feesBy.set(fill.feeCurrency, money((this.feesBy.get(fill.feeCurrency) ?? ZERO).plus(fee)));
+    const feeQuote: Decimal = fill.feeCurrency === inst.quote ? fee : ZERO;
+    this.totalFees = money(this.totalFees.plus(feeQuote));
+    p.fees = money(p.fees.plus(feeQuote));
+
+    const change = legs.apply(fill.side, fill.quantity, fill.price, fill.tsEvent, fill.closes ?? this.reduceOnlyOf(fill.clientOrderId));
+    p.realized = money(p.realized.plus(change.realized));
+    if (fillRate !== undefined && !change.realized.isZero()) this.cashBy.set(this.accountCurrency, money(this.cash(this.accountCurrency).plus(change.realized.mul(fillRate))));
+    p.tripFees += feeQuote.toNumber();
+    p.tripRealized += change.realized.toNumber();
+    if (change.closed.gt(0)) {
+      p.tripExitQty += change.closed.toNumber();
+      p.tripExitValue += change.closed.toNumber() * fill.price.toNumber();
+    }
+    if (change.legClosed !== undefined) {
+      const t = change.legClosed;
+      p.tripOpenTs = t.entryTs;
+      p.tripEntryQty = t.entryQty;
+      p.tripEntryCost = t.entryCost;
+      this.closeTrip(p, fill.tsEvent, t.side, fill.reason);
+      p.tripRealized = 0;
+      p.tripFees = 0;
+      p.tripExitQty = 0;
+      p.tripExitValue = 0;
+    }
+    const long = legs.longQty();
+    const short = legs.shortQty();
+    p.qty = quantity(long.minus(short));
+    p.avg = price(long.gte(short) ? legs.averagePrice('long') : legs.averagePrice('short'));
+    p.avgF = p.avg.toNumber();
+    p.qtyF = p.qty.toNumber();
+    if (p.last === 0) p.last = fill.price.toNumber();
+    p.tsEvent = fill.tsEvent;
+    this.cashF = this.cash().toNumber();
+    this.lastTs = fill.tsEvent;
+    this.afterFillGeneral(p, fill);
+  }
+
   /**
    * How many base-currency units one unit of the instrument's quote currency is worth at this fill: 1
    * in the base currency; the fill price itself when the instrument is the conversion pair (EUR/USD in a
@@ -472,6 +547,13 @@ export class Portfolio implements PortfolioView {
       } else {
         const v = venue.get(inst.id);
         this.setPosition(inst.id, v?.quantity ?? quantity(0), v?.averagePrice);
+        // A hedging account's legs, as the venue keeps them (net only: all of it on its own side).
+        if (state.legs !== undefined) {
+          const q = v?.quantity ?? quantity(0);
+          const long = v?.long ?? (q.gt(0) ? { quantity: q, averagePrice: v?.averagePrice ?? price(state.last) } : undefined);
+          const short = v?.short ?? (q.lt(0) ? { quantity: quantity(q.neg()), averagePrice: v?.averagePrice ?? price(state.last) } : undefined);
+          state.legs.reset(long?.quantity ?? ZERO, long?.averagePrice ?? ZERO, short?.quantity ?? ZERO, short?.averagePrice ?? ZERO, asOf);
+        }
       }
     }
     this.asOf = asOf;
@@ -606,6 +688,7 @@ export class Portfolio implements PortfolioView {
       marginRate,
       marginRateF: marginRate.toNumber(),
       pair: instrument.assetClass === 'fx' || isBaseSettled(instrument),
+      ...(this.account.hedging && !isBaseSettled(instrument) ? { legs: new HedgedLegs(instrument.multiplier) } : {}),
       avgF: 0,
       tripOpenTs: 0,
       tripEntryQty: 0,

@@ -11,6 +11,25 @@ function pendingQuantity(view: RiskView, instrumentId: string, side: Order['side
 }
 
 /**
+ * How much an order adds to what margin is reckoned on. Netting: the growth of |position| (with our
+ * other open orders on that side counted as filled). Hedging: a reduce-only order adds nothing; any
+ * other opens on its own side, and margin is on the larger leg (OANDA), so only growth of that counts.
+ */
+function addedExposure(o: Readonly<Order>, legs: { long: Decimal; short: Decimal } | undefined, position: Decimal, pending: Decimal): Decimal {
+  if (legs === undefined) {
+    const signed = o.side === 'buy' ? position.plus(pending) : position.minus(pending);
+    const after = o.side === 'buy' ? signed.plus(o.quantity) : signed.minus(o.quantity);
+    return after.abs().minus(signed.abs());
+  }
+  if (o.reduceOnly) return new Decimal(0);
+  const long = o.side === 'buy' ? legs.long.plus(pending) : legs.long;
+  const short = o.side === 'sell' ? legs.short.plus(pending) : legs.short;
+  const before = Decimal.max(long, short);
+  const after = o.side === 'buy' ? Decimal.max(long.plus(o.quantity), short) : Decimal.max(long, short.plus(o.quantity));
+  return after.minus(before);
+}
+
+/**
  * The pre-trade margin check of a margin account: an order that takes the position further from zero
  * (counting our other open orders on that side) needs initial margin for the part that adds exposure,
  * at its price (or the last price for a market order), converted to the base currency; it is refused
@@ -23,9 +42,7 @@ export function marginCheck(account: AccountConfig): PreTradeCheck {
     const instrument = view.instruments.get(o.instrumentId);
     const position = new Decimal(view.portfolio.position(o.instrumentId)?.quantity ?? 0);
     const pending = pendingQuantity(view, o.instrumentId, o.side, o.clientOrderId);
-    const signed = o.side === 'buy' ? position.plus(pending) : position.minus(pending);
-    const after = o.side === 'buy' ? signed.plus(o.quantity) : signed.minus(o.quantity);
-    const added = after.abs().minus(signed.abs());
+    const added = addedExposure(o, view.portfolio.hedgedLegs(o.instrumentId), position, pending);
     if (!added.gt(0)) return undefined;
     const last = view.portfolio.lastPrice(o.instrumentId);
     const px = o.price ?? o.triggerPrice ?? (last > 0 ? new Decimal(last) : undefined);

@@ -13,7 +13,7 @@ export interface RiskView {
   readonly clock: Pick<Clock, 'now'>;
   readonly bus: Pick<EventBus, 'on'>;
   readonly instruments: InstrumentCatalog;
-  readonly portfolio: Pick<Portfolio, 'position' | 'lastPrice' | 'equity' | 'accountSummary' | 'rates'>;
+  readonly portfolio: Pick<Portfolio, 'position' | 'lastPrice' | 'equity' | 'accountSummary' | 'rates' | 'hedgedLegs'>;
   readonly oms: Pick<OrderManager, 'open'>;
   /** Sets the kill switch (`halted` also cancels our open orders). */
   setTradingState(state: TradingState, reason: string): void;
