@@ -142,8 +142,39 @@ export class SimAccount {
     const feeInBase = feeCurrency === instrument.base && feeCurrency !== instrument.quote;
     // The quantity credited: a buy's base-asset fee comes out of what it received.
     const credited = feeInBase && side === 'buy' ? qty.sub(fee) : qty;
+    this.movePosition(p, side, px, credited, feeInBase ? fee.mul(px).mul(instrument.multiplier) : fee, ts);
+  }
+
+  /**
+   * Books a fill that moves no notional (a margin account's FX, futures and perpetuals, see core's
+   * `settlesProfitOnly`): the position moves as for any fill, and only the profit it realizes and
+   * the fee, both in the quote currency, reach the cash, converted to the base currency at
+   * `quoteToBase` (the fill's rate): base cash += realized × rate − fee × rate.
+   */
+  applyProfitOnlyFill(instrument: Instrument, side: OrderSide, px: Price, qty: Quantity, fee: Money, quoteToBase: Decimal, baseCurrency: string, ts: number): void {
+    const p = this.stateOf(instrument);
+    const realized = this.movePosition(p, side, px, qty, fee, ts);
+    const c = this.cashOf(baseCurrency);
+    c.total = c.total.add(realized.mul(quoteToBase)).sub(fee.mul(quoteToBase));
+    c.tsEvent = ts;
+  }
+
+  /** Moves a cash amount the venue books outside any fill (financing); negative is a charge. */
+  bookCash(currency: string, amount: Decimal, ts: number): void {
+    const c = this.cashOf(currency);
+    c.total = c.total.add(amount);
+    c.tsEvent = ts;
+  }
+
+  /**
+   * Updates a position by a fill of `credited` at `px` and returns the profit it realized, in the
+   * quote currency (gross of fees; `feeInQuote` is added to the position's fees).
+   */
+  private movePosition(p: PositionState, side: OrderSide, px: Price, credited: Decimal, feeInQuote: Decimal, ts: number): Decimal {
+    const instrument = p.instrument;
     const signed = side === 'buy' ? credited : credited.neg();
     const q = p.quantity;
+    let realized: Decimal = ZERO;
     if (q.isZero() || q.isNegative() === signed.isNegative()) {
       // Opening or adding: the average price is the quantity-weighted mean.
       const absQ = q.abs();
@@ -152,15 +183,43 @@ export class SimAccount {
     } else {
       const closing = Decimal.min(credited, q.abs());
       const direction = q.isNegative() ? -1 : 1;
-      p.realizedPnl = p.realizedPnl.add(px.sub(p.averagePrice).mul(closing).mul(direction).mul(instrument.multiplier));
+      realized = px.sub(p.averagePrice).mul(closing).mul(direction).mul(instrument.multiplier);
+      p.realizedPnl = p.realizedPnl.add(realized);
       // Flipping through zero opens the rest at the fill price.
       if (credited.gt(closing)) p.averagePrice = px;
     }
     p.quantity = q.add(signed);
     if (p.quantity.isZero()) p.averagePrice = ZERO;
-    p.fees = p.fees.add(feeInBase ? fee.mul(px).mul(instrument.multiplier) : fee);
+    p.fees = p.fees.add(feeInQuote);
     p.traded = true;
     p.tsEvent = ts;
+    return realized;
+  }
+
+  /** Every currency's total (cash, and a spot instrument's base asset), for valuing the account. */
+  cashTotals(): IterableIterator<[string, { readonly total: Decimal }]> {
+    return this.cash.entries();
+  }
+
+  /**
+   * The open positions to value: every non-spot netting position that is not flat, and every spot
+   * instrument whose base balance is not zero (once per base asset, on the instrument that traded it
+   * first), with the average price of its fills.
+   */
+  openPositions(): { instrument: Instrument; quantity: Decimal; averagePrice: Decimal; spot: boolean }[] {
+    const out: { instrument: Instrument; quantity: Decimal; averagePrice: Decimal; spot: boolean }[] = [];
+    const seenBase = new Set<string>();
+    for (const p of this.positionsById.values()) {
+      if (!p.spot) {
+        if (!p.quantity.isZero()) out.push({ instrument: p.instrument, quantity: p.quantity, averagePrice: p.averagePrice, spot: false });
+        continue;
+      }
+      if (seenBase.has(p.instrument.base)) continue;
+      seenBase.add(p.instrument.base);
+      const qty = this.totalOf(p.instrument.base);
+      if (!qty.isZero()) out.push({ instrument: p.instrument, quantity: qty, averagePrice: p.averagePrice, spot: true });
+    }
+    return out;
   }
 
   /** Every asset's balance: total, locked by open orders, free. */

@@ -1,4 +1,4 @@
-import { Decimal, decimalText, instrumentSpecSchema } from '@autotrader/core';
+import { accountConfigSchema, Decimal, decimalText, instrumentSpecSchema } from '@autotrader/core';
 import { z } from 'zod';
 
 const nonNegativeDecimal = decimalText.refine((v) => new Decimal(v).gte(0), 'must be ≥ 0');
@@ -80,8 +80,13 @@ export const paperVenueConfigSchema = z.object({
   instruments: z.array(configInstrumentSchema).default([]),
   /** Cash per currency at the start, as exact decimals. */
   startingBalances: z.record(z.string().min(1), nonNegativeDecimal).default({ USD: '100000' }),
-  /** When false (default), a sell beyond the long position is rejected INSUFFICIENT_FUNDS. */
+  /** When false (default), a sell beyond the long position is rejected INSUFFICIENT_FUNDS. A margin account may always be short. */
   allowShort: z.boolean().default(false),
+  /**
+   * The account: core's account config (cash or margin, base currency, leverage, margin rates,
+   * closeout level, rates table). Absent, it is a cash account exactly as before.
+   */
+  account: accountConfigSchema.prefault({}),
   fees: feesSchema,
   slippage: slippageSchema,
   latency: latencySchema,

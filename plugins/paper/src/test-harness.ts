@@ -8,6 +8,7 @@ import {
   type ExecutionReport,
   type Fill,
   type Instrument,
+  type Logger,
   type OrderSnapshot,
   type OrderType,
   type TimeInForce,
@@ -42,10 +43,10 @@ export interface OrderFields {
  * A real bus, a real simulated clock and a venue connected to a sink that records every report. Market
  * data is published the way the backtest loop does it: advance the clock to the event, then publish.
  */
-export async function harness(config: PaperVenueConfigInput = {}, instruments: readonly Instrument[] = [BTC]) {
+export async function harness(config: PaperVenueConfigInput = {}, instruments: readonly Instrument[] = [BTC], logger?: Logger) {
   const clock = new SimulatedClock(T0);
   const bus = new EventBus('throw', () => clock.now());
-  const venue: SimulatedVenue = createSimulatedVenue({ config, instruments, clock, bus });
+  const venue: SimulatedVenue = createSimulatedVenue({ config, instruments, clock, bus, logger });
   const reports: ExecutionReport[] = [];
   await venue.connect((r) => reports.push(r));
   let n = 0;
@@ -82,18 +83,18 @@ export async function harness(config: PaperVenueConfigInput = {}, instruments: r
       await venue.submit(o);
       return o;
     },
-    /** A one-minute bar closing at `ts`. */
-    bar(ts: number, open: number, high: number, low: number, close: number, volume = 1000): void {
+    /** A one-minute bar closing at `ts` (of BTC unless `instrumentId` says otherwise, as for trades and quotes). */
+    bar(ts: number, open: number, high: number, low: number, close: number, volume = 1000, instrumentId = BTC.id): void {
       clock.advanceTo(ts);
-      bus.publish('bar', { instrumentId: BTC.id, tsOpen: ts - MIN, tsEvent: ts, tsInit: ts, open, high, low, close, volume });
+      bus.publish('bar', { instrumentId, tsOpen: ts - MIN, tsEvent: ts, tsInit: ts, open, high, low, close, volume });
     },
-    trade(ts: number, px: number, size: number): void {
+    trade(ts: number, px: number, size: number, instrumentId = BTC.id): void {
       clock.advanceTo(ts);
-      bus.publish('trade', { instrumentId: BTC.id, tsEvent: ts, tsInit: ts, price: px, size, aggressor: 'unknown', tradeId: `x${ts}` });
+      bus.publish('trade', { instrumentId, tsEvent: ts, tsInit: ts, price: px, size, aggressor: 'unknown', tradeId: `x${ts}` });
     },
-    quote(ts: number, bid: number, ask: number, bidSize = 0, askSize = 0): void {
+    quote(ts: number, bid: number, ask: number, bidSize = 0, askSize = 0, instrumentId = BTC.id): void {
       clock.advanceTo(ts);
-      bus.publish('quote', { instrumentId: BTC.id, tsEvent: ts, tsInit: ts, bid, ask, bidSize, askSize });
+      bus.publish('quote', { instrumentId, tsEvent: ts, tsInit: ts, bid, ask, bidSize, askSize });
     },
     /** The fills reported so far. */
     fills(): Fill[] {

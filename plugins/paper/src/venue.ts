@@ -30,8 +30,13 @@ import {
   type VenueOrderState,
   type VenuePosition,
   mulberry32,
+  type AccountSummary,
+  type VenueOrderReason,
 } from '@autotrader/core';
 import { SimAccount } from './account';
+import { AccountValuation, isCurrencyPair } from './margin-account';
+import { ExpirySchedule, checkExpiringInstruments, settlementPrice } from './expiry';
+import { venueMadeReports, type VenueMadeTrade } from './venue-orders';
 import { VenueRateLimits } from './rate-limits';
 import { paperVenueConfigSchema, type PaperVenueConfig, type PaperVenueConfigInput } from './config';
 import { FaultState, type VenueFaults } from './faults';
@@ -108,6 +113,20 @@ interface InstrumentBook {
   /** `lastPrice` as a decimal, valid while `lastPriceDecimalOf === lastPrice`. */
   lastPriceDecimal: Decimal | undefined;
   lastPriceDecimalOf: number;
+  /** True for a currency pair (fx, spot): its mark feeds the account's conversion rates. */
+  readonly ratePair: boolean;
+  /**
+   * The price positions are valued at: the last trade or bar close, or on quote data the mid as its
+   * exact decimal (a double sum (1.25 + 1.2501) / 2 is 1.2500499999999999; this is 1.25005). NaN before any.
+   */
+  mark: number;
+  /** 10^(price precision + 1): an exact mid of two on-grid prices has at most that many decimals. */
+  readonly midScale: number;
+  /** `mark` as a decimal, valid while `markDecimalOf === mark`. */
+  markDecimal: Decimal | undefined;
+  markDecimalOf: number;
+  /** True once the instrument has expired: no order rests on it or is accepted for it. */
+  expired: boolean;
 }
 
 /** One order's match on the current event. */
@@ -207,6 +226,13 @@ export class SimulatedVenue implements ExecutionPort {
   private capBuy: Quantity | null | undefined;
   private capSell: Quantity | null | undefined;
   private matching = false;
+  /** The account's valuation: margin, NAV, conversion rates (see {@link AccountValuation}). */
+  private readonly valuation: AccountValuation;
+  /** True in a margin account: margin checks instead of cash checks, shorts allowed, closeouts. */
+  private readonly marginAccount: boolean;
+  private readonly expiries: ExpirySchedule;
+  /** Numbers of the orders the venue made itself, per reason: `closeout-1`, `expiry-1`. */
+  private readonly venueOrderNo = new Map<VenueOrderReason, number>();
 
   constructor(options: SimulatedVenueOptions) {
     const parsed = paperVenueConfigSchema.safeParse(options.config);
@@ -226,6 +252,13 @@ export class SimulatedVenue implements ExecutionPort {
     this.limits = new VenueRateLimits(this.config.rateLimits, this.config.requestWeights);
     this.alertPrefix = `paper#${++instances}:${this.venue}`;
     this.account = new SimAccount(this.config.startingBalances, this.clock.now(), options.instruments);
+    const acct = this.config.account;
+    if (acct.hedging) throw new AutotraderError('CONFIG_INVALID', `paper venue config is invalid: account.hedging: the simulated venue nets positions per instrument; it has no hedging mode`);
+    const baseCurrency = acct.baseCurrency ?? options.instruments[0]?.quote ?? Object.keys(this.config.startingBalances)[0] ?? 'USD';
+    this.valuation = new AccountValuation(acct, baseCurrency);
+    this.marginAccount = acct.type === 'margin';
+    checkExpiringInstruments(options.instruments, this.venue);
+    this.expiries = new ExpirySchedule(options.instruments);
     this.outbox = new ReportOutbox(this.clock, `${this.alertPrefix}:flush`);
     this.inFlight = new RequestsInFlight(this.clock, `${this.alertPrefix}:requests`, this.onRequest);
     this.faultState = new FaultState(this.outbox);
@@ -244,6 +277,12 @@ export class SimulatedVenue implements ExecutionPort {
         fills: [],
         lastPriceDecimal: undefined,
         lastPriceDecimalOf: NaN,
+        ratePair: isCurrencyPair(instrument),
+        mark: NaN,
+        midScale: 10 ** Math.min(instrument.pricePrecision + 1, 15),
+        markDecimal: undefined,
+        markDecimalOf: NaN,
+        expired: false,
       });
     }
     const sub = { priority: -1000, owner: 'paper-venue' };
@@ -268,38 +307,58 @@ export class SimulatedVenue implements ExecutionPort {
   private readonly onBar = (bar: Bar): void => {
     const book = this.bookOf(bar.instrumentId);
     if (book === undefined) return;
+    if (bar.tsEvent >= this.expiries.next) this.expireDue(bar.tsEvent);
     book.lastBar = bar;
     book.lastPrice = bar.close;
-    if (book.live.length !== 0) this.matchEvent(book, BAR, bar);
+    book.mark = bar.close;
+    this.onMarket(book, BAR, bar);
   };
 
   private readonly onTrade = (trade: TradeTick): void => {
     const book = this.bookOf(trade.instrumentId);
     if (book === undefined) return;
+    if (trade.tsEvent >= this.expiries.next) this.expireDue(trade.tsEvent);
     book.lastTrade = trade;
     book.lastPrice = trade.price;
-    if (book.live.length !== 0) this.matchEvent(book, TRADE, trade);
+    book.mark = trade.price;
+    this.onMarket(book, TRADE, trade);
   };
 
   private readonly onQuote = (quote: QuoteTick): void => {
     const book = this.bookOf(quote.instrumentId);
     if (book === undefined) return;
+    if (quote.tsEvent >= this.expiries.next) this.expireDue(quote.tsEvent);
     book.lastQuote = quote;
     book.bid = quote.bid;
     book.ask = quote.ask;
     book.lastPrice = (quote.bid + quote.ask) / 2;
-    if (book.live.length !== 0) this.matchEvent(book, QUOTE, quote);
+    book.mark = Math.round(book.lastPrice * book.midScale) / book.midScale;
+    this.onMarket(book, QUOTE, quote);
   };
 
   private readonly onBook = (snapshot: BookSnapshot): void => {
     const book = this.bookOf(snapshot.instrumentId);
     if (book === undefined) return;
+    if (snapshot.tsEvent >= this.expiries.next) this.expireDue(snapshot.tsEvent);
     book.lastBook = snapshot;
     book.bid = snapshot.bids.length > 0 ? snapshot.bids[0]![0] : NaN;
     book.ask = snapshot.asks.length > 0 ? snapshot.asks[0]![0] : NaN;
-    if (book.bid > 0 && book.ask > 0) book.lastPrice = (book.bid + book.ask) / 2;
-    if (book.live.length !== 0) this.matchEvent(book, BOOK, snapshot);
+    if (book.bid > 0 && book.ask > 0) {
+      book.lastPrice = (book.bid + book.ask) / 2;
+      book.mark = Math.round(book.lastPrice * book.midScale) / book.midScale;
+    }
+    this.onMarket(book, BOOK, snapshot);
   };
+
+  /**
+   * After a market event updated its instrument's book: a currency pair's price becomes the current
+   * conversion rate, the live orders are matched, then a margin account is checked for a closeout.
+   */
+  private onMarket(book: InstrumentBook, kind: EventKind, event: MarketEvent): void {
+    if (book.ratePair) this.valuation.rates.observe(book.instrument.base, book.instrument.quote, book.mark);
+    if (book.live.length !== 0) this.matchEvent(book, kind, event);
+    if (this.marginAccount) this.checkCloseout(event.tsEvent);
+  }
 
   /**
    * Matches the live orders of one instrument on one event, in two passes: first every eligible order
@@ -452,7 +511,13 @@ export class SimulatedVenue implements ExecutionPort {
     const feeCurrency = feeAsset(this.fees, i, o.side);
 
     let available: Decimal | undefined;
-    if (o.side === 'buy') {
+    if (this.marginAccount) {
+      const refused = this.marginRefusal(i, o.side, qty, px);
+      if (refused !== undefined) {
+        this.cancelWithReason(o, now, `INSUFFICIENT_MARGIN: this fill ${refused}; the rest of the order is canceled, never shrunk`);
+        return;
+      }
+    } else if (o.side === 'buy') {
       available = this.account.free(i.quote).add(o.locked);
       // A buy paying its fee in the base asset pays it out of what it receives, not from the quote cash.
       const cost = feeInBase(this.fees, i, o.side) ? notional(i, px, qty) : notional(i, px, qty).add(fee);
@@ -466,7 +531,7 @@ export class SimulatedVenue implements ExecutionPort {
       return;
     }
 
-    this.account.applyFill(i, o.side, px, qty, fee, feeCurrency, now);
+    this.bookFill(i, o.side, px, qty, fee, feeCurrency, now);
     const before = o.filled;
     o.filled = before.add(qty) as Quantity;
     o.averagePrice = (o.averagePrice === undefined ? px : o.averagePrice.mul(before).add(px.mul(qty)).div(o.filled)) as Price;
@@ -474,6 +539,8 @@ export class SimulatedVenue implements ExecutionPort {
     o.status = o.filled.gte(o.quantity) ? 'filled' : 'partially_filled';
     this.relock(o, i, o.quantity.sub(o.filled));
     const remainderUnaffordable = available !== undefined && isLive(o.status) && o.locked.gt(available);
+    // The rest of a market order is valued where this fill traded, a priced order at its price.
+    const remainderOverMargin = this.marginAccount && isLive(o.status) ? this.marginRefusal(i, o.side, o.quantity.sub(o.filled), o.type === 'market' ? px : (o.lockPrice ?? px)) : undefined;
 
     const fill: Fill = {
       clientOrderId: o.clientOrderId,
@@ -494,6 +561,7 @@ export class SimulatedVenue implements ExecutionPort {
     this.outbox.emit({ kind: 'fill', fill });
 
     if (remainderUnaffordable) this.cancelWithReason(o, now, `INSUFFICIENT_FUNDS: the rest of the order no longer fits the free ${i.quote} at ${o.lockPrice!.toString()}`);
+    else if (remainderOverMargin !== undefined) this.cancelWithReason(o, now, `INSUFFICIENT_MARGIN: the rest of the order ${remainderOverMargin}`);
     else if (reduceOnlyClipped && isLive(o.status)) this.cancelWithReason(o, now, 'reduce-only: the rest would increase the position');
 
     if (this.capBuy !== undefined && o.side === 'buy' && this.capBuy !== null) this.capBuy = this.capBuy.sub(qty) as Quantity;
@@ -512,8 +580,12 @@ export class SimulatedVenue implements ExecutionPort {
     return roundAdverse(i, t, o.side);
   }
 
-  /** Sets an order's cash or base lock for its remaining quantity. */
+  /**
+   * Sets an order's cash or base lock for its remaining quantity. A margin account holds nothing back
+   * for open orders (as OANDA: margin is checked when an order arrives and when it fills).
+   */
   private relock(o: SimOrder, i: Instrument, remaining: Decimal): void {
+    if (this.marginAccount) return;
     if (o.side === 'buy') {
       const next = remaining.gt(0) && o.lockPrice !== undefined ? buyLock(this.fees, i, o.lockPrice, remaining) : ZERO;
       this.account.lock(i.quote, next.sub(o.locked), this.clock.now());
@@ -706,6 +778,9 @@ export class SimulatedVenue implements ExecutionPort {
       return this.reject(o, { code: 'INSTRUMENT_UNKNOWN', reason: `paper venue ${this.venue} does not list ${o.instrumentId}` }, now);
     }
     const i = book.instrument;
+    if (book.expired || (i.expiry !== undefined && now >= i.expiry)) {
+      return this.reject(o, { code: 'ORDER_INVALID', reason: `${i.id} expired at ${new Date(i.expiry!).toISOString()}; an expired instrument no longer trades` }, now);
+    }
     const violation =
       checkSupported(o, this.config.orderTypes, this.config.timeInForce) ??
       checkShape(o, now) ??
@@ -775,6 +850,8 @@ export class SimulatedVenue implements ExecutionPort {
         return { code: 'ORDER_INVALID', reason: `reduce-only ${o.side} of ${remaining.toString()} would increase the position (${pos.toString()})` };
       }
     }
+    // A margin account checks margin, not cash, and may be short (whatever allowShort says).
+    if (this.marginAccount) return this.checkMargin(o, book, remaining, ref);
     if (o.side === 'buy') {
       const need = buyLock(this.fees, i, ref, remaining);
       const free = this.account.free(i.quote).add(heldCash);
@@ -795,6 +872,138 @@ export class SimulatedVenue implements ExecutionPort {
   private wouldTake(side: OrderSide, limit: number, book: InstrumentBook): boolean {
     if (side === 'buy') return book.ask > 0 ? limit >= book.ask : limit > book.lastPrice;
     return book.bid > 0 ? limit <= book.bid : limit < book.lastPrice;
+  }
+
+  // ---------------------------------------------------------------- margin account, closeout, expiry
+
+  /** An instrument's mark (its last price as a decimal), undefined before any market data. */
+  private readonly markOf = (i: Instrument): Decimal | undefined => this.lastOfId(i.id);
+
+  private readonly lastOfId = (instrumentId: string): Decimal | undefined => {
+    const b = this.books.get(instrumentId);
+    if (b === undefined || !Number.isFinite(b.mark)) return undefined;
+    if (b.markDecimalOf !== b.mark) {
+      b.markDecimal = new Decimal(b.mark);
+      b.markDecimalOf = b.mark;
+    }
+    return b.markDecimal;
+  };
+
+  /**
+   * Pre-trade margin check of a margin account: the part of the order that adds to the position needs
+   * its initial margin at the order's price (a market order: at the touch it would take, the ask for a
+   * buy and the bid for a sell) within the margin available. A reducing order always passes.
+   */
+  private checkMargin(o: { type: OrderType; side: OrderSide }, book: InstrumentBook, remaining: Decimal, ref: Decimal): RuleViolation | undefined {
+    let px = ref;
+    if (o.type === 'market') {
+      const touch = o.side === 'buy' ? book.ask : book.bid;
+      if (touch > 0) px = new Decimal(touch);
+    }
+    try {
+      const refused = this.marginRefusal(book.instrument, o.side, remaining, px);
+      return refused === undefined ? undefined : { code: 'INSUFFICIENT_MARGIN', reason: `this order ${refused}` };
+    } catch (e) {
+      if (e instanceof AutotraderError) return { code: e.code, reason: e.message };
+      throw e;
+    }
+  }
+
+  /**
+   * Why `quantity` on `side` at `px` does not fit the margin available (NAV − margin used), or
+   * undefined when it fits; only the part that adds to the position needs margin.
+   */
+  private marginRefusal(i: Instrument, side: OrderSide, quantity: Decimal, px: Decimal): string | undefined {
+    const increase = AccountValuation.increase(this.account.positionQuantity(i), side, quantity);
+    if (increase.isZero()) return undefined;
+    const need = this.valuation.marginFor(i, increase, px);
+    const f = this.valuation.figures(this.account, this.markOf);
+    const available = f.nav.sub(f.marginUsed);
+    if (!need.gt(available)) return undefined;
+    const base = this.valuation.baseCurrency;
+    return (
+      `needs an initial margin of ${need.toDecimalPlaces(2).toString()} ${base} (${increase.toString()} of ${i.id} at ${px.toString()}, margin rate ${this.valuation.marginRate(i).toString()}), ` +
+      `${available.toDecimalPlaces(2).toString()} ${base} is available (NAV ${f.nav.toDecimalPlaces(2).toString()} − margin used ${f.marginUsed.toDecimalPlaces(2).toString()})`
+    );
+  }
+
+  /** Books a fill in the account: its profit only where core's `settlesProfitOnly` says so, else its notional. */
+  private bookFill(i: Instrument, side: OrderSide, px: Price, qty: Quantity, fee: Money, feeCurrency: string, ts: number): void {
+    if (this.valuation.profitOnly(i)) this.account.applyProfitOnlyFill(i, side, px, qty, fee, this.valuation.fillRate(i, px), this.valuation.baseCurrency, ts);
+    else this.account.applyFill(i, side, px, qty, fee, feeCurrency, ts);
+  }
+
+  /**
+   * OANDA's margin closeout: when NAV falls to the closeout level of the margin used (OANDA: 50%),
+   * every open position is closed at market. Sources: help.oanda.com FAQ "v20 Margin-related
+   * calculations" (https://help.oanda.com/us/en/faqs/margin-calculations.htm): Margin_% =
+   * (0.5 × Margin_Used) / NAV at mid prices, "ranges from 0 up to 100%, at which point a Margin
+   * Close-Out event is triggered", so NAV ≤ 0.5 × margin used; OANDA's margin rules close all open
+   * positions then, and the v20 API reports it as a MARKET_ORDER with reason MARGIN_CLOSEOUT followed
+   * by its fill. Those pages speak of open positions only, never of pending orders, so our open orders
+   * stay: one that adds exposure is still checked against the margin when it fills. Each position is
+   * closed by a venue-made market order (`closeout-<n>`, reported before its fill) at the bid or the
+   * ask where the instrument has quotes, else at its last price (a bar's close, a trade), with the
+   * taker fee and no slippage.
+   */
+  private checkCloseout(ts: number): void {
+    const f = this.valuation.figures(this.account, this.markOf);
+    if (!this.valuation.mustCloseOut(f)) return;
+    const base = this.valuation.baseCurrency;
+    this.log.warn(
+      `margin closeout: NAV ${f.nav.toDecimalPlaces(2).toString()} ${base} is at or below ${this.valuation.config.closeoutLevel} × margin used ${f.marginUsed.toDecimalPlaces(2).toString()} ${base}; closing every open position at market`,
+      { nav: f.nav.toString(), marginUsed: f.marginUsed.toString(), tsEvent: ts },
+    );
+    for (const p of this.account.openPositions()) {
+      const i = p.instrument;
+      const book = this.books.get(i.id)!;
+      const side: OrderSide = p.quantity.isNegative() ? 'buy' : 'sell';
+      const qty = p.quantity.abs() as Quantity;
+      const touch = side === 'buy' ? book.ask : book.bid;
+      const at = touch > 0 ? touch : book.lastPrice;
+      const px = Number.isFinite(at) ? roundAdverse(i, new Decimal(at), side) : (p.averagePrice as Price);
+      const fee = feeFor(this.fees, i, side, px, qty, 'taker');
+      this.venueMade(book, { instrument: i, reason: 'closeout', side, quantity: qty, price: px, fee, feeCurrency: feeAsset(this.fees, i, side), tsEvent: ts });
+    }
+  }
+
+  /**
+   * Expires the instruments whose expiry is at or before `ts`, before the event that reached it updates
+   * any price: orders resting on them are canceled (reason `expired: …`), and a position still open is
+   * settled by a venue-made order (`expiry-<n>`, no fee) at {@link settlementPrice}: a future at its
+   * final price, an option in cash at its intrinsic value (options settle in cash; there is no
+   * physical exercise into the underlying).
+   */
+  private expireDue(ts: number): void {
+    for (const i of this.expiries.due(ts)) {
+      const book = this.books.get(i.id)!;
+      book.expired = true;
+      const when = new Date(i.expiry!).toISOString();
+      for (const o of [...book.live]) if (isLive(o.status)) this.cancelWithReason(o, this.clock.now(), `expired: ${i.id} expired at ${when}`);
+      const q = this.account.positionQuantity(i);
+      if (q.isZero()) continue;
+      const px = settlementPrice(i, this.lastOfId);
+      if (px === undefined) {
+        const of = i.assetClass === 'option' ? `its underlying ${i.underlying}` : 'it';
+        this.log.warn(`${i.id} expired at ${when} with a position of ${q.toString()}, but no price of ${of} was ever seen: the position stays open, unsettled`);
+        continue;
+      }
+      const side: OrderSide = q.isNegative() ? 'buy' : 'sell';
+      this.venueMade(book, { instrument: i, reason: 'expiry', side, quantity: q.abs() as Quantity, price: px as Price, fee: ZERO, feeCurrency: i.quote, tsEvent: i.expiry! });
+    }
+  }
+
+  /** Reports and books an order the venue made on our account: the order first, then its one fill. */
+  private venueMade(book: InstrumentBook, t: VenueMadeTrade): void {
+    const n = (this.venueOrderNo.get(t.reason) ?? 0) + 1;
+    this.venueOrderNo.set(t.reason, n);
+    const now = this.clock.now();
+    const r = venueMadeReports(t, { clientOrderId: `${t.reason}-${n}`, venueOrderId: `${this.venue}-O${this.orderNo++}`, tradeId: `${this.venue}-T${this.tradeNo++}` }, now);
+    this.outbox.emit({ kind: 'venueOrder', clientOrderId: r.order.clientOrderId, order: r.order, reason: t.reason, tsEvent: t.tsEvent });
+    this.bookFill(t.instrument, t.side, t.price, t.quantity, t.fee, t.feeCurrency, now);
+    book.fills.push(r.fill);
+    this.orders.set(r.state.clientOrderId, r.state);
+    this.outbox.emit({ kind: 'fill', fill: r.fill });
   }
 
   private armExpiry(o: SimOrder, now: number): void {
@@ -926,6 +1135,15 @@ export class SimulatedVenue implements ExecutionPort {
   /** One currency's balance, synchronously. */
   balanceOf(currency: string): Balance | undefined {
     return this.account.balance(currency);
+  }
+
+  /**
+   * The account's figures in its base currency, as a venue reports them (OANDA's account summary):
+   * balance (every currency's cash converted), unrealized P/L, NAV, margin used and margin available
+   * (NAV − margin used), positions marked at the last prices. A cash account uses no margin.
+   */
+  async accountSummary(): Promise<AccountSummary> {
+    return this.valuation.summary(this.account, this.markOf, this.clock.now());
   }
 
   /** The last market data the venue saw for an instrument, or undefined for an instrument it does not list. */
