@@ -366,7 +366,8 @@ export class OkxExecutionPort implements ExecutionPort {
     const raw = await this.fetchFills('/api/v5/trade/fills', [['instType', 'SPOT'], ['instId', instId], ['begin', since]], since);
     if (since < this.o.clock.now() - RECENT_FILLS_MS) raw.push(...(await this.fetchFills('/api/v5/trade/fills-history', [['instType', 'SPOT'], ['instId', instId], ['begin', since]], since)));
     const byTrade = new Map<string, Fill>();
-    for (const f of raw) {
+    // OKX lists newest first: reversed, same-millisecond fills keep the venue's order through the stable sort.
+    for (const f of raw.reverse()) {
       if (byTrade.has(f.tradeId)) continue;
       const fill = fillOfEndpoint(f, await this.clientOrderIdFor(f), this.o.clock.now());
       if (fill.tsEvent >= since) byTrade.set(f.tradeId, fill);

@@ -24,8 +24,9 @@ describe('OKX failures', () => {
   });
 
   it('50001 and 50013 are a busy venue: retryable, nothing done', () => {
-    for (const code of ['50001', '50013']) {
-      const e = mapOkxFailure(failure(200, { code, msg: 'Systems are busy', data: [] }), true);
+    for (const [code, status] of [['50001', 503], ['50013', 429]] as const) {
+      // OKX answers 50013 with HTTP 429: the code, not the status, says it is a busy venue.
+      const e = mapOkxFailure(failure(status, { code, msg: 'Systems are busy', data: [] }), true);
       expect(e.code).toBe('VENUE_UNAVAILABLE');
       expect(e.retryable).toBe(true);
       expect(e.details.outcomeUnknown).toBe(false);

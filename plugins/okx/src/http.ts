@@ -59,12 +59,13 @@ export function answerError(
   const { code, msg } = failingCodeOf(env);
   const mapped = errorCodeOf(code);
   const details: Record<string, unknown> = { ...extra };
+  // By code first: OKX answers 50013 (busy) with HTTP 429 too, and it is no rate limit.
+  if (NOTHING_DONE.has(code)) return okxError(code, msg, what, demo, { ...details, outcomeUnknown: false });
   if (status === 429 || mapped === 'RATE_LIMITED') {
     details.retryAfterMs = retryAfter ?? DEFAULT_RETRY_AFTER_MS;
     const e = okxError(code === '0' ? '50011' : code, msg, `${what} rate limited; wait ${String(details.retryAfterMs)} ms`, demo, details);
     return new AutotraderError('RATE_LIMITED', e.message, { details: { ...e.details, outcomeUnknown: false } });
   }
-  if (NOTHING_DONE.has(code)) return okxError(code, msg, what, demo, { ...details, outcomeUnknown: false });
   if (status !== undefined && status >= 500 && mapped === 'VENUE_REJECTED') {
     // A server error with a code we do not know: the kit decides (an order request's outcome is unknown).
     const e = okxError(code, msg, what, demo, details);
