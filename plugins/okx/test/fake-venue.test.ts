@@ -514,3 +514,99 @@ describe('fake OKX: market data', () => {
     expect(inst.body.data[0]).toMatchObject({ instId: 'BTC-USDT', tickSz: '0.1', lotSz: '0.00000001', minSz: '0.00001', state: 'live' });
   });
 });
+
+describe('fake OKX: faults and rate limits', () => {
+  const limit = (v: FakeOkx, clOrdId: string, instId = 'BTC-USDT'): Promise<Answer> => place(v, { instId, side: 'buy', ordType: 'limit', px: '10000', sz: '0.001', clOrdId });
+
+  it('rateLimit: HTTP 429 code 50011 without acting; asking 3 more times inside the back-off starts a ban', async () => {
+    const v = await start();
+    v.faults.rateLimit(1);
+    const r = await limit(v, 'rl1');
+    expect([r.status, r.body]).toEqual([429, { code: '50011', msg: 'Too Many Requests', data: [] }]);
+    expect(v.orders('demo')).toHaveLength(0);
+    // Public endpoints are not private requests: not throttled by the fault.
+    expect((await call(v, 'GET', '/api/v5/public/time', { noAuth: true })).status).toBe(200);
+    for (let i = 0; i < 4; i++) expect((await limit(v, `rl${i + 2}`)).status).toBe(429);
+    expect(v.bans()).toBe(1);
+    expect(v.orders('demo')).toHaveLength(0);
+  });
+
+  it("enforces OKX's place-order limit of 60 per 2 s per instrument (WebSocket ops count too)", async () => {
+    const v = await start({ balances: { USDT: '10000000', BTC: '1', ETH: '10' } });
+    const ws = await privateSocket(v);
+    for (let i = 0; i < 10; i++) ws.send({ id: `w${i}`, op: 'order', args: [{ instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '10000', sz: '0.001' }] });
+    for (let i = 0; i < 10; i++) await ws.next((f) => f.id === `w${i}`);
+    const answers = await Promise.all(Array.from({ length: 51 }, (_, i) => limit(v, `p${i}`)));
+    expect(answers.filter((a) => a.status === 200)).toHaveLength(50);
+    expect(answers.filter((a) => a.status === 429 && a.body.code === '50011')).toHaveLength(1);
+    expect((await limit(v, 'eth1', 'ETH-USDT')).body.data[0].sCode).toBe('0');
+  });
+
+  it('busy: 50001 (HTTP 503) or 50013 (HTTP 429), not acted on', async () => {
+    const v = await start();
+    v.faults.busy(1);
+    v.faults.busy(1, '50013');
+    const a = await limit(v, 'b1');
+    const b = await limit(v, 'b2');
+    expect([a.status, a.body.code, b.status, b.body.code]).toEqual([503, '50001', 429, '50013']);
+    expect(v.orders('demo')).toHaveLength(0);
+    expect((await limit(v, 'b3')).status).toBe(200);
+  });
+
+  it('acceptThenTimeout: the order is placed, the REST answer never comes (socket destroyed), and a WebSocket op gets no reply', async () => {
+    const v = await start();
+    v.faults.acceptThenTimeout(2);
+    await expect(limit(v, 'at1')).rejects.toThrow();
+    expect(v.orders('demo').map((o) => [o.clOrdId, o.state])).toEqual([['at1', 'live']]);
+    const ws = await privateSocket(v);
+    ws.send({ id: 'z1', op: 'order', args: [{ instId: 'BTC-USDT', tdMode: 'cash', side: 'buy', ordType: 'limit', px: '10000', sz: '0.001', clOrdId: 'at2' }] });
+    await ws.next(orderPush((d) => d.clOrdId === 'at2'));
+    expect(await ws.collect((f) => f.id === 'z1', 200)).toEqual([]);
+    expect(v.orders('demo')).toHaveLength(2);
+  });
+
+  it('endpointTimeout: the venue acts and answers 50004', async () => {
+    const v = await start();
+    v.faults.endpointTimeout(1);
+    const r = await limit(v, 'et1');
+    expect([r.status, r.body.code]).toEqual([400, '50004']);
+    expect(v.orders('demo').map((o) => o.clOrdId)).toEqual(['et1']);
+  });
+
+  it('duplicates and reorders private pushes', async () => {
+    const v = await start();
+    const ws = await privateSocket(v, [{ channel: 'orders', instType: 'SPOT' }, { channel: 'account' }]);
+    await ws.next((f) => f.arg?.channel === 'account');
+    v.faults.duplicatePrivatePushes(1);
+    await limit(v, 'd1');
+    const dup = await ws.collect(orderPush((d) => d.clOrdId === 'd1'), 200);
+    expect(dup).toHaveLength(2);
+    expect(dup[0]).toEqual(dup[1]);
+    expect((await ws.collect((f) => f.arg?.channel === 'account', 50)).length).toBe(2);
+    v.faults.duplicatePrivatePushes(0);
+    v.faults.reorderPrivatePushes(true);
+    await limit(v, 'r1');
+    await limit(v, 'r2');
+    const order = await ws.collect(orderPush(), 500);
+    expect(order.map((f) => f.data[0].clOrdId)).toEqual(['r2', 'r1']);
+  });
+
+  it('drops sockets by kind, refuses connections, and sends malformed frames', async () => {
+    const v = await start();
+    const pub = await connect(v.demo.wsPublicUrl);
+    const biz = await connect(v.live.wsBusinessUrl);
+    const priv = await privateSocket(v);
+    pub.send({ op: 'subscribe', args: [{ channel: 'tickers', instId: 'BTC-USDT' }] });
+    await pub.next((f) => f.event === 'subscribe');
+    v.faults.malformedPush('tickers');
+    expect((await pub.next((f) => f.unparsable !== undefined)).unparsable).toMatch(/^\{"arg":\{"channel":"tickers"\}/);
+    expect(v.faults.dropPublicSockets()).toBe(2);
+    await new Promise((r) => setTimeout(r, 50));
+    expect([pub.closed, biz.closed, priv.closed].map((x) => x !== undefined)).toEqual([true, true, false]);
+    expect(v.faults.dropPrivateSockets()).toBe(1);
+    v.faults.refuseConnections(true);
+    await expect(connect(v.demo.wsPublicUrl)).rejects.toThrow(/503/);
+    v.faults.refuseConnections(false);
+    await connect(v.demo.wsPublicUrl);
+  });
+});

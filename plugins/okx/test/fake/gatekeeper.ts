@@ -41,8 +41,8 @@ export class Gatekeeper {
   readonly plan = new FaultPlan<OkxRequest>('Fake OKX');
   readonly gate: BackoffGate;
   private readonly windows = new Map<string, SlidingWindowCounter>();
-  private busyLeft = 0;
-  private busyCode: '50001' | '50013' = '50001';
+  /** Busy answers still armed, in the order armed. */
+  private readonly busyQueue: ('50001' | '50013')[] = [];
   private timeoutLeft = 0;
 
   constructor(private readonly now: () => number) {
@@ -56,8 +56,7 @@ export class Gatekeeper {
 
   /** The next `count` private requests are answered "busy" (50001 or 50013) and not processed. */
   busy(count: number, code: '50001' | '50013'): void {
-    this.busyLeft += count;
-    this.busyCode = code;
+    for (let i = 0; i < count; i++) this.busyQueue.push(code);
   }
 
   /** The next `count` order operations are processed and never answered. */
@@ -72,21 +71,20 @@ export class Gatekeeper {
 
   /** Decides the fate of `request`; `rule` is OKX's limit of its endpoint. */
   admit(request: OkxRequest, rule: RateRule | undefined): Admission {
-    if (request.private && this.busyLeft > 0) {
-      this.busyLeft -= 1;
-      return { kind: 'busy', code: this.busyCode };
-    }
-    const verdict = this.plan.screen(request, this.gate, {
-      ownLimit: () => {
-        if (rule === undefined) return undefined;
-        let w = this.windows.get(rule.key);
-        if (w === undefined) {
-          w = new SlidingWindowCounter(this.now, rule.windowMs, rule.limit);
-          this.windows.set(rule.key, w);
-        }
-        return w.tryAdd() ? undefined : Math.max(1, Math.ceil(w.retryAfterMs() / 1000));
-      },
-    });
+    const ownLimit = (): number | undefined => {
+      if (rule === undefined) return undefined;
+      let w = this.windows.get(rule.key);
+      if (w === undefined) {
+        w = new SlidingWindowCounter(this.now, rule.windowMs, rule.limit);
+        this.windows.set(rule.key, w);
+      }
+      return w.tryAdd() ? undefined : Math.max(1, Math.ceil(w.retryAfterMs() / 1000));
+    };
+    // Public requests meet only OKX's own (IP) limits: faults, back-off and bans are for private ones.
+    if (!request.private) return ownLimit() === undefined ? { kind: 'process', after: 'answer' } : { kind: 'throttled' };
+    const busy = this.busyQueue.shift();
+    if (busy !== undefined) return { kind: 'busy', code: busy };
+    const verdict = this.plan.screen(request, this.gate, { ownLimit });
     switch (verdict.kind) {
       case 'banned':
       case 'throttled':
