@@ -33,6 +33,10 @@ export interface FxExpected {
   readonly nav: Decimal;
   /** The position left open at the end (signed units). */
   readonly position: number;
+  /** Gross USD notional of that position at the last mid (the exposure in its quote currency). */
+  readonly exposureUsd: Decimal;
+  /** Margin used at the end: that notional × (1 / leverage), in the account currency at the last mid. */
+  readonly marginUsedEnd: Decimal;
 }
 
 /**
@@ -49,7 +53,8 @@ export interface FxExpected {
  *   the fill price (USD: as it is; EUR: USD P/L / the fill's EUR/USD price).
  * - Margin used after a fill = |position| × fill price × (1 / leverage) USD, in the account currency
  *   at the fill price (EUR: ÷ price, which leaves |position| / leverage EUR).
- * - NAV at the end = balance + unrealized P/L at the last mid (EUR: ÷ that mid).
+ * - NAV at the end = balance + unrealized P/L at the last mid (EUR: ÷ that mid); the margin used at
+ *   the end is the open position's at the last mid, and its exposure |position| × last mid USD.
  */
 export function fxGolden(
   ts: Float64Array,
@@ -108,5 +113,6 @@ export function fxGolden(
   const last = ts.length - 1;
   const lastMid = new Decimal(bid[last]!).plus(ask[last]!).div(2);
   const unrealized = toAccount(lastMid.minus(avg).times(pos), lastMid);
-  return { fills, trips, marginAtFills, balance, unrealized, nav: balance.plus(unrealized), position: pos };
+  const exposureUsd = lastMid.times(Math.abs(pos));
+  return { fills, trips, marginAtFills, balance, unrealized, nav: balance.plus(unrealized), position: pos, exposureUsd, marginUsedEnd: toAccount(exposureUsd.times(rate), lastMid) };
 }

@@ -61,6 +61,10 @@ export async function checkFxAccount(account: 'USD' | 'EUR'): Promise<FxExpected
   expect(Math.abs(summary.unrealizedPnl.toNumber() - expected.unrealized.toNumber())).toBeLessThan(CENT);
   expect(Math.abs(Number(acct.nav) - expected.nav.toNumber()), `NAV ${acct.nav} vs ${expected.nav.toFixed()}`).toBeLessThan(CENT);
   expect(Math.abs(Number(result.finalEquityExact) - expected.nav.toNumber())).toBeLessThan(CENT);
+  // What is still open at the end: its margin (at the last mid) and its exposure in USD.
+  expect(Math.abs(acct.marginUsedEnd - expected.marginUsedEnd.toNumber()), `margin used at the end ${acct.marginUsedEnd}`).toBeLessThan(CENT);
+  expect(Object.keys(acct.exposureByCurrency)).toEqual(['USD']);
+  expect(Math.abs(acct.exposureByCurrency.USD! - expected.exposureUsd.toNumber())).toBeLessThan(CENT);
 
   // The simulated venue reckons the same account the same way.
   const theirs = await venue.accountSummary();

@@ -54,6 +54,11 @@ describe('golden: quarterly futures (× 50) built from SPY daily bars, long the 
     expect(new Decimal(acct.nav).equals(expected.nav), `NAV ${acct.nav} vs ${expected.nav.toFixed()}`).toBe(true);
     expect(new Decimal(acct.balance).equals(expected.cash), `balance ${acct.balance} vs ${expected.cash.toFixed()}`).toBe(true);
     expect(Math.abs(result.finalEquity - expected.nav.toNumber())).toBeLessThan(CENT);
+    // The contract still held: its margin and exposure at the last close.
+    const lastClose = spy.columns.close[spy.length - 1]!;
+    expect(Math.abs(acct.marginUsedEnd - lastClose * 50 * 0.1)).toBeLessThan(CENT);
+    expect(Object.keys(acct.exposureByCurrency)).toEqual(['USD']);
+    expect(Math.abs(acct.exposureByCurrency.USD! - lastClose * 50)).toBeLessThan(CENT);
     const theirs = await venue.accountSummary();
     expect(new Decimal(theirs.nav.toString()).equals(expected.nav), `venue NAV ${theirs.nav.toString()}`).toBe(true);
   });
