@@ -459,8 +459,9 @@ describe('reads', () => {
 });
 
 describe('faults', () => {
-  it('rateLimit answers 429 with the documented body, and 121 requests in a second meet the real limit', async () => {
-    const v = await start();
+  it('rateLimit answers 429 with the documented body, and the 121st request within a second meets the real limit', async () => {
+    let clock = Date.UTC(2026, 0, 5, 12);
+    const v = await start({ now: () => clock });
     v.faults.rateLimit(2);
     expect((await call(v, 'GET', `/v3/accounts/${N}/summary`)).status).toBe(429);
     const second = await call(v, 'GET', `/v3/accounts/${N}/summary`);
@@ -468,12 +469,14 @@ describe('faults', () => {
     expect(second.body).toEqual(RATE_LIMITED);
     expect(second.headers['retry-after']).toBeUndefined();
     expect((await call(v, 'GET', `/v3/accounts/${N}/summary`)).status).toBe(200);
-    await sleep(1100);
+    clock += 1000;
+    // The venue's clock stands still: all these requests fall in one second of it.
     const statuses: number[] = [];
-    const t = Date.now();
     for (let k = 0; k < 121; k++) statuses.push((await call(v, 'GET', '/v3/accounts')).status);
-    if (Date.now() - t < 1000) expect(statuses.filter((s) => s === 429).length).toBeGreaterThanOrEqual(1);
     expect(statuses.slice(0, 120).every((s) => s === 200)).toBe(true);
+    expect(statuses[120]).toBe(429);
+    clock += 1000;
+    expect((await call(v, 'GET', '/v3/accounts')).status).toBe(200);
   });
 
   it('serverError answers a 5xx without acting', async () => {
@@ -599,5 +602,66 @@ describe('faults', () => {
     expect(third.lines).toEqual([CONNECTION_RATE_LIMITED]);
     await sleep(1050);
     expect((await stream(v, `/v3/accounts/${N}/transactions/stream`)).status).toBe(200);
+  });
+});
+
+describe('resting orders and position fill', () => {
+  it('triggers a STOP buy when the ask reaches it and a MARKET_IF_TOUCHED sell when the bid touches it', async () => {
+    const v = await start();
+    eurusd(v, '1.10000', '1.10010');
+    const stop = (await call(v, 'POST', `/v3/accounts/${H}/orders`, { body: { order: { type: 'STOP', instrument: 'EUR_USD', units: '100', price: '1.10100' } } })).body.orderCreateTransaction;
+    const mit = (await call(v, 'POST', `/v3/accounts/${H}/orders`, { body: { order: { type: 'MARKET_IF_TOUCHED', instrument: 'EUR_USD', units: '-100', price: '1.10200' } } })).body.orderCreateTransaction;
+    expect(mit.type).toBe('MARKET_IF_TOUCHED_ORDER');
+    expect((await call(v, 'GET', `/v3/accounts/${H}/orders/${mit.id}`)).body.order.initialMarketPrice).toBe('1.10000');
+    eurusd(v, '1.10090', '1.10100');
+    const fills = v.transactions(H).filter((t: any) => t.type === 'ORDER_FILL') as any[];
+    expect(fills).toEqual([expect.objectContaining({ orderID: stop.id, reason: 'STOP_ORDER', price: '1.10100' })]);
+    eurusd(v, '1.10200', '1.10210');
+    expect((v.transactions(H).filter((t: any) => t.type === 'ORDER_FILL') as any[]).at(-1)).toMatchObject({ orderID: mit.id, reason: 'MARKET_IF_TOUCHED_ORDER', price: '1.10200', units: '-100' });
+  });
+
+  it('cancels a GTD order when its time comes (UNIX gtdTime) and a LIMIT IOC that cannot fill at once', async () => {
+    const v = await start();
+    eurusd(v, '1.10000', '1.10010');
+    const gtd = ((v.now() + 300) / 1000).toFixed(3);
+    const a = await call(v, 'POST', `/v3/accounts/${N}/orders`, { headers: { 'accept-datetime-format': 'UNIX' }, body: { order: { type: 'LIMIT', instrument: 'EUR_USD', units: '10', price: '1.00000', timeInForce: 'GTD', gtdTime: gtd } } });
+    expect(a.body.orderCreateTransaction.gtdTime).toBe(`${gtd}000000`);
+    const past = await call(v, 'POST', `/v3/accounts/${N}/orders`, { body: { order: { type: 'LIMIT', instrument: 'EUR_USD', units: '10', price: '1.00000', timeInForce: 'GTD', gtdTime: '2020-01-01T00:00:00Z' } } });
+    expect(past.body.errorCode).toBe('TIME_IN_FORCE_GTD_TIMESTAMP_IN_PAST');
+    await until('the expiry', () => v.transactions(N).find((t: any) => t.type === 'ORDER_CANCEL' && t.reason === 'TIME_IN_FORCE_EXPIRED'), 2000);
+    const ioc = await call(v, 'POST', `/v3/accounts/${N}/orders`, { body: { order: { type: 'LIMIT', instrument: 'EUR_USD', units: '10', price: '1.00000', timeInForce: 'IOC' } } });
+    expect(ioc.body.orderCancelTransaction.reason).toBe('TIME_IN_FORCE_EXPIRED');
+    const gfd = await call(v, 'POST', `/v3/accounts/${N}/orders`, { body: { order: { type: 'LIMIT', instrument: 'EUR_USD', units: '10', price: '1.00000', timeInForce: 'GFD' } } });
+    expect((await call(v, 'GET', `/v3/accounts/${N}/orders/${gfd.body.orderCreateTransaction.id}`)).body.order.state).toBe('PENDING');
+  });
+
+  it('REDUCE_ONLY reduces at most the position and is cancelled without one; positions close by PUT /positions/{i}/close', async () => {
+    const v = await start();
+    eurusd(v, '1.10000', '1.10010');
+    expect((await market(v, N, '-10', { positionFill: 'REDUCE_ONLY' })).body.orderCancelTransaction.reason).toBe('POSITION_CLOSEOUT_FAILED');
+    await market(v, N, '100');
+    await market(v, N, '50');
+    const reduce = (await market(v, N, '-500', { positionFill: 'REDUCE_ONLY' })).body.orderFillTransaction;
+    expect(reduce.units).toBe('-150');
+    expect(reduce.tradesClosed.map((t: any) => t.units)).toEqual(['-100', '-50']);
+    expect(reduce.tradeOpened).toBeUndefined();
+    await market(v, N, '70');
+    const close = await call(v, 'PUT', `/v3/accounts/${N}/positions/EUR_USD/close`, { body: { longUnits: 'ALL' } });
+    expect(close.status).toBe(200);
+    expect(close.body.longOrderCreateTransaction).toMatchObject({ reason: 'POSITION_CLOSEOUT', longPositionCloseout: { instrument: 'EUR_USD', units: 'ALL' } });
+    expect(close.body.longOrderFillTransaction).toMatchObject({ reason: 'MARKET_ORDER_POSITION_CLOSEOUT', units: '-70' });
+    expect((await call(v, 'PUT', `/v3/accounts/${N}/positions/EUR_USD/close`, { body: { longUnits: 'ALL' } })).body.errorCode).toBe('CLOSEOUT_POSITION_DOESNT_EXIST');
+    expect((await call(v, 'GET', `/v3/accounts/${N}/openPositions`)).body.positions).toEqual([]);
+  });
+
+  it('lists transaction pages by time and refuses a stream for an account the token does not own', async () => {
+    const v = await start({ accounts: [{ id: N, currency: 'USD', balance: '1000' }, { id: H, currency: 'USD', balance: '1000', tokens: [] }] });
+    eurusd(v, '1.10000', '1.10010');
+    await market(v, N, '10');
+    const pages = (await call(v, 'GET', `/v3/accounts/${N}/transactions?pageSize=3`)).body;
+    expect(pages).toMatchObject({ count: 4, pageSize: 3 });
+    expect(pages.pages.map((p: string) => p.replace(/^http:\/\/[^/]+/, ''))).toEqual([`/v3/accounts/${N}/transactions/idrange?from=1&to=3`, `/v3/accounts/${N}/transactions/idrange?from=4&to=4`]);
+    const s = await stream(v, `/v3/accounts/${H}/pricing/stream?instruments=EUR_USD`);
+    expect(s.status).toBe(403);
   });
 });

@@ -17,7 +17,7 @@ import type { Dealer, Reply } from './dealing';
 import { instrumentJson, type Market } from './instruments';
 import { toWire } from './json';
 import type { StreamHub } from './streams';
-import { datetimeFormatOf, money, nanosAt, priceText, type DatetimeFormat } from './wire';
+import { datetimeFormatOf, money, nanosAt, parseTime, priceText, type DatetimeFormat } from './wire';
 
 /** A request as `requests()` reports it. */
 export interface LoggedRequest {
@@ -227,6 +227,25 @@ export function createHosts(o: HostOptions): {
   });
   route('PUT', '/accounts/:accountID/positions/:instrument/close', (req, ctx) => withBody(req, (b) => o.dealer.closePosition(acct(ctx), req.params.instrument!, b, ctx.requestID)), true);
 
+  route('GET', '/accounts/:accountID/transactions', (req, ctx) => {
+    // The pages form: which transactions lie in [from, to] (times), as idrange URLs of pageSize each.
+    const a = acct(ctx);
+    const from = req.query.get('from');
+    const to = req.query.get('to');
+    const pageSize = Number(req.query.get('pageSize') ?? '100');
+    if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) return reply(400, { errorMessage: "Invalid value specified for 'pageSize'" });
+    const f = from === null ? a.createdTime : parseTime(from, ctx.format);
+    const t = to === null ? nanosAt(o.nowMs()) : parseTime(to, ctx.format);
+    if (f === undefined || t === undefined) return reply(400, { errorMessage: "Invalid value specified for 'from' or 'to'" });
+    const types = req.query.get('type')?.split(',');
+    const ids = a.transactions.filter((x) => x.time >= f && x.time <= t && (types === undefined || types.includes(x.type))).map((x) => Number(x.id));
+    const pages: string[] = [];
+    for (let k = 0; k < ids.length; k += pageSize) {
+      const page = ids.slice(k, k + pageSize);
+      pages.push(`${req.raw.headers.host === undefined ? '' : `http://${req.raw.headers.host}`}/v3/accounts/${a.id}/transactions/idrange?from=${page[0]}&to=${page.at(-1)}${types === undefined ? '' : `&type=${types.join(',')}`}`);
+    }
+    return reply(200, { from: f, to: t, pageSize, ...(types !== undefined ? { type: types } : {}), count: ids.length, pages, lastTransactionID: a.lastTransactionID });
+  });
   route('GET', '/accounts/:accountID/transactions/idrange', (req, ctx) => {
     const from = req.query.get('from');
     const to = req.query.get('to');
