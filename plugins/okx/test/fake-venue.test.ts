@@ -5,6 +5,7 @@
  * books channel's seqId and checksum (CRC32 recomputed here with node:zlib), and every fault.
  */
 import { createHmac } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
 import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -167,9 +168,18 @@ describe('fake OKX: REST signatures and environments', () => {
     const resigned = await call(v, 'POST', ORDER_PATH, { body: spaced, signBody: JSON.stringify(JSON.parse(spaced)) });
     expect(resigned.status).toBe(401);
     expect(resigned.body).toEqual({ code: '50113', msg: 'Invalid Sign.', data: [] });
-    // The query is part of what is signed.
-    const q = await call(v, 'GET', '/api/v5/account/balance?ccy=BTC', { signBody: '' });
-    expect(q.body.code).toBe('0');
+    // The query is part of what is signed: a signature of the bare path is refused.
+    const ts = new Date().toISOString();
+    const bare = await request(`${v.restUrl}/api/v5/account/balance?ccy=BTC`, {
+      headers: { 'x-simulated-trading': '1', 'ok-access-key': DEMO_KEY.apiKey, 'ok-access-passphrase': DEMO_KEY.passphrase, 'ok-access-timestamp': ts, 'ok-access-sign': sign(DEMO_KEY.secret, `${ts}GET/api/v5/account/balance`) },
+    });
+    expect([bare.statusCode, ((await bare.body.json()) as any).code]).toEqual([401, '50113']);
+    // A timestamp that is not ISO 8601 with milliseconds (e.g. Unix seconds, as the socket login takes) is refused.
+    const secs = String(Math.floor(Date.now() / 1000));
+    const unix = await request(`${v.restUrl}/api/v5/account/balance`, {
+      headers: { 'x-simulated-trading': '1', 'ok-access-key': DEMO_KEY.apiKey, 'ok-access-passphrase': DEMO_KEY.passphrase, 'ok-access-timestamp': secs, 'ok-access-sign': sign(DEMO_KEY.secret, `${secs}GET/api/v5/account/balance`) },
+    });
+    expect([unix.statusCode, ((await unix.body.json()) as any).code]).toEqual([401, '50112']);
   });
 
   it('answers a missing header, an unknown key, a wrong passphrase and a bad timestamp with their codes', async () => {
@@ -608,5 +618,51 @@ describe('fake OKX: faults and rate limits', () => {
     await expect(connect(v.demo.wsPublicUrl)).rejects.toThrow(/503/);
     v.faults.refuseConnections(false);
     await connect(v.demo.wsPublicUrl);
+  });
+});
+
+describe('fake OKX: payload shapes', () => {
+  /** Captured OKX payloads (fixtures/README.md): every field they carry, the fake carries too. */
+  const fixture = (name: string): any => JSON.parse(readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8'));
+  const missing = (captured: object, ours: object): string[] => Object.keys(captured).filter((k) => !(k in ours));
+
+  it('answers with every field of the captured orders push, order, balance, instrument, ticker, trade and place-order answer', async () => {
+    const v = await start();
+    const ws = await privateSocket(v, [{ channel: 'orders', instType: 'SPOT' }, { channel: 'account' }]);
+    const acct = await ws.next((f) => f.arg?.channel === 'account');
+    expect(missing(fixture('ws_account.json').data[0], acct.data[0])).toEqual([]);
+    expect(missing(fixture('ws_account.json').data[0].details[0], acct.data[0].details[0])).toEqual([]);
+    const pub = await connect(v.demo.wsPublicUrl);
+    pub.send({ op: 'subscribe', args: [{ channel: 'tickers', instId: 'BTC-USDT' }, { channel: 'trades', instId: 'BTC-USDT' }] });
+    await pub.next((f) => f.event === 'subscribe' && f.arg.channel === 'trades');
+    v.ticker('BTC-USDT', '50000', '1', '50001', '1');
+    v.trade('BTC-USDT', '50000', '0.5', 'sell');
+    const placed = await place(v, { instId: 'BTC-USDT', side: 'buy', ordType: 'limit', px: '50000', sz: '0.01', clOrdId: 'shape1' });
+    expect(missing(fixture('trade_batch_orders_response_market_buy.json'), placed.body)).toEqual([]);
+    expect(missing(fixture('trade_batch_orders_response_market_buy.json').data[0], placed.body.data[0])).toEqual([]);
+    v.trade('BTC-USDT', '50000', '0.005', 'sell');
+    const push = await ws.next(orderPush((d) => d.tradeId !== ''));
+    // Spot orders have no leverage or position side; everything else OKX sends is there.
+    expect(missing(fixture('ws_orders.json').data[0], push.data[0])).toEqual([]);
+    expect(missing(fixture('ws_orders.json').arg, push.arg)).toEqual([]);
+    const got = await call(v, 'GET', '/api/v5/trade/orders-pending?instType=SPOT');
+    expect(missing(fixture('http_get_orders_pending.json').data[0], got.body.data[0])).toEqual([]);
+    const bal = await call(v, 'GET', '/api/v5/account/balance');
+    expect(missing(fixture('http_get_account_balance.json').data[0].details[0], bal.body.data[0].details[0])).toEqual([]);
+    const inst = await call(v, 'GET', '/api/v5/public/instruments?instType=SPOT', { noAuth: true });
+    expect(missing(fixture('http_get_instruments_spot.json').data[0], inst.body.data[0])).toEqual([]);
+    expect(missing(fixture('ws_tickers.json').data[0], (await pub.next((f) => f.arg?.channel === 'tickers' && f.data !== undefined)).data[0])).toEqual([]);
+    expect(missing(fixture('ws_trades.json').data[0], (await pub.next((f) => f.arg?.channel === 'trades' && f.data !== undefined)).data[0])).toEqual([]);
+    const trades = await call(v, 'GET', '/api/v5/market/trades?instId=BTC-USDT', { noAuth: true });
+    expect(missing(fixture('http_get_trades.json').data[0], trades.body.data[0])).toEqual([]);
+    v.book('BTC-USDT', [['49000', '1']], [['51000', '1']]);
+    const books = await connect(v.demo.wsPublicUrl);
+    books.send({ op: 'subscribe', args: [{ channel: 'books', instId: 'BTC-USDT' }] });
+    const snap = await books.next((f) => f.action === 'snapshot');
+    expect(missing(fixture('ws_books_snapshot.json').data[0], snap.data[0])).toEqual([]);
+    expect(snap.data[0].bids[0]).toHaveLength(fixture('ws_books_snapshot.json').data[0].bids[0].length);
+    v.candles('BTC-USDT', '1D', [{ ts: 1_597_026_383_085, o: '8533.02', h: '8553.74', l: '8527.17', c: '8548.26', vol: '45247', confirm: true }]);
+    const candles = await call(v, 'GET', '/api/v5/market/candles?instId=BTC-USDT&bar=1D', { noAuth: true });
+    expect(candles.body.data[0]).toHaveLength(fixture('ws_candle.json').data[0].length);
   });
 });
