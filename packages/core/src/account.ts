@@ -65,4 +65,6 @@ export interface VenueAccount {
   /** An identifier the venue returns for the account (Binance: `uid` of GET /api/v3/account). */
   readonly accountId: string;
   readonly accountType?: AccountType;
+  /** The currency the venue books the account in (OANDA's `currency`), where it has one. */
+  readonly baseCurrency?: string;
 }

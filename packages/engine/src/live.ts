@@ -1,9 +1,13 @@
 import {
+  accountConfigSchema,
   AutotraderError,
+  describeZodIssues,
   EventBus,
   RealtimeClock,
   sessionPrefix,
   silentLogger,
+  type AccountConfig,
+  type AccountConfigInput,
   type Clock,
   type DataPort,
   type DecimalLike,
@@ -15,6 +19,7 @@ import {
   type RateLimitRule,
   type VenueCapabilities,
   type VenueRequest,
+  type VenueAccount,
   type VenueUsage,
 } from '@autotrader/core';
 import { Kernel, PRIORITY, type PreTradeCheck } from './kernel';
@@ -72,6 +77,11 @@ export interface LiveSessionOptions {
   readonly paperExecution?: (ctx: { clock: Clock; bus: EventBus; instruments: readonly Instrument[]; logger: Logger }) => ExecutionPort;
   /** Paper trading: starting cash in each quote currency of the traded instruments. */
   readonly paperCash?: DecimalLike;
+  /**
+   * The account: cash or margin, base currency, margin rates, conversion rates (core's
+   * accountConfigSchema). Live, the venue's own account type and currency (venueAccount) win over it.
+   */
+  readonly account?: AccountConfigInput;
   /** Leave our open orders at the venue on shutdown (default: cancel them). */
   readonly keepOrders?: boolean;
   /** Record received market data to Arrow files in this folder. */
@@ -231,13 +241,16 @@ export class LiveSession {
       this.journal = journal;
     }
 
+    const accountConfig = sessionAccount(o.account, paper ? undefined : account);
     const kernel = new Kernel({
       clock: o.clock,
       bus: o.bus,
       instruments,
+      account: accountConfig,
+      ...(accountConfig.baseCurrency === undefined ? {} : { accountCurrency: accountConfig.baseCurrency }),
       execution,
       capabilities: paper ? undefined : o.venue.capabilities,
-      startingBalances: paper ? Object.fromEntries(instruments.map((i) => [i.quote, o.paperCash ?? 0])) : {},
+      startingBalances: paper ? paperBalances(instruments, accountConfig, o.paperCash) : {},
       errorPolicy: 'isolate',
       clientOrderIdPrefix: prefix,
       journal,
@@ -331,4 +344,23 @@ export class LiveSession {
     }
     await this.options.venue.close?.().catch(warn('venue close'));
   }
+}
+
+/**
+ * The session's account: the configured one, with the venue's own account type and base currency
+ * where the venue names them (a live key trades the account the venue says, whatever a config claims).
+ * A bad field is CONFIG_INVALID naming `account.<field>`.
+ */
+function sessionAccount(input: AccountConfigInput | undefined, venue: VenueAccount | undefined): AccountConfig {
+  const parsed = accountConfigSchema.safeParse(input ?? {});
+  if (!parsed.success) throw new AutotraderError('CONFIG_INVALID', `invalid account: ${describeZodIssues(parsed.error.issues, 'account')}`, { details: { issues: parsed.error.issues } });
+  const config = parsed.data;
+  if (venue === undefined) return config;
+  return { ...config, ...(venue.accountType === undefined ? {} : { type: venue.accountType }), ...(venue.baseCurrency === undefined ? {} : { baseCurrency: venue.baseCurrency }) };
+}
+
+/** A paper session's starting cash: in the account's base currency when it has one, else in each quote currency (as before). */
+function paperBalances(instruments: readonly Instrument[], account: AccountConfig, cash: DecimalLike | undefined): Record<string, DecimalLike> {
+  if (account.baseCurrency !== undefined) return { [account.baseCurrency]: cash ?? 0 };
+  return Object.fromEntries(instruments.map((i) => [i.quote, cash ?? 0]));
 }
