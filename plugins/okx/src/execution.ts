@@ -101,8 +101,8 @@ interface OrderTrack {
   reported: Decimal;
   /** The venue's cumulative fill (`accFillSz`), highest seen. */
   acc: Decimal;
-  /** The order's running fee total as last pushed (our sign), for pushes without `fillFee`. */
-  feeTotal: Decimal;
+  /** The fees of the fills reported (our sign), against which a push without `fillFee` gives its fill's fee. */
+  feeSum: Decimal;
   /** The end the venue announced (`canceled`, `mmp_canceled`, `filled`), reported once the fills add up. */
   final?: string;
 }
@@ -496,7 +496,7 @@ export class OkxExecutionPort implements ExecutionPort {
   private track(ordId: string, clientOrderId: string, instId: string): OrderTrack {
     let t = this.tracks.get(ordId);
     if (t === undefined) {
-      t = { ordId, clientOrderId, instId, reported: ZERO, acc: ZERO, feeTotal: ZERO };
+      t = { ordId, clientOrderId, instId, reported: ZERO, acc: ZERO, feeSum: ZERO };
       this.tracks.set(ordId, t);
       // Bounded: orders long finished are forgotten (their keys stay in `seen`).
       if (this.tracks.size > 20_000) this.tracks.delete(this.tracks.keys().next().value!);
@@ -514,6 +514,7 @@ export class OkxExecutionPort implements ExecutionPort {
     if (this.seen.has(key)) return false;
     this.emitOnce(sink, key, { kind: 'fill', fill });
     track.reported = track.reported.plus(fill.quantity);
+    track.feeSum = track.feeSum.plus(fill.fee);
     return true;
   }
 
@@ -656,11 +657,13 @@ export class OkxExecutionPort implements ExecutionPort {
       const ts = this.o.clock.now();
       this.emitOnce(sink, `A:${o.ordId}`, { kind: 'accepted', clientOrderId, venueOrderId: o.ordId, tsEvent: ts });
       if (o.reqId !== undefined && o.reqId !== '' && o.amendResult !== undefined && o.amendResult !== '') this.onAmendResult(sink, clientOrderId, o);
-      // Without `fillFee`, this fill's fee is the change of the order's running total.
-      const total = feeOf(o.fee);
-      const fallback = hasNumber(o.fee) ? { fee: total.minus(track.feeTotal), feeCcy: o.feeCcy ?? '' } : undefined;
-      const fill = fillOfPush(o, clientOrderId, ts, fallback);
-      if (fill !== undefined && this.emitFill(sink, track, fill) && hasNumber(o.fee)) track.feeTotal = total;
+      // Without `fillFee` (older pushes), this fill's fee is what the order's running total `fee` adds to the
+      // fees already reported, which holds only for the next fill in order; a fill out of order is taken
+      // from the fills endpoint instead, which gives each fill's own fee.
+      const perFill = hasNumber(o.fillFee);
+      const inOrder = hasNumber(o.accFillSz) && hasNumber(o.fillSz) && new Decimal(o.accFillSz).eq(track.reported.plus(o.fillSz));
+      const fill = perFill || inOrder ? fillOfPush(o, clientOrderId, ts, hasNumber(o.fee) ? { fee: feeOf(o.fee).minus(track.feeSum), feeCcy: o.feeCcy ?? '' } : undefined) : undefined;
+      if (fill !== undefined) this.emitFill(sink, track, fill);
       if (hasNumber(o.accFillSz)) track.acc = Decimal.max(track.acc, new Decimal(o.accFillSz));
       if (isFinalState(o.state)) track.final = o.state;
       if (track.reported.lt(track.acc)) {

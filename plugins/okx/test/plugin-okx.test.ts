@@ -284,6 +284,9 @@ describe.each(['rest', 'ws'] as const)('orders over %s', (orderTransport) => {
     await new Promise((r) => setTimeout(r, 600));
     const fills = fillsOf(reports);
     expect(fills.map((f) => f.tradeId).sort()).toEqual(fake.orders()[0]!.fills.map((f) => f.tradeId).sort());
+    // Each fill with its own fee, whatever order the pushes came in.
+    const feeByTrade = (xs: readonly { tradeId: string; fee: { toString(): string } }[]) => Object.fromEntries(xs.map((f) => [f.tradeId, f.fee.toString()]));
+    expect(feeByTrade(fills)).toEqual(feeByTrade(fake.orders()[0]!.fills));
     expect(kinds(reports).filter((k) => k === 'accepted')).toHaveLength(1);
     expect(kinds(reports).at(-1)).toBe('canceled');
     expect(kinds(reports).filter((k) => k === 'canceled')).toHaveLength(1);
