@@ -1,6 +1,7 @@
 import type { VenuePlugin } from '@autotrader/core';
 import { binancePlugin } from '@autotrader/plugin-binance';
 import { coinbasePlugin } from '@autotrader/plugin-coinbase';
+import { okxPlugin } from '@autotrader/plugin-okx';
 import { paperPlugin } from '@autotrader/plugin-paper';
 
 /**
@@ -11,4 +12,5 @@ export const VENUE_PLUGINS: Readonly<Record<string, VenuePlugin>> = {
   paper: paperPlugin as unknown as VenuePlugin,
   binance: binancePlugin as unknown as VenuePlugin,
   coinbase: coinbasePlugin as unknown as VenuePlugin,
+  okx: okxPlugin as unknown as VenuePlugin,
 };
