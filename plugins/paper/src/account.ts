@@ -49,6 +49,8 @@ export class SimAccount {
   private readonly cash = new Map<string, CashState>();
   private readonly positionsById = new Map<string, PositionState>();
   private readonly instruments = new Map<string, Instrument>();
+  /** Goes up whenever a total or a position changes (not on locks): valuations cache by it. */
+  version = 0;
 
   constructor(startingBalances: Readonly<Record<string, string | number>>, ts: number, instruments: readonly Instrument[] = []) {
     for (const [currency, amount] of Object.entries(startingBalances)) {
@@ -123,6 +125,7 @@ export class SimAccount {
    * the quantity credited (net of a fee paid in the base asset).
    */
   applyFill(instrument: Instrument, side: OrderSide, px: Price, qty: Quantity, fee: Money, feeCurrency: string, ts: number): void {
+    this.version++;
     const c = this.cashOf(instrument.quote);
     const value = px.mul(qty).mul(instrument.multiplier);
     c.total = side === 'buy' ? c.total.sub(value) : c.total.add(value);
@@ -152,6 +155,7 @@ export class SimAccount {
    * `quoteToBase` (the fill's rate): base cash += realized × rate − fee × rate.
    */
   applyProfitOnlyFill(instrument: Instrument, side: OrderSide, px: Price, qty: Quantity, fee: Money, quoteToBase: Decimal, baseCurrency: string, ts: number): void {
+    this.version++;
     const p = this.stateOf(instrument);
     const realized = this.movePosition(p, side, px, qty, fee, ts);
     const c = this.cashOf(baseCurrency);
@@ -161,6 +165,7 @@ export class SimAccount {
 
   /** Moves a cash amount the venue books outside any fill (financing); negative is a charge. */
   bookCash(currency: string, amount: Decimal, ts: number): void {
+    this.version++;
     const c = this.cashOf(currency);
     c.total = c.total.add(amount);
     c.tsEvent = ts;

@@ -29,6 +29,17 @@ export interface AccountFigures {
   readonly marginUsed: Decimal;
 }
 
+/** An open position in plain numbers, for the closeout screen. */
+interface ScreenPosition {
+  readonly instrument: Instrument;
+  readonly quantity: number;
+  readonly averagePrice: number;
+  readonly multiplier: number;
+  readonly marginRate: number;
+  readonly profitOnly: boolean;
+  readonly spot: boolean;
+}
+
 /** True for an instrument whose base and quote are both currencies: its price is a conversion rate. */
 export const isCurrencyPair = (i: Instrument): boolean => i.assetClass === 'fx' || i.assetClass === 'spot';
 
@@ -57,12 +68,16 @@ export class AccountValuation {
   /** Conversion rates: the last prices of the venue's currency pairs, then the config's table. */
   readonly rates: RateBook;
   private readonly rateById = new Map<string, Decimal>();
+  /** The account in plain numbers for {@link mayCloseOut}, rebuilt when the account's version moves. */
+  private screen: { version: number; cash: [string, number][]; positions: ScreenPosition[] } | undefined;
+  private readonly level: number;
 
   constructor(config: AccountConfig, baseCurrency: string) {
     this.config = config;
     this.type = config.type;
     this.baseCurrency = baseCurrency;
     this.rates = new RateBook(config.rates);
+    this.level = Number(config.closeoutLevel);
   }
 
   /** True in a margin account. */
@@ -148,6 +163,42 @@ export class AccountValuation {
       marginAvailable: f.nav.sub(f.marginUsed) as Money,
       tsEvent: ts,
     };
+  }
+
+  /**
+   * A screen in plain numbers, run on every market event so that the exact figures are computed only
+   * near the closeout: false when NAV is clearly above the closeout level × margin used (the same
+   * formulas as {@link figures} in doubles, with a tolerance far wider than their rounding), true when
+   * {@link mustCloseOut} on the exact figures must decide.
+   */
+  mayCloseOut(account: SimAccount, markOf: (i: Instrument) => number): boolean {
+    if (!this.margin) return false;
+    let s = this.screen;
+    if (s === undefined || s.version !== account.version) {
+      s = { version: account.version, cash: [], positions: [] };
+      for (const [currency, c] of account.cashTotals()) if (!c.total.isZero()) s.cash.push([currency, c.total.toNumber()]);
+      for (const p of account.openPositions()) {
+        const i = p.instrument;
+        s.positions.push({ instrument: i, quantity: p.quantity.toNumber(), averagePrice: p.averagePrice.toNumber(), multiplier: i.multiplier.toNumber(), marginRate: this.marginRate(i).toNumber(), profitOnly: this.profitOnly(i), spot: p.spot });
+      }
+      this.screen = s;
+    }
+    if (s.positions.length === 0) return false;
+    const base = this.baseCurrency;
+    let nav = 0;
+    let used = 0;
+    for (const [currency, total] of s.cash) nav += currency === base ? total : total * this.rates.rateNumber(currency, base);
+    for (const p of s.positions) {
+      const i = p.instrument;
+      let mark = markOf(i);
+      if (!Number.isFinite(mark)) mark = p.averagePrice;
+      const r = i.quote === base ? 1 : this.rates.rateNumber(i.quote, base);
+      if (p.profitOnly) nav += (mark - p.averagePrice) * p.quantity * p.multiplier * r;
+      else if (!p.spot) nav += p.quantity * mark * p.multiplier * r;
+      used += Math.abs(p.quantity) * mark * p.multiplier * p.marginRate * r;
+    }
+    if (!(used > 0)) return false;
+    return nav <= this.level * used + 1e-9 * (Math.abs(nav) + used + 1);
   }
 
   /**

@@ -876,6 +876,9 @@ export class SimulatedVenue implements ExecutionPort {
 
   // ---------------------------------------------------------------- margin account, closeout, expiry
 
+  /** An instrument's mark as a number (NaN before any market data). */
+  private readonly markNumOf = (i: Instrument): number => (i.id === this.hotId && this.hotBook !== undefined ? this.hotBook.mark : (this.books.get(i.id)?.mark ?? NaN));
+
   /** An instrument's mark (its last price as a decimal), undefined before any market data. */
   private readonly markOf = (i: Instrument): Decimal | undefined => this.lastOfId(i.id);
 
@@ -947,6 +950,7 @@ export class SimulatedVenue implements ExecutionPort {
    * taker fee and no slippage.
    */
   private checkCloseout(ts: number): void {
+    if (!this.valuation.mayCloseOut(this.account, this.markNumOf)) return;
     const f = this.valuation.figures(this.account, this.markOf);
     if (!this.valuation.mustCloseOut(f)) return;
     const base = this.valuation.baseCurrency;
