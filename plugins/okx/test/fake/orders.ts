@@ -121,7 +121,8 @@ export function orderJson(o: OkxOrder, fill: OkxFill | undefined, extra: Readonl
     ordId: o.ordId,
     ordType: o.ordType,
     pnl: '0',
-    posSide: '',
+    // The docs' own SPOT examples (order details, order list) show posSide "net".
+    posSide: 'net',
     px: o.px === undefined ? '' : dec(o.px),
     pxType: '',
     pxUsd: '',
@@ -146,6 +147,7 @@ export function orderJson(o: OkxOrder, fill: OkxFill | undefined, extra: Readonl
     tpOrdPx: '',
     tpTriggerPx: '',
     tpTriggerPxType: '',
+    tradeQuoteCcy: o.instId.slice(o.instId.indexOf('-') + 1),
     uTime: ms(o.uTime),
     ...extra,
   };
