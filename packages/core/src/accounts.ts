@@ -98,43 +98,49 @@ export interface AccountSummary {
  * different currencies: a pair with no rate is RATE_MISSING, naming it.
  */
 export class RateBook {
-  /** Rates seen in market data: the number as it came, its exact decimal made on first use. */
-  private readonly seen = new Map<string, { num: number; dec?: Decimal }>();
-  private readonly table = new Map<string, Decimal>();
+  /** Rates seen in market data by base then quote: the number as it came, its exact decimal made on first use. */
+  private readonly seen = new Map<string, Map<string, { num: number; dec?: Decimal }>>();
+  private readonly table = new Map<string, Map<string, Decimal>>();
 
   constructor(table: Readonly<Record<string, DecimalLike>> = {}) {
-    for (const [pair, rate] of Object.entries(table)) this.table.set(pair, new Decimal(rate));
+    for (const [pair, rate] of Object.entries(table)) {
+      const [base, quote] = pair.split('/') as [string, string];
+      let row = this.table.get(base);
+      if (row === undefined) this.table.set(base, (row = new Map()));
+      row.set(quote, new Decimal(rate));
+    }
   }
 
   /** Records the current price of one `base` in `quote` (market data of that pair). O(1), no decimal made. */
   observe(base: string, quote: string, px: number): void {
     if (!(px > 0) || !Number.isFinite(px)) return;
-    const key = `${base}/${quote}`;
-    const s = this.seen.get(key);
-    if (s === undefined) this.seen.set(key, { num: px });
+    let row = this.seen.get(base);
+    if (row === undefined) this.seen.set(base, (row = new Map()));
+    const s = row.get(quote);
+    if (s === undefined) row.set(quote, { num: px });
     else if (s.num !== px) {
       s.num = px;
       s.dec = undefined;
     }
   }
 
-  private direct(key: string): Decimal | undefined {
-    const s = this.seen.get(key);
+  private direct(base: string, quote: string): Decimal | undefined {
+    const s = this.seen.get(base)?.get(quote);
     if (s !== undefined) return (s.dec ??= new Decimal(s.num));
-    return this.table.get(key);
+    return this.table.get(base)?.get(quote);
   }
 
   /** True when `rate(from, to)` has an answer. */
   has(from: string, to: string): boolean {
-    return from === to || this.direct(`${from}/${to}`) !== undefined || this.direct(`${to}/${from}`) !== undefined;
+    return from === to || this.direct(from, to) !== undefined || this.direct(to, from) !== undefined;
   }
 
   /** How many `to` one `from` is worth, exactly. RATE_MISSING names the pair when there is no rate. */
   rate(from: string, to: string): Decimal {
     if (from === to) return new Decimal(1);
-    const d = this.direct(`${from}/${to}`);
+    const d = this.direct(from, to);
     if (d !== undefined) return d;
-    const inverse = this.direct(`${to}/${from}`);
+    const inverse = this.direct(to, from);
     if (inverse !== undefined) return new Decimal(1).div(inverse);
     throw new AutotraderError('RATE_MISSING', `no conversion rate for ${from}/${to}: no market data of ${from}/${to} or ${to}/${from} and no rates["${from}/${to}"] in the account config`, {
       details: { pair: `${from}/${to}` },
@@ -144,9 +150,9 @@ export class RateBook {
   /** The same as {@link rate}, as a plain number (for marking equity on every event). */
   rateNumber(from: string, to: string): number {
     if (from === to) return 1;
-    const d = this.seen.get(`${from}/${to}`);
+    const d = this.seen.get(from)?.get(to);
     if (d !== undefined) return d.num;
-    const inv = this.seen.get(`${to}/${from}`);
+    const inv = this.seen.get(to)?.get(from);
     if (inv !== undefined) return 1 / inv.num;
     return this.rate(from, to).toNumber();
   }

@@ -20,6 +20,38 @@ export interface ValuedPosition {
   readonly legs?: HedgedLegs;
 }
 
+/**
+ * Every currency's cash, exactly, with a plain-number copy of the non-zero balances that is remade only
+ * after a change: marking NAV on every event reads numbers, never decimals.
+ */
+export class CashBook extends Map<string, Money> {
+  private cached: [string, number][] | undefined;
+
+  override set(currency: string, amount: Money): this {
+    this.cached = undefined;
+    return super.set(currency, amount);
+  }
+
+  override delete(currency: string): boolean {
+    this.cached = undefined;
+    return super.delete(currency);
+  }
+
+  override clear(): void {
+    this.cached = undefined;
+    super.clear();
+  }
+
+  /** The non-zero balances as plain numbers. */
+  numbers(): readonly (readonly [string, number])[] {
+    if (this.cached === undefined) {
+      this.cached = [];
+      for (const [ccy, amount] of this) if (!amount.isZero()) this.cached.push([ccy, amount.toNumber()]);
+    }
+    return this.cached;
+  }
+}
+
 /** NAV, margin and gross exposure in the base currency, as plain numbers (marking on every event). */
 export interface ValuationNumbers {
   nav: number;
@@ -35,6 +67,9 @@ export interface ValuationNumbers {
  * prints and what is compared with the venue's figures.
  */
 export class AccountValuation {
+  /** Base assets held as positions (crypto spot), reused between marks. */
+  private readonly held = new Set<string>();
+
   constructor(
     private readonly base: string,
     private readonly rates: RateBook,
@@ -42,11 +77,12 @@ export class AccountValuation {
   ) {}
 
   /** Plain-number NAV, margin used and gross exposure. `override` values one position at another price (a fill's). */
-  numbers(cash: ReadonlyMap<string, Decimal>, positions: Iterable<ValuedPosition>, override?: { readonly id: string; readonly px: number }, out: ValuationNumbers = { nav: 0, marginUsed: 0, gross: 0 }): ValuationNumbers {
+  numbers(cash: CashBook, positions: Iterable<ValuedPosition>, override?: { readonly id: string; readonly px: number }, out: ValuationNumbers = { nav: 0, marginUsed: 0, gross: 0 }): ValuationNumbers {
     let nav = 0;
     let margin = 0;
     let gross = 0;
-    const held = new Set<string>();
+    const held = this.held;
+    held.clear();
     for (const p of positions) {
       if (p.baseSettled) held.add(p.instrument.base);
       const px = override !== undefined && override.id === p.instrument.id ? override.px : p.last;
@@ -68,10 +104,10 @@ export class AccountValuation {
       margin += Math.abs(value) * p.marginRateF * rate;
       gross += Math.abs(value) * rate;
     }
-    for (const [ccy, amount] of cash) {
-      if (held.has(ccy) || amount.isZero()) continue;
+    for (const [ccy, amount] of cash.numbers()) {
+      if (held.size > 0 && held.has(ccy)) continue;
       const rate = this.rateOrUndefined(ccy);
-      if (rate !== undefined) nav += amount.toNumber() * rate;
+      if (rate !== undefined) nav += amount * rate;
     }
     out.nav = nav;
     out.marginUsed = this.accountType === 'margin' ? margin : 0;

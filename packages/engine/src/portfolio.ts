@@ -25,7 +25,7 @@ import {
   type VenuePosition,
 } from '@autotrader/core';
 import { GrowableFloat64 } from './growable';
-import { AccountValuation, type ValuationNumbers } from './account-valuation';
+import { AccountValuation, CashBook, type ValuationNumbers } from './account-valuation';
 import { HedgedLegs } from './hedged-legs';
 
 /** A closed round trip: from flat to a position and back to flat (or through zero). */
@@ -115,7 +115,7 @@ interface PositionState {
  * remaining base quantity).
  */
 export class Portfolio implements PortfolioView {
-  private readonly cashBy = new Map<string, Money>();
+  private readonly cashBy = new CashBook();
   private readonly positions = new Map<string, PositionState>();
   private readonly closed: RoundTrip[] = [];
   private totalFees: Money = ZERO;
