@@ -3,6 +3,7 @@
  * replace, cancel, client ids, FIFO, margin closeout, home conversion), both streams, DateTime
  * formats, candles, and every fault.
  */
+import { readFileSync } from 'node:fs';
 import { Agent, request, type Dispatcher } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import {
@@ -150,6 +151,55 @@ async function until<T>(what: string, f: () => T | undefined | false, timeoutMs 
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+interface SchemaNode {
+  readonly type?: string;
+  readonly $ref?: string;
+  readonly enum?: readonly string[];
+  readonly items?: SchemaNode;
+  readonly properties?: Readonly<Record<string, SchemaNode>>;
+}
+const DEFINITIONS = (JSON.parse(readFileSync(new URL('./fixtures/v20-openapi/v20.json', import.meta.url), 'utf8')) as { definitions: Record<string, SchemaNode> }).definitions;
+const pascal = (t: string): string => t.toLowerCase().replace(/(^|_)([a-z])/g, (_m, _u, c: string) => c.toUpperCase());
+
+/**
+ * Problems of `value` against v20.json definition `name`: keys the definition lacks, wrong JSON
+ * types, values outside an enum. An `Order` or `Transaction` is checked as its concrete type.
+ */
+function schemaProblems(value: unknown, name: string, at = name): string[] {
+  let def = DEFINITIONS[name];
+  if (def === undefined) return [`${at}: no definition ${name}`];
+  const v = value as Record<string, unknown>;
+  if ((name === 'Order' || name === 'Transaction') && typeof v?.type === 'string') {
+    const concrete = `${pascal(v.type)}${name}`;
+    def = DEFINITIONS[concrete] ?? def;
+    if (DEFINITIONS[concrete] === undefined) return [`${at}: no definition ${concrete}`];
+  }
+  return nodeProblems(value, def, at);
+}
+
+function nodeProblems(value: unknown, node: SchemaNode, at: string): string[] {
+  if (node.$ref !== undefined) return schemaProblems(value, node.$ref.replace('#/definitions/', ''), at);
+  const out: string[] = [];
+  if (node.enum !== undefined && !node.enum.includes(value as string)) out.push(`${at}: ${JSON.stringify(value)} not in enum`);
+  const t = node.type ?? (node.properties !== undefined ? 'object' : undefined);
+  if (t === 'string' && typeof value !== 'string') out.push(`${at}: expected a string, got ${JSON.stringify(value)}`);
+  if (t === 'integer' && !Number.isInteger(value)) out.push(`${at}: expected an integer, got ${JSON.stringify(value)}`);
+  if (t === 'boolean' && typeof value !== 'boolean') out.push(`${at}: expected a boolean`);
+  if (t === 'array') {
+    if (!Array.isArray(value)) out.push(`${at}: expected an array`);
+    else if (node.items !== undefined) value.forEach((x, k) => out.push(...nodeProblems(x, node.items!, `${at}[${k}]`)));
+  }
+  if (t === 'object' && node.properties !== undefined) {
+    if (typeof value !== 'object' || value === null) return [...out, `${at}: expected an object`];
+    for (const [k, x] of Object.entries(value)) {
+      const p = node.properties[k];
+      if (p === undefined) out.push(`${at}.${k}: not in the definition`);
+      else out.push(...nodeProblems(x, p, `${at}.${k}`));
+    }
+  }
+  return out;
+}
 
 function eurusd(v: FakeOanda, bid: string, ask: string, liquidity = '10000000'): void {
   v.price('EUR_USD', [[bid, liquidity]], [[ask, liquidity]]);
@@ -663,5 +713,51 @@ describe('resting orders and position fill', () => {
     expect(pages.pages.map((p: string) => p.replace(/^http:\/\/[^/]+/, ''))).toEqual([`/v3/accounts/${N}/transactions/idrange?from=1&to=3`, `/v3/accounts/${N}/transactions/idrange?from=4&to=4`]);
     const s = await stream(v, `/v3/accounts/${H}/pricing/stream?instruments=EUR_USD`);
     expect(s.status).toBe(403);
+  });
+});
+
+describe('v20.json conformance', () => {
+  it('every transaction, order, trade, position, summary, price, heartbeat, instrument and candle the fake prints fits its definition', async () => {
+    const v = await start();
+    const tx = await stream(v, `/v3/accounts/${H}/transactions/stream`);
+    const px = await stream(v, `/v3/accounts/${H}/pricing/stream?instruments=EUR_USD`);
+    eurusd(v, '1.10000', '1.10010');
+    await market(v, H, '100', { clientExtensions: { id: 'c1', tag: 'x' }, tradeClientExtensions: { id: 't1' } });
+    await market(v, H, '100');
+    await market(v, H, '-100');
+    await market(v, H, '1.5');
+    await call(v, 'POST', `/v3/accounts/${H}/orders`, { body: { order: { type: 'LIMIT', instrument: 'EUR_USD', units: '10', price: '1.00000', clientExtensions: { id: 'c2' } } } });
+    await call(v, 'PUT', `/v3/accounts/${H}/orders/@c2`, { body: { order: { type: 'LIMIT', instrument: 'EUR_USD', units: '10', price: '1.00100' } } });
+    await call(v, 'PUT', `/v3/accounts/${H}/orders/@c2/clientExtensions`, { body: { clientExtensions: { comment: 'hello' } } });
+    await call(v, 'POST', `/v3/accounts/${H}/orders`, { body: { order: { type: 'STOP', instrument: 'EUR_USD', units: '10', price: '1.20000', priceBound: '1.20100', timeInForce: 'GTD', gtdTime: new Date(Date.now() + 60_000).toISOString() } } });
+    await call(v, 'POST', `/v3/accounts/${H}/orders`, { body: { order: { type: 'MARKET_IF_TOUCHED', instrument: 'EUR_USD', units: '10', price: '1.05000' } } });
+    await call(v, 'PUT', `/v3/accounts/${H}/orders/@c2/cancel`);
+    await call(v, 'PUT', `/v3/accounts/${H}/orders/@c2/cancel`);
+    const trades = (await call(v, 'GET', `/v3/accounts/${H}/openTrades`)).body.trades;
+    await call(v, 'PUT', `/v3/accounts/${H}/trades/${trades[0].id}/close`, { body: { units: '50' } });
+    await call(v, 'PUT', `/v3/accounts/${H}/positions/EUR_USD/close`, { body: { shortUnits: 'ALL' } });
+    v.applyFinancing(H);
+    await sleep(300);
+    const problems: string[] = [];
+    const check = (value: unknown, name: string, at: string): void => void problems.push(...schemaProblems(value, name, at));
+    for (const t of v.transactions(H)) check(t, 'Transaction', `transaction ${(t as any).id}`);
+    for (const l of tx.lines) check(l, l.type === 'HEARTBEAT' ? 'TransactionHeartbeat' : 'Transaction', 'transaction stream');
+    for (const l of px.lines) check(l, l.type === 'HEARTBEAT' ? 'PricingHeartbeat' : 'ClientPrice', 'pricing stream');
+    const account = (await call(v, 'GET', `/v3/accounts/${H}`)).body.account;
+    check(account, 'Account', 'account');
+    check((await call(v, 'GET', `/v3/accounts/${H}/summary`)).body.account, 'AccountSummary', 'summary');
+    for (const o of (await call(v, 'GET', `/v3/accounts/${H}/orders?state=ALL`)).body.orders) check(o, 'Order', `order ${o.id}`);
+    for (const t of (await call(v, 'GET', `/v3/accounts/${H}/trades?state=ALL`)).body.trades) check(t, 'Trade', `trade ${t.id}`);
+    for (const p of (await call(v, 'GET', `/v3/accounts/${H}/positions`)).body.positions) check(p, 'Position', 'position');
+    const changes = (await call(v, 'GET', `/v3/accounts/${H}/changes?sinceTransactionID=2`)).body;
+    check(changes.changes, 'AccountChanges', 'changes');
+    check(changes.state, 'AccountChangesState', 'changes state');
+    for (const p of (await call(v, 'GET', `/v3/accounts/${H}/pricing?instruments=EUR_USD`)).body.prices) check(p, 'ClientPrice', 'pricing');
+    for (const i of (await call(v, 'GET', `/v3/accounts/${H}/instruments`)).body.instruments) check(i, 'Instrument', `instrument ${i.name}`);
+    v.candles('EUR_USD', 'H1', [{ time: Date.UTC(2024, 0, 1), o: '1.1', h: '1.2', l: '1.0', c: '1.1', volume: 3, complete: true }]);
+    for (const c of (await call(v, 'GET', '/v3/instruments/EUR_USD/candles?granularity=H1&price=MBA')).body.candles) check(c, 'Candlestick', 'candle');
+    expect(problems).toEqual([]);
+    expect(v.transactions(H).length).toBeGreaterThan(20);
+    expect(tx.lines.filter((l) => l.type !== 'HEARTBEAT').length).toBeGreaterThan(15);
   });
 });
