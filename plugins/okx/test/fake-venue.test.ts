@@ -630,6 +630,8 @@ describe('fake OKX: payload shapes', () => {
     const v = await start();
     const ws = await privateSocket(v, [{ channel: 'orders', instType: 'SPOT' }, { channel: 'account' }]);
     const acct = await ws.next((f) => f.arg?.channel === 'account');
+    const config = await call(v, 'GET', '/api/v5/account/config');
+    expect(config.body.data[0]).toMatchObject({ uid: acct.arg.uid, acctLv: '1' });
     expect(missing(fixture('ws_account.json').data[0], acct.data[0])).toEqual([]);
     expect(missing(fixture('ws_account.json').data[0].details[0], acct.data[0].details[0])).toEqual([]);
     const pub = await connect(v.demo.wsPublicUrl);

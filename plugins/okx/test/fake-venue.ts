@@ -247,7 +247,7 @@ export async function startFakeOkx(options: FakeOkxOptions = {}): Promise<FakeOk
     books: (instId, action, data) => ch.publish('public', 'books', instId, (arg) => ({ arg, action, data: [data] })),
     candle: (instId, bar, row) => ch.publish('business', `candle${bar}`, instId, (arg) => ({ arg, data: [row] })),
   };
-  const rest = createRest({ keys, now, market, instruments, accounts, gatekeeper, log: restLog });
+  const rest = createRest({ keys, now, market, instruments, accounts, gatekeeper, log: restLog, uid: (k) => uids.get(k.apiKey) ?? '0' });
   const server = await startLoopbackServer({ onRequest: rest, upgrades: [ch.endpoints.public, ch.endpoints.private, ch.endpoints.business] });
   const urls = (env: Environment): FakeOkxSockets => {
     const u = (kind: SocketKind): string => `${server.wsUrl}${socketPath(env, kind)}`;

@@ -29,6 +29,7 @@ const LIMITS: Readonly<Record<string, Limit>> = {
   'GET /api/v5/trade/fills': { limit: 60, by: 'user', group: 'fills' },
   'GET /api/v5/trade/fills-history': { limit: 10, by: 'user', group: 'fills-history' },
   'GET /api/v5/account/balance': { limit: 10, by: 'user', group: 'balance' },
+  'GET /api/v5/account/config': { limit: 5, by: 'user', group: 'config' },
   'GET /api/v5/public/time': { limit: 10, by: 'ip', group: 'time' },
   'GET /api/v5/public/instruments': { limit: 20, by: 'ip', group: 'instruments' },
   'GET /api/v5/market/ticker': { limit: 20, by: 'ip', group: 'ticker' },

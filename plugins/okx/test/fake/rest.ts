@@ -39,6 +39,8 @@ export interface RestOptions {
   readonly accounts: Readonly<Record<Environment, Account>>;
   readonly gatekeeper: Gatekeeper;
   readonly log: LoggedRestRequest[];
+  /** The account's uid (the same as `arg.uid` of private pushes). */
+  readonly uid: (key: FakeOkxKey) => string;
 }
 
 interface Reply {
@@ -49,6 +51,8 @@ interface Reply {
 interface Ctx {
   readonly req: RoutedRequest;
   readonly env: Environment;
+  /** The authenticated key (private endpoints). */
+  readonly key: FakeOkxKey | undefined;
   readonly account: Account;
   /** The JSON body (private POSTs), or undefined. */
   readonly json: Record<string, unknown> | undefined;
@@ -120,7 +124,7 @@ export function createRest(o: RestOptions): (req: IncomingMessage, res: ServerRe
       sendJson(res, verdict.code === '50001' ? 503 : 429, failure(verdict.code, GATE_MESSAGES[verdict.code]));
       return;
     }
-    const reply = h({ req, env, account: o.accounts[env], json });
+    const reply = h({ req, env, key, account: o.accounts[env], json });
     if (verdict.after === 'vanish') {
       // The venue acted; the answer never comes.
       res.socket?.destroy();
@@ -206,6 +210,12 @@ export function createRest(o: RestOptions): (req: IncomingMessage, res: ServerRe
     const wanted = ccy === null || ccy === '' ? undefined : ccy.split(',');
     const ccys = account.ledger.assets().filter((c) => (wanted === undefined ? !account.ledger.total(c).isZero() : wanted.includes(c)));
     return ok([accountData(account, ccys, o.now())]);
+  });
+
+  route('GET', '/api/v5/account/config', 'private', ({ key }) => {
+    const uid = o.uid(key!);
+    // acctLv "1": Spot mode, the only mode the fake trades in (tdMode cash).
+    return ok([{ acctLv: '1', acctStpMode: 'cancel_maker', autoLoan: false, ctIsoMode: 'automatic', enableSpotBorrow: false, greeksType: 'PA', ip: '', kycLv: '2', label: 'fake', level: 'Lv1', levelTmp: '', liquidationGear: '-1', mainUid: uid, mgnIsoMode: 'automatic', opAuth: '0', perm: 'read_only,trade', posMode: 'net_mode', roleType: '0', settleCcy: '', settleCcyList: [], spotBorrowAutoRepay: false, spotOffsetType: '', spotRoleType: '0', spotTraderInsts: [], traderInsts: [], type: '0', uid }]);
   });
 
   // Trade.
