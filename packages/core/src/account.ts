@@ -26,6 +26,11 @@ export interface Fill {
    * rather than opening its own. Absent: the order decides (a reduce-only order closes).
    */
   readonly closes?: boolean;
+  /**
+   * The realized P/L the venue booked for this fill in the account's base currency (OANDA's `pl`),
+   * where it reports one: a margin account books it as the venue did instead of converting its own.
+   */
+  readonly accountPnl?: Money;
 }
 
 /** A net position in one instrument. `quantity` is signed: negative is short. */

@@ -41,6 +41,13 @@ describe('Portfolio: a margin account', () => {
     expect(p.cash('EUR').toFixed(10)).toBe('10416.6666666667');
   });
 
+  it("books the venue's own account-currency P/L of a fill where it reports one (OANDA's pl), not its own conversion", () => {
+    const p = make([eurusd], 'EUR', '10000', { type: 'margin', leverage: '50' });
+    p.applyFill(fill(eurusd, { tradeId: '1', side: 'sell', price: price('1.25'), quantity: quantity('10000'), tsEvent: 1 }));
+    p.applyFill(fill(eurusd, { tradeId: '2', side: 'buy', price: price('1.2'), quantity: quantity('10000'), accountPnl: money('416.6667'), tsEvent: 2 }));
+    expect(p.cash('EUR').toString()).toBe('10416.6667');
+  });
+
   it('a future moves no notional: P/L × multiplier settles in the balance; margin is |qty| × price × 50 × rate', () => {
     const p = make([es], 'USD', '100000', { type: 'margin', marginRates: { ESH5: '0.05' } });
     p.applyFill(fill(es, { tradeId: '1', side: 'buy', price: price('4000'), quantity: quantity('2'), fee: money('4.2'), tsEvent: 1 }));

@@ -395,7 +395,7 @@ export class Portfolio implements PortfolioView {
       const pnl = fill.price.minus(p.avg).mul(closing).mul(direction).mul(inst.multiplier);
       p.realized = money(p.realized.plus(pnl));
       // Profit-only: the realized P/L is what settles, in the base currency at the fill's rate.
-      if (fillRate !== undefined) this.cashBy.set(this.accountCurrency, money(this.cash(this.accountCurrency).plus(pnl.mul(fillRate))));
+      if (fillRate !== undefined) this.cashBy.set(this.accountCurrency, money(this.cash(this.accountCurrency).plus(fill.accountPnl ?? pnl.mul(fillRate))));
       const closingN = closing.toNumber();
       p.tripRealized += pnl.toNumber();
       p.tripExitQty += closingN;
@@ -480,7 +480,9 @@ export class Portfolio implements PortfolioView {
 
     const change = legs.apply(fill.side, fill.quantity, fill.price, fill.tsEvent, fill.closes ?? this.reduceOnlyOf(fill.clientOrderId));
     p.realized = money(p.realized.plus(change.realized));
-    if (fillRate !== undefined && !change.realized.isZero()) this.cashBy.set(this.accountCurrency, money(this.cash(this.accountCurrency).plus(change.realized.mul(fillRate))));
+    if (fillRate !== undefined && (fill.accountPnl !== undefined || !change.realized.isZero())) {
+      this.cashBy.set(this.accountCurrency, money(this.cash(this.accountCurrency).plus(fill.accountPnl ?? change.realized.mul(fillRate))));
+    }
     p.tripFees += feeQuote.toNumber();
     p.tripRealized += change.realized.toNumber();
     if (change.closed.gt(0)) {
