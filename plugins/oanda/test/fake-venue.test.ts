@@ -59,7 +59,7 @@ async function call(v: FakeOanda, method: Dispatcher.HttpMethod, path: string, o
   const headers: Record<string, string> = { ...o.headers };
   const token = o.token === undefined ? PRACTICE_TOKEN : o.token;
   if (token !== null) headers.authorization = `Bearer ${token}`;
-  if (o.body !== undefined) headers['content-type'] = 'application/json';
+  if (o.body !== undefined) headers['content-type'] ??= 'application/json';
   const res = await request(`${v.restUrl}${path}`, {
     method,
     headers,
@@ -86,11 +86,13 @@ interface Stream {
 
 async function stream(v: FakeOanda, path: string, o: { token?: string; headers?: Record<string, string> } = {}): Promise<Stream> {
   const ac = new AbortController();
+  // Its own connection, as a stream holds one for as long as it lives.
+  const dispatcher = new Agent({ connections: 1 });
   const res = await request(`${v.streamUrl}${path}`, {
     method: 'GET',
     headers: { authorization: `Bearer ${o.token ?? PRACTICE_TOKEN}`, ...o.headers },
     signal: ac.signal,
-    dispatcher: new Agent({ connections: 1 }),
+    dispatcher,
   });
   const chunks: string[] = [];
   const lines: any[] = [];
@@ -134,6 +136,7 @@ async function stream(v: FakeOanda, path: string, o: { token?: string; headers?:
     close() {
       closing = true;
       ac.abort();
+      void dispatcher.destroy().catch(() => undefined);
     },
   };
   opened.push(s);
@@ -318,6 +321,8 @@ describe('dealing', () => {
     expect(unknownField.status).toBe(400);
     expect(unknownField.body.errorMessage).toContain('quantity');
     expect((await call(v, 'POST', `/v3/accounts/${N}/orders`, { body: '{"order":' })).status).toBe(400);
+    const plain = await call(v, 'POST', `/v3/accounts/${N}/orders`, { body: JSON.stringify({ order: { type: 'MARKET', instrument: 'EUR_USD', units: '1' } }), headers: { 'content-type': 'text/plain' } });
+    expect(plain.status).toBe(415);
   });
 
   it('rests a limit order until price() crosses it, then fills it and streams the ORDER_FILL', async () => {

@@ -141,6 +141,11 @@ export function createHosts(o: HostOptions): {
     if (format0 === undefined) return send(res, reply(400, { errorMessage: "Invalid value specified for 'Accept-Datetime-Format'" }), early);
     const auth = authorize(req, req.params.accountID);
     if ('status' in auth) return send(res, auth, early);
+    // Development guide: "All requests with a body require Content-Type: application/json".
+    const contentType = req.headers['content-type'] ?? '';
+    if (req.body !== '' && !/^application\/json(\s*;|$)/i.test(contentType)) {
+      return send(res, reply(415, { errorMessage: 'Content-Type must be application/json for a request with a body' }), early);
+    }
     const ctx: Ctx = { format: format0, requestID, ...(auth.account !== undefined ? { account: auth.account } : {}) };
     const r = h(req, ctx);
     const after = verdict.after;
