@@ -87,6 +87,12 @@ export const paperVenueConfigSchema = z.object({
    * closeout level, rates table). Absent, it is a cash account exactly as before.
    */
   account: accountConfigSchema.prefault({}),
+  /**
+   * Daily financing (rollover) by instrument id or symbol: annual rates charged on a position's value
+   * in the base currency once a day at `dayEndUtcHour`, `longRate` on a long position and `shortRate`
+   * on a short one (positive: a charge; negative: paid to us). See FinancingModel. Absent: none.
+   */
+  financing: z.record(z.string().min(1), z.object({ longRate: decimalText, shortRate: decimalText }).strict()).default({}),
   fees: feesSchema,
   slippage: slippageSchema,
   latency: latencySchema,

@@ -167,3 +167,31 @@ describe('cash account', () => {
     expect([s.balance, s.unrealizedPnl, s.nav, s.marginUsed].map((x) => x.toString())).toEqual(['100010', '10', '100010', '0']);
   });
 });
+
+describe('daily financing', () => {
+  it('charges long and short positions their annual rate / 365 on the value in the base currency at the day end, and publishes it as a venueBalance delta', async () => {
+    const h = await harness(
+      { account: { type: 'margin', leverage: '50' }, startingBalances: { USD: '10000' }, dayEndUtcHour: 21, financing: { EURUSD: { longRate: '0.0365', shortRate: '-0.0073' } } },
+      [EURUSD],
+    );
+    const deltas: unknown[] = [];
+    h.bus.on('venueBalance', (e) => deltas.push(e.kind === 'delta' ? [e.venue, e.currency, e.delta.toString(), e.tsEvent] : e));
+    h.trade(T0 + 1, 1.25, 0, EURUSD.id);
+    await h.submit({ instrumentId: EURUSD.id, side: 'buy', quantity: '100000' });
+    h.trade(T0 + 2, 1.25, 0, EURUSD.id);
+    h.trade(T0 + 20 * 3_600_000, 1.25, 0, EURUSD.id); // before 21:00: nothing yet
+    expect(deltas).toEqual([]);
+    // At 21:00: 100000 × 1.25 × 0.0365 / 365 = 12.5 charged.
+    h.trade(T0 + 22 * 3_600_000, 1.25, 0, EURUSD.id);
+    expect(deltas).toEqual([['SIM', 'USD', '-12.5', T0 + 21 * 3_600_000]]);
+    expect(h.venue.balanceOf('USD')!.total.toString()).toBe('9987.5');
+
+    // Short 100000 the next day at 1.28: 100000 × 1.28 × 0.0073 / 365 = 2.56 paid to us.
+    await h.submit({ instrumentId: EURUSD.id, side: 'sell', quantity: '200000' });
+    h.trade(T0 + 23 * 3_600_000, 1.28, 0, EURUSD.id);
+    h.trade(T0 + 46 * 3_600_000, 1.28, 0, EURUSD.id);
+    expect(deltas.slice(1)).toEqual([['SIM', 'USD', '2.56', T0 + 45 * 3_600_000]]);
+    // 9987.5 + realized (1.28 − 1.25) × 100000 + 2.56.
+    expect(h.venue.balanceOf('USD')!.total.toString()).toBe('12990.06');
+  });
+});

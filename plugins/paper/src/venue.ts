@@ -37,6 +37,7 @@ import { SimAccount } from './account';
 import { AccountValuation, isCurrencyPair } from './margin-account';
 import { ExpirySchedule, checkExpiringInstruments, settlementPrice } from './expiry';
 import { venueMadeReports, type VenueMadeTrade } from './venue-orders';
+import { FinancingModel } from './financing';
 import { VenueRateLimits } from './rate-limits';
 import { paperVenueConfigSchema, type PaperVenueConfig, type PaperVenueConfigInput } from './config';
 import { FaultState, type VenueFaults } from './faults';
@@ -186,9 +187,11 @@ let instances = 0;
 /**
  * The simulated venue: one matching engine for backtest and paper. It listens to market data on the
  * bus ahead of everyone else (priority −1000), matches the live orders of that instrument, keeps a
- * cash-and-netting account, and sends outcomes to the sink given to {@link connect}. It never
- * publishes on the bus. Requests take effect after their latency on the clock; fills happen only on
- * market events. The semantics are in README.md and on {@link matchBar}.
+ * netting account (cash, or margin: see {@link AccountValuation}), closes it out and settles expired
+ * instruments as a venue does, and sends outcomes to the sink given to {@link connect}. It publishes on
+ * the bus only a daily financing charge, when one is configured (a `venueBalance` delta). Requests
+ * take effect after their latency on the clock; fills happen only on market events. The semantics
+ * are in README.md and on {@link matchBar}.
  */
 export class SimulatedVenue implements ExecutionPort {
   /** The venue name (config.venue). */
@@ -233,6 +236,9 @@ export class SimulatedVenue implements ExecutionPort {
   private readonly expiries: ExpirySchedule;
   /** Numbers of the orders the venue made itself, per reason: `closeout-1`, `expiry-1`. */
   private readonly venueOrderNo = new Map<VenueOrderReason, number>();
+  private readonly financing: FinancingModel;
+  /** Only financing is published here: a `venueBalance` delta, which the engine books too. */
+  private readonly bus: EventBus;
 
   constructor(options: SimulatedVenueOptions) {
     const parsed = paperVenueConfigSchema.safeParse(options.config);
@@ -259,6 +265,9 @@ export class SimulatedVenue implements ExecutionPort {
     this.marginAccount = acct.type === 'margin';
     checkExpiringInstruments(options.instruments, this.venue);
     this.expiries = new ExpirySchedule(options.instruments);
+    this.bus = options.bus;
+    this.financing = new FinancingModel(this.config.financing);
+    if (this.financing.active) this.armFinancing();
     this.outbox = new ReportOutbox(this.clock, `${this.alertPrefix}:flush`);
     this.inFlight = new RequestsInFlight(this.clock, `${this.alertPrefix}:requests`, this.onRequest);
     this.faultState = new FaultState(this.outbox);
@@ -995,6 +1004,27 @@ export class SimulatedVenue implements ExecutionPort {
       const side: OrderSide = q.isNegative() ? 'buy' : 'sell';
       this.venueMade(book, { instrument: i, reason: 'expiry', side, quantity: q.abs() as Quantity, price: px as Price, fee: ZERO, feeCurrency: i.quote, tsEvent: i.expiry! });
     }
+  }
+
+  /**
+   * Charges the day's financing at every `dayEndUtcHour` (see {@link FinancingModel}): booked to the
+   * base currency here, and published as a `venueBalance` delta (a change the venue made outside our
+   * orders) so that the engine's ledger books the same amount.
+   */
+  private armFinancing(): void {
+    const name = `${this.alertPrefix}:financing`;
+    this.pendingAlerts.add(name);
+    this.clock.setAlert(name, nextDayEnd(this.clock.now(), this.config.dayEndUtcHour), () => {
+      this.pendingAlerts.delete(name);
+      const ts = this.clock.now();
+      const base = this.valuation.baseCurrency;
+      for (const c of this.financing.charges(this.account, this.valuation, this.markOf)) {
+        this.account.bookCash(base, c.amount, ts);
+        this.log.info(`financing of ${c.instrument.id} (${c.quantity.toString()}): ${c.amount.toString()} ${base}`);
+        this.bus.publish('venueBalance', { kind: 'delta', venue: this.venue, currency: base, delta: c.amount as Money, tsEvent: ts });
+      }
+      this.armFinancing();
+    });
   }
 
   /** Reports and books an order the venue made on our account: the order first, then its one fill. */
