@@ -60,8 +60,6 @@ async function run(params: { quantity: string; price: string }, orderTransport: 
   bus.on('error', (e) => errors.push(`${e.code}: ${e.message}`));
   const config = okxPlugin.configSchema.parse({ restUrl: fake.restUrl, ...fake.demo, orderTransport, reconnect: { initialDelayMs: 20, maxDelayMs: 200 } });
   const connection = createOkx(config, { bus, clock, logger: silentLogger, env: { OKX_API_KEY: DEMO_KEY.apiKey, OKX_API_SECRET: DEMO_KEY.secret, OKX_API_PASSPHRASE: DEMO_KEY.passphrase } });
-  // Workaround: the fake OKX has no GET /api/v5/account/config, which venueAccount() reads; the session runs without it.
-  Object.defineProperty(connection.execution, 'venueAccount', { value: undefined });
   const session = new LiveSession({
     strategy: amender,
     params,

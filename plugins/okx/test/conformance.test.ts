@@ -27,9 +27,6 @@ describeVenueConformance('okx', async () => {
     const bus = new EventBus('isolate');
     const clock = new RealtimeClock();
     const connection = createOkx(config, { bus, clock, logger: silentLogger, env: { OKX_API_KEY: DEMO_KEY.apiKey, OKX_API_SECRET: DEMO_KEY.secret, OKX_API_PASSPHRASE: DEMO_KEY.passphrase } });
-    // Workaround: the fake OKX has no GET /api/v5/account/config (the account's uid), which venueAccount()
-    // reads at OKX; the port is used here without it, as for a venue that cannot name its account.
-    Object.defineProperty(connection.execution, 'venueAccount', { value: undefined });
     processes.push({ connection, clock });
     return { connection, bus, clock };
   };

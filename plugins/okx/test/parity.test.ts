@@ -78,8 +78,6 @@ describe('parity: live against the fake OKX, then the recording replayed in a ba
     bus.on('trade', () => tradesSeen++);
     const config = okxPlugin.configSchema.parse({ restUrl: fake.restUrl, ...fake.demo });
     const connection = createOkx(config, { bus, clock, logger: silentLogger, env: { OKX_API_KEY: DEMO_KEY.apiKey, OKX_API_SECRET: DEMO_KEY.secret, OKX_API_PASSPHRASE: DEMO_KEY.passphrase } });
-    // Workaround: the fake OKX has no GET /api/v5/account/config, which venueAccount() reads; the session runs without it.
-    Object.defineProperty(connection.execution, 'venueAccount', { value: undefined });
     const params = { every: 3, size: '0.01' };
     const session = new LiveSession({
       strategy: pingPong,

@@ -418,4 +418,11 @@ describe('account', () => {
     expect([delta.currency, delta.delta.toString()]).toEqual(['USDT', '250']);
     expect(events.some((e) => e.kind === 'snapshot' && e.balances.some((b) => b.currency === 'USDT' && b.total.toString() === '100250'))).toBe(true);
   });
+
+  it('names the account (venueAccount, for the journal) from /account/config', async () => {
+    const { fake, connection } = await open({ connect: false });
+    const account = await connection.execution.venueAccount();
+    expect(account.accountId).toMatch(/^\d+$/);
+    expect(fake.requests().filter((r) => r.path === '/api/v5/account/config')).toHaveLength(1);
+  });
 });
