@@ -1,3 +1,4 @@
+import type { AccountSummary } from './accounts';
 import type { Observable } from 'rxjs';
 import type { z } from 'zod';
 import type { Balance, Position } from './account';
@@ -28,6 +29,11 @@ export interface PortfolioView {
   /** The signed position size as a number, cheap enough to read on every bar. */
   positionSize(instrumentId: string): number;
   balances(): readonly Balance[];
+  /**
+   * The account in its base currency: balance, unrealized P/L, NAV, margin used and available (a cash
+   * account reports no margin). What a strategy sizes a margin position by.
+   */
+  accountSummary(): AccountSummary;
 }
 
 /**
