@@ -271,6 +271,20 @@ describe('fake OKX: matching, fees and funds', () => {
     expect(v.balances('demo').USDT.cashBal).toBe('99000');
   });
 
+  it('sells for a quote amount with tgtCcy quote_ccy, and cancels what a market order could not fill (cancelSource 0)', async () => {
+    const v = await start();
+    v.book('BTC-USDT', [['50000', '0.01'], ['49000', '0.01']], [['51000', '1']]);
+    await place(v, { instId: 'BTC-USDT', side: 'sell', ordType: 'market', tgtCcy: 'quote_ccy', sz: '600' });
+    // 0.01 at 50000 (500 USDT), then whole lots at 49000 for the 100 left: 0.00204081 BTC.
+    const [bySz] = v.orders('demo');
+    expect([bySz!.state, bySz!.accFillSz, bySz!.fills.map((f) => f.sz)]).toEqual(['filled', '0.01204081', ['0.01', '0.00204081']]);
+    expect(bySz!.feeCcy).toBe('USDT');
+    await place(v, { instId: 'BTC-USDT', side: 'sell', ordType: 'market', sz: '0.5' });
+    const [, rest] = v.orders('demo');
+    expect([rest!.state, rest!.cancelSource, rest!.accFillSz]).toEqual(['canceled', '0', '0.00795919']);
+    expect(v.balances('demo').BTC.frozenBal).toBe('0');
+  });
+
   it('fills a resting limit sell from printed trades partially, as maker, fee in the quote asset; frozenBal follows', async () => {
     const v = await start();
     const ws = await privateSocket(v);
