@@ -12,7 +12,6 @@ import { Decimal } from '@autotrader/core';
 import {
   figures,
   marginOf,
-  orderJson,
   type Account,
   type ClientExtensions,
   type Order,
@@ -20,7 +19,7 @@ import {
   type Transaction,
 } from './account';
 import type { Instrument, Level, Market } from './instruments';
-import { isProblem, parseOrderRequest, type DealtType, type OrderRequestProblem, type ParsedOrder } from './order-request';
+import { isProblem, parseOrderRequest, type OrderRequestProblem, type ParsedOrder } from './order-request';
 import { specEnum } from './spec';
 import { money, nanosAt, priceText, unitsText, type DatetimeFormat, type Nanos } from './wire';
 
@@ -736,11 +735,4 @@ export class Dealer {
     out.orderFillTransaction = fill;
     return true;
   }
-
-  /** Order JSON (for views). */
-  orderView(o: Order): Record<string, unknown> {
-    return orderJson(o, this.o.market);
-  }
 }
-
-export type { DealtType };
