@@ -1,14 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { FAKE_API_KEY, FAKE_API_SECRET, startFakeBinance } from '@autotrader/fake-binance';
+import { waitFor } from '@autotrader/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, runCli, type CliRun } from './cli';
+import { ROOT, runCli, startCli, type CliRun } from './cli';
 
 /**
  * `pnpm backtest` with an account (issue 14): `--account margin --leverage 50` and `--base-currency EUR`
  * on the shipped EURUSD ticks print NAV, margin used, closeouts and exposure per currency; a config
- * file's account block closes positions out; bad account options are refused by name; and a run
- * without account options prints exactly what it printed before.
+ * file's account block closes positions out; bad account options are refused by name; a run without
+ * account options prints exactly what it printed before; and `pnpm paper` takes the same options.
  */
 
 const EURUSD = join(ROOT, 'data/eurusd-ticks-2014-05.arrow');
@@ -194,4 +196,44 @@ describe('a run without account options', () => {
     expect(Object.keys(out).sort()).toEqual(['canceledByVenue', 'fills', 'marketData', 'rejections', 'run', 'summary', 'trades']);
     expect(Object.keys(out.trades[0]!)).toEqual(['instrumentId', 'side', 'quantity', 'entryTs', 'entryPrice', 'exitTs', 'exitPrice', 'pnl', 'fees', 'returnPct']);
   }, 60_000);
+});
+
+describe('pnpm paper takes the same account options', () => {
+  it('a paper session in a margin account borrows what a cash account could not, in our books and the simulated venue alike', async () => {
+    const fake = await startFakeBinance({ balances: { USDT: '100000' }, marketFillRule: 'next-trade' });
+    try {
+      const venue = ['--venue-opt', `restUrl=${fake.restUrl}`, '--venue-opt', `wsApiUrl=${fake.wsApiUrl}`, '--venue-opt', `streamUrl=${fake.streamUrl}`];
+      const cli = startCli(['paper', '--venue', 'binance', '--symbol', 'BTCUSDT', '--strategy', 'test/e2e/src/fixtures/ping-pong.ts', '--param', 'every=2', '--account', 'margin', '--leverage', '5', '--base-currency', 'USDT', '--cash', '100', '--verbose', ...venue], {
+        env: { BINANCE_API_KEY: FAKE_API_KEY, BINANCE_API_SECRET: FAKE_API_SECRET },
+      });
+      await waitFor('the session to start', () => /session started/.test(cli.output().stderr) || cli.child.exitCode !== null, 30_000);
+      expect(cli.output().stderr).toMatch(/paper session started on binance/);
+      // 100 USDT: a cash account cannot buy 0.01 BTC (300 USDT); at 5:1 its margin is 60 USDT.
+      for (let k = 0; k < 60 && !/filled/.test(cli.output().stderr); k++) {
+        fake.trade('BTCUSDT', (30_000 + (k % 7)).toFixed(2), '1');
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      cli.child.kill('SIGINT');
+      const run = await cli.exited;
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stderr).toMatch(/stopped cleanly/);
+      expect(run.stderr).not.toMatch(/INSUFFICIENT_(FUNDS|MARGIN)|MISMATCH|halted/);
+      // The buy filled on borrowed cash: 100 − 0.01 × ~30,000 USDT.
+      const books = /books: positions BTCUSDT\.BINANCE ([\d.]+); balances USDT total (-[\d.]+)/.exec(run.stderr);
+      expect(books, run.stderr).not.toBeNull();
+      expect(Number(books![1])).toBe(0.01);
+      expect(Number(books![2])).toBeLessThan(-199);
+      expect(Number(books![2])).toBeGreaterThan(-201);
+      // No order ever reached Binance.
+      expect(fake.orders()).toEqual([]);
+    } finally {
+      await fake.close();
+    }
+  }, 90_000);
+
+  it('refuses a bad account option before anything connects', async () => {
+    const run = await runCli(['paper', '--venue', 'binance', '--symbol', 'BTCUSDT', '--account', 'margin', '--leverage', '0']);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim()).toMatch(/^error CONFIG_INVALID: --leverage must be a number > 0/);
+  }, 30_000);
 });

@@ -9,6 +9,7 @@ import { readConfigFile, resolveRisk } from '../config-file';
 import { DEFAULT_STATE_DIR, openControlChannel } from '../control';
 import { signalExitCode, watchStopSignals } from '../stop-signals';
 import { checkCash, checkFees, checkJournalPath, checkNonNegative } from '../run-options';
+import { ACCOUNT_TYPES, checkAccountFlags, resolveAccount } from '../account-options';
 
 interface SessionArgs {
   venue: string;
@@ -29,6 +30,9 @@ interface SessionArgs {
   stateDir: string;
   startupMaxWaitMs?: number;
   verbose: boolean;
+  account?: string;
+  baseCurrency?: string;
+  leverage?: number;
 }
 
 const builder = (paper: boolean) => (y: Argv) =>
@@ -41,7 +45,10 @@ const builder = (paper: boolean) => (y: Argv) =>
     .option('mainnet', { type: 'boolean', default: false, describe: 'Use the real-money endpoints (default: testnet)' })
     .option('keep-orders', { type: 'boolean', default: false, describe: 'Leave open orders at the venue on shutdown' })
     .option('record', { type: 'string', describe: 'Record received market data to Arrow files in this folder' })
-    .option('cash', { type: 'number', default: 100_000, describe: paper ? 'Simulated starting cash (quote currency)' : 'ignored live' })
+    .option('cash', { type: 'number', default: 100_000, describe: paper ? "Simulated starting cash, in the account's base currency (--base-currency), else in each quote currency" : 'ignored live' })
+    .option('account', { type: 'string', describe: `Account type: ${ACCOUNT_TYPES.join(' or ')} (default cash${paper ? '' : '; live, the venue’s own account type wins'})` })
+    .option('base-currency', { type: 'string', describe: `Currency NAV and equity are measured in, e.g. EUR${paper ? '' : ' (live, the venue’s own wins)'}` })
+    .option('leverage', { type: 'number', describe: 'Margin account leverage: 50 means a margin rate of 2% for instruments without a rate of their own' })
     .option('fee', { type: 'number', default: 0, describe: 'Simulated fee rate (paper)' })
     .option('fee-currency', { choices: ['quote', 'received'] as const, default: 'quote' as const, describe: 'Simulated fees in the quote currency, or in the asset received as Binance charges them (paper)' })
     .option('interval', { type: 'string', default: '1m', describe: 'Bar interval for bar subscriptions' })
@@ -68,6 +75,8 @@ export async function runSession(args: SessionArgs, paper: boolean, logger: Logg
   if (paper) checkCash(args.cash);
   checkFees({ fee: args.fee });
   checkNonNegative(args.startupMaxWaitMs, '--startup-max-wait-ms');
+  const accountFlags = { account: args.account, baseCurrency: args.baseCurrency, leverage: args.leverage };
+  checkAccountFlags(accountFlags);
   const plugin: VenuePlugin = await loadVenuePlugin(args.venue);
   const strategy = await loadStrategy(args.strategy);
   const params = parseParams(args.param);
@@ -77,6 +86,8 @@ export async function runSession(args: SessionArgs, paper: boolean, logger: Logg
   const file = args.config === undefined ? undefined : readConfigFile(args.config);
   checkJournalPath(args.journal ?? file?.journal?.path, args.journal !== undefined ? '--journal' : 'journal.path (config file)');
   const risk = resolveRisk(file, parseParams(args.risk, '--risk'));
+  // One account for our books and, in paper, the simulated venue (undefined: the cash account as before).
+  const account = resolveAccount(file, accountFlags);
   const raw: Record<string, unknown> = { ...(file?.venue ?? {}), ...parseParams(args.venueOpt, '--venue-opt') };
   if (args.mainnet) raw.mainnet = true;
   const config = parsePluginConfig(plugin, raw, `--venue ${args.venue} config`);
@@ -105,7 +116,13 @@ export async function runSession(args: SessionArgs, paper: boolean, logger: Logg
     paperExecution: paper
       ? (ctx) =>
           createSimulatedVenue({
-            config: { venue: 'PAPER', startingBalances: Object.fromEntries(ctx.instruments.map((i) => [i.quote, String(args.cash)])), fees: { maker: args.fee, taker: args.fee, currency: args.feeCurrency } },
+            config: {
+              venue: 'PAPER',
+              // As the session's books: the cash in the base currency when the account has one, else in each quote currency.
+              startingBalances: account?.baseCurrency !== undefined ? { [account.baseCurrency]: String(args.cash) } : Object.fromEntries(ctx.instruments.map((i) => [i.quote, String(args.cash)])),
+              fees: { maker: args.fee, taker: args.fee, currency: args.feeCurrency },
+              ...(account === undefined ? {} : { account }),
+            },
             instruments: ctx.instruments,
             clock: ctx.clock,
             bus: ctx.bus,
@@ -113,6 +130,7 @@ export async function runSession(args: SessionArgs, paper: boolean, logger: Logg
           })
       : undefined,
     paperCash: args.cash,
+    ...(account === undefined ? {} : { account }),
     keepOrders: args.keepOrders,
     recordDir: args.record,
     risk,
