@@ -152,15 +152,17 @@ export class SimAccount {
    * Books a fill that moves no notional (a margin account's FX, futures and perpetuals, see core's
    * `settlesProfitOnly`): the position moves as for any fill, and only the profit it realizes and
    * the fee, both in the quote currency, reach the cash, converted to the base currency at
-   * `quoteToBase` (the fill's rate): base cash += realized × rate − fee × rate.
+   * `quoteToBase` (the fill's rate): base cash += realized × rate − fee × rate. Returns the realized
+   * P/L booked, in the base currency (what OANDA reports as a fill's `pl`).
    */
-  applyProfitOnlyFill(instrument: Instrument, side: OrderSide, px: Price, qty: Quantity, fee: Money, quoteToBase: Decimal, baseCurrency: string, ts: number): void {
+  applyProfitOnlyFill(instrument: Instrument, side: OrderSide, px: Price, qty: Quantity, fee: Money, quoteToBase: Decimal, baseCurrency: string, ts: number): Decimal {
     this.version++;
     const p = this.stateOf(instrument);
-    const realized = this.movePosition(p, side, px, qty, fee, ts);
+    const realized = this.movePosition(p, side, px, qty, fee, ts).mul(quoteToBase);
     const c = this.cashOf(baseCurrency);
-    c.total = c.total.add(realized.mul(quoteToBase)).sub(fee.mul(quoteToBase));
+    c.total = c.total.add(realized).sub(fee.mul(quoteToBase));
     c.tsEvent = ts;
+    return realized;
   }
 
   /** Moves a cash amount the venue books outside any fill (financing); negative is a charge. */

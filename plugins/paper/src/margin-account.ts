@@ -103,8 +103,8 @@ export class AccountValuation {
   /**
    * How many base-currency units one unit of the instrument's quote currency is worth at a fill at
    * `px`: the fill price itself when the instrument is the conversion pair (EUR/USD filled in a EUR
-   * account: 1 / px, as RateBook inverts a rate), else the rate book's current rate (RATE_MISSING
-   * naming the pair when there is none).
+   * account: 1 / px, as RateBook inverts a rate and as the engine's ledger converts), else the rate
+   * book's current rate (RATE_MISSING naming the pair when there is none).
    */
   fillRate(i: Instrument, px: Decimal): Decimal {
     if (i.quote === this.baseCurrency) return new Decimal(1);

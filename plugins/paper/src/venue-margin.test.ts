@@ -85,6 +85,11 @@ describe('margin account: profit-only settlement in the base currency', () => {
     // Realized 3000 USD / 1.28 = 2343.75 EUR, fee 12.8 USD / 1.28 = 10 EUR: 9990 + 2343.75 − 10.
     expect(h.venue.balanceOf('EUR')!.total.toString()).toBe('12323.75');
     expect(h.venue.balanceOf('USD')).toBeUndefined();
+    // Each fill carries the P/L booked in EUR (OANDA's pl), so the engine books the venue's figure.
+    expect(h.fills().map((f) => [f.fee.toString(), f.feeCurrency, f.accountPnl?.toString()])).toEqual([
+      ['12.5', 'USD', '0'],
+      ['12.8', 'USD', '2343.75'],
+    ]);
     expect(h.venue.positionOf(EURUSD.id)).toMatchObject({ realizedPnl: expect.anything() });
     expect(h.venue.positionOf(EURUSD.id)!.realizedPnl.toString()).toBe('3000');
     const flat = await h.venue.accountSummary();
@@ -142,7 +147,14 @@ describe('margin closeout', () => {
       order: { clientOrderId: 'closeout-1', type: 'market', side: 'sell', tag: 'closeout', status: 'accepted' },
     });
     const fill = after[1]!.kind === 'fill' ? after[1]!.fill : undefined;
-    expect([fill?.clientOrderId, fill?.side, fill?.price.toString(), fill?.quantity.toString(), fill?.reason]).toEqual(['closeout-1', 'sell', '1.2367', '39000', 'closeout']);
+    expect([fill?.clientOrderId, fill?.side, fill?.price.toString(), fill?.quantity.toString(), fill?.reason, fill?.accountPnl?.toString()]).toEqual([
+      'closeout-1',
+      'sell',
+      '1.2367',
+      '39000',
+      'closeout',
+      '-522.6',
+    ]);
     // Closed at the bid: (1.2367 − 1.2501) × 39000 = −522.6.
     expect(h.venue.balanceOf('USD')!.total.toString()).toBe('477.4');
     expect(await h.venue.positions()).toEqual([]);

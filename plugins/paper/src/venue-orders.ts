@@ -25,7 +25,7 @@ export interface VenueMadeReports {
  * (a MARKET_ORDER transaction with reason MARGIN_CLOSEOUT, then its ORDER_FILL): a market order
  * `${reason}-${n}` tagged with its reason, already accepted, and its one fill carrying the reason.
  */
-export function venueMadeReports(t: VenueMadeTrade, ids: { clientOrderId: string; venueOrderId: string; tradeId: string }, now: number): VenueMadeReports {
+export function venueMadeReports(t: VenueMadeTrade, ids: { clientOrderId: string; venueOrderId: string; tradeId: string }, now: number, accountPnl: Money | undefined): VenueMadeReports {
   const order: OrderSnapshot = {
     clientOrderId: ids.clientOrderId,
     venueOrderId: ids.venueOrderId,
@@ -58,6 +58,7 @@ export function venueMadeReports(t: VenueMadeTrade, ids: { clientOrderId: string
     tsEvent: t.tsEvent,
     tsInit: now,
     reason: t.reason,
+    ...(accountPnl === undefined ? {} : { accountPnl }),
   };
   const state: VenueOrderState = {
     clientOrderId: ids.clientOrderId,

@@ -540,7 +540,7 @@ export class SimulatedVenue implements ExecutionPort {
       return;
     }
 
-    this.bookFill(i, o.side, px, qty, fee, feeCurrency, now);
+    const accountPnl = this.bookFill(i, o.side, px, qty, fee, feeCurrency, now);
     const before = o.filled;
     o.filled = before.add(qty) as Quantity;
     o.averagePrice = (o.averagePrice === undefined ? px : o.averagePrice.mul(before).add(px.mul(qty)).div(o.filled)) as Price;
@@ -564,6 +564,7 @@ export class SimulatedVenue implements ExecutionPort {
       liquidity: m.liquidity,
       tsEvent: kind === BAR ? barFillTime(event as Bar, m.at) : event.tsEvent,
       tsInit: now,
+      ...(accountPnl === undefined ? {} : { accountPnl }),
     };
     book.fills.push(fill);
     if (!isLive(o.status)) this.close(o, 'filled');
@@ -939,15 +940,23 @@ export class SimulatedVenue implements ExecutionPort {
     );
   }
 
-  /** Books a fill in the account: its profit only where core's `settlesProfitOnly` says so, else its notional. */
-  private bookFill(i: Instrument, side: OrderSide, px: Price, qty: Quantity, fee: Money, feeCurrency: string, ts: number): void {
-    if (this.valuation.profitOnly(i)) this.account.applyProfitOnlyFill(i, side, px, qty, fee, this.valuation.fillRate(i, px), this.valuation.baseCurrency, ts);
-    else this.account.applyFill(i, side, px, qty, fee, feeCurrency, ts);
+  /**
+   * Books a fill in the account: its profit only where core's `settlesProfitOnly` says so, else its
+   * notional. Returns the realized P/L booked in the base currency for a profit-only fill (the fill
+   * carries it as `accountPnl`, as OANDA reports `pl`), undefined otherwise.
+   */
+  private bookFill(i: Instrument, side: OrderSide, px: Price, qty: Quantity, fee: Money, feeCurrency: string, ts: number): Money | undefined {
+    if (this.valuation.profitOnly(i)) {
+      return this.account.applyProfitOnlyFill(i, side, px, qty, fee, this.valuation.fillRate(i, px), this.valuation.baseCurrency, ts) as Money;
+    }
+    this.account.applyFill(i, side, px, qty, fee, feeCurrency, ts);
+    return undefined;
   }
 
   /**
    * OANDA's margin closeout: when NAV falls to the closeout level of the margin used (OANDA: 50%),
-   * every open position is closed at market. Sources: help.oanda.com FAQ "v20 Margin-related
+   * every open position is closed at market. It is checked after each market event, at the marks
+   * (a bar: at its close; a quote: at the mid). Sources: help.oanda.com FAQ "v20 Margin-related
    * calculations" (https://help.oanda.com/us/en/faqs/margin-calculations.htm): Margin_% =
    * (0.5 × Margin_Used) / NAV at mid prices, "ranges from 0 up to 100%, at which point a Margin
    * Close-Out event is triggered", so NAV ≤ 0.5 × margin used; OANDA's margin rules close all open
@@ -1032,9 +1041,9 @@ export class SimulatedVenue implements ExecutionPort {
     const n = (this.venueOrderNo.get(t.reason) ?? 0) + 1;
     this.venueOrderNo.set(t.reason, n);
     const now = this.clock.now();
-    const r = venueMadeReports(t, { clientOrderId: `${t.reason}-${n}`, venueOrderId: `${this.venue}-O${this.orderNo++}`, tradeId: `${this.venue}-T${this.tradeNo++}` }, now);
+    const accountPnl = this.bookFill(t.instrument, t.side, t.price, t.quantity, t.fee, t.feeCurrency, now);
+    const r = venueMadeReports(t, { clientOrderId: `${t.reason}-${n}`, venueOrderId: `${this.venue}-O${this.orderNo++}`, tradeId: `${this.venue}-T${this.tradeNo++}` }, now, accountPnl);
     this.outbox.emit({ kind: 'venueOrder', clientOrderId: r.order.clientOrderId, order: r.order, reason: t.reason, tsEvent: t.tsEvent });
-    this.bookFill(t.instrument, t.side, t.price, t.quantity, t.fee, t.feeCurrency, now);
     book.fills.push(r.fill);
     this.orders.set(r.state.clientOrderId, r.state);
     this.outbox.emit({ kind: 'fill', fill: r.fill });
