@@ -1,3 +1,4 @@
+import { channel } from 'node:diagnostics_channel';
 import { z } from 'zod';
 import {
   AutotraderError,
@@ -74,6 +75,14 @@ export interface OkxExecutionOptions {
 }
 
 const SOURCE = 'okx:execution';
+/**
+ * Every order operation written to the private socket is announced on this diagnostics channel as
+ * `{ op, id, at }` (`performance.now()` right after the frame is handed to the socket), so `pnpm bench`
+ * can time tick-to-order over the WebSocket as it does over REST with undici's `sendHeaders`. Publishing
+ * costs nothing when nobody subscribes.
+ */
+export const ORDER_OP_CHANNEL = 'autotrader:okx:order-op';
+const orderOpChannel = channel(ORDER_OP_CHANNEL);
 /** Page size of the orders and fills lists (OKX's maximum). */
 const PAGE = 100;
 /** `/trade/fills` covers the last 3 days; older fills are in `/trade/fills-history` (3 months). */
@@ -394,7 +403,15 @@ export class OkxExecutionPort implements ExecutionPort {
 
   private async operateWs(op: 'order' | 'cancel-order' | 'amend-order', body: object, what: string): Promise<OrderAck> {
     const id = this.nextId('o');
-    const answer = await this.ops.request(id, what, () => this.socket.send(opFrame(id, op, [body])), { outcomeUnknown: true, op });
+    const answer = await this.ops.request(
+      id,
+      what,
+      () => {
+        this.socket.send(opFrame(id, op, [body]));
+        if (orderOpChannel.hasSubscribers) orderOpChannel.publish({ op, id, at: performance.now() });
+      },
+      { outcomeUnknown: true, op },
+    );
     if (answer.code !== '0') throw answerError({ code: answer.code, msg: answer.msg, data: answer.data }, `${what} (WebSocket ${op})`, this.o.http.demo);
     const item = orderAckSchema.safeParse(answer.data?.[0]);
     if (!item.success) throw new AutotraderError('VENUE_MESSAGE_MALFORMED', `OKX ${what}: the ${op} answer has no item (the order outcome is unknown, query it before resending)`, { details: { outcomeUnknown: true } });

@@ -90,6 +90,8 @@ export * from './books-checksum';
 export { OkxHttp, mapOkxFailure, answerError, DEFAULT_RETRY_AFTER_MS, MAX_SKEW_MS } from './http';
 export { OkxInstruments, checkOrder, parseInstruments, INSTRUMENT_MAPPERS, type OkxInstrumentRules, type InstType } from './instruments';
 export { OkxDataPort, channelOf, barOfRow, CANDLES_PER_REQUEST } from './data';
-export { OkxExecutionPort } from './execution';
+export { OkxExecutionPort, ORDER_OP_CHANNEL } from './execution';
+/** The diagnostics channel every venue socket announces its frames on (the venue kit's; `pnpm bench` reads it). */
+export { FRAME_CHANNEL } from '@autotrader/venue-kit';
 export * from './mapping';
 export { CANDLE_BARS, okxHeartbeat, OKX_PING_MS } from './ws';
