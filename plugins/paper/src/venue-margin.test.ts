@@ -167,6 +167,24 @@ describe('margin closeout', () => {
   });
 });
 
+describe('account config', () => {
+  it('refuses a hedging account: the simulated venue nets positions', async () => {
+    await expect(harness({ account: { type: 'margin', hedging: true } }, [EURUSD])).rejects.toThrow(/account\.hedging: the simulated venue nets positions/);
+  });
+
+  it('values a short equity in a margin account by its notional: the sale’s proceeds are cash, the position a debt at the mark', async () => {
+    const XYZ = makeInstrument({ symbol: 'XYZ', venue: 'SIM', assetClass: 'equity', base: 'XYZ', quote: 'USD', tickSize: '0.01', lotSize: '1' });
+    const h = await harness({ account: { type: 'margin', marginRates: { XYZ: '0.5' } }, startingBalances: { USD: '1000' } }, [XYZ]);
+    h.trade(T0 + 1, 20, 0, XYZ.id);
+    await h.submit({ instrumentId: XYZ.id, side: 'sell', quantity: '100' });
+    h.trade(T0 + 2, 20, 0, XYZ.id);
+    h.trade(T0 + 3, 22, 0, XYZ.id);
+    // Cash 1000 + 2000; position −100 × 22 = −2200: NAV 800; margin 100 × 22 × 0.5 = 1100.
+    const s = await h.venue.accountSummary();
+    expect([s.balance, s.unrealizedPnl, s.nav, s.marginUsed, s.marginAvailable].map((x) => x.toString())).toEqual(['3000', '-200', '800', '1100', '-300']);
+  });
+});
+
 describe('cash account', () => {
   it('reports its figures with no margin: NAV is the cash and the holdings at the last price', async () => {
     const h = await harness();
