@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { assertStrategy, AutotraderError, type StrategyDefinition } from '@autotrader/core';
+import { fxSessionBreakout } from '@autotrader/strategy-fx-session-breakout';
 import { meanReversion } from '@autotrader/strategy-mean-reversion';
 import { smaCross } from '@autotrader/strategy-sma-cross';
 import { installSharedModuleResolution } from './shared-modules';
@@ -10,6 +11,7 @@ import { installSharedModuleResolution } from './shared-modules';
 export const BUILTIN_STRATEGIES: Readonly<Record<string, StrategyDefinition>> = {
   'sma-cross': smaCross as unknown as StrategyDefinition,
   'mean-reversion': meanReversion as unknown as StrategyDefinition,
+  'fx-session-breakout': fxSessionBreakout as unknown as StrategyDefinition,
 };
 
 /**
