@@ -37,7 +37,7 @@ import { validateParams } from './params';
 import { killSwitchCheck, marginCheck, preTradeChecks, watchDailyLoss, type PreTradeCheck, type RiskConfig } from './risk';
 import { reconcile, resolveFromVenue, type ReconcileReport, type UnknownOrderPolicy } from './reconcile';
 import type { OrderJournal, RecoveredState } from './journal';
-import { watchVenueBalances } from './venue-balances';
+import { bookVenueDeltas, watchVenueBalances } from './venue-balances';
 
 export type { PreTradeCheck } from './risk';
 
@@ -156,6 +156,10 @@ export class Kernel {
     this.bus.on('bar', (b) => this.portfolio.mark(b.instrumentId, b.close, b.tsEvent), mark);
     this.bus.on('trade', (t) => this.portfolio.mark(t.instrumentId, t.price, t.tsEvent), mark);
     this.bus.on('quote', (q) => this.portfolio.mark(q.instrumentId, (q.bid + q.ask) / 2, q.tsEvent), mark);
+    if (options.reconcile === undefined) {
+      // Backtest and paper: the simulated venue's own changes to the account (financing) are booked too.
+      this.stopWatchingBalances = bookVenueDeltas({ bus: this.bus, portfolio: this.portfolio, journal: options.journal });
+    }
     if (options.reconcile !== undefined) {
       // The venue's own balance reports are compared with our ledger; its deposits and withdrawals booked.
       this.stopWatchingBalances = watchVenueBalances({ bus: this.bus, clock: this.clock, portfolio: this.portfolio, log: this.log, journal: options.journal });

@@ -46,8 +46,7 @@ export function watchVenueBalances(view: VenueBalanceView, options: VenueBalance
   };
   const onEvent = (event: VenueBalanceEvent): void => {
     if (event.kind === 'delta') {
-      view.journal?.append({ t: 'balance', ts: view.clock.now(), currency: event.currency, delta: event.delta.toString() });
-      view.portfolio.applyVenueDelta(event.currency, event.delta, event.tsEvent);
+      bookDelta(view, event, view.clock.now());
       view.log.info(`${event.venue} booked a ${event.delta.isNegative() ? 'withdrawal' : 'deposit'} of ${event.delta.abs().toString()} ${event.currency} outside our orders`);
       return;
     }
@@ -63,4 +62,25 @@ export function watchVenueBalances(view: VenueBalanceView, options: VenueBalance
     for (const currency of pending) view.clock.cancel(`engine:venue-balance:${currency}`);
     pending.clear();
   };
+}
+
+/** Journals a venue's change to a balance, then books it. */
+function bookDelta(view: Pick<VenueBalanceView, 'portfolio' | 'journal'>, event: Extract<VenueBalanceEvent, { kind: 'delta' }>, now: number): void {
+  view.journal?.append({ t: 'balance', ts: now, currency: event.currency, delta: event.delta.toString() });
+  view.portfolio.applyVenueDelta(event.currency, event.delta, event.tsEvent);
+}
+
+/**
+ * Books what a simulated venue changes in the account outside our orders (financing, in backtest and
+ * paper), journaled first where there is a journal. Snapshots are not compared: the simulated venue and
+ * our ledger are fed the same fills. Returns the function that stops booking.
+ */
+export function bookVenueDeltas(view: Pick<VenueBalanceView, 'bus' | 'portfolio' | 'journal'>): () => void {
+  return view.bus.on(
+    'venueBalance',
+    (event) => {
+      if (event.kind === 'delta') bookDelta(view, event, event.tsEvent);
+    },
+    { priority: -50, owner: 'engine:venue-balances' },
+  );
 }
