@@ -43,9 +43,10 @@ table{border-collapse:collapse}
  * The report as ONE self-contained HTML page that opens offline: inline CSS, inline SVG, no script, no
  * external fonts, images or links (a Content-Security-Policy forbids loading anything as a second line
  * of defence). It holds the summary table, the equity curve with buy/sell markers, the drawdown chart
- * and the trade list (with a reason for trades the venue closed), and for a margin or multi-currency run an
- * account section (NAV, margin used, closeouts, exposure per currency). Charts are reduced to about `chartPoints` points with min/max per time bucket,
- * so a curve of millions of points keeps its shape in a small file. Every inserted string is escaped.
+ * and the trade list (with a reason for trades the venue closed), and for a margin or multi-currency
+ * run an account section (NAV, margin used, closeouts, exposure per currency). Charts are reduced to
+ * about `chartPoints` points with min/max per time bucket, so a curve of millions of points keeps its
+ * shape in a small file. Every inserted string is escaped.
  */
 export function renderReportHtml(result: RunResult, summary: Summary, options: HtmlReportOptions = {}): string {
   const chartPoints = options.chartPoints ?? 2000;
