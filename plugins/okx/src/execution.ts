@@ -156,6 +156,8 @@ export class OkxExecutionPort implements ExecutionPort {
   private readonly chains = new Map<string, Promise<void>>();
   /** Recent cash balances by currency (venue time, amount), to turn a transfer's new balance into a delta. */
   private readonly cash = new Map<string, { t: number; cash: Decimal }[]>();
+  /** Balance pushes, each published after the order updates received before it (see {@link afterOrderWork}). */
+  private balanceWork: Promise<void> = Promise.resolve();
   private readonly idPrefix = Date.now().toString(36);
   private idSeq = 0;
 
@@ -619,15 +621,16 @@ export class OkxExecutionPort implements ExecutionPort {
           if (!a.success) return reportSkippedFrame(this.problems, `bad account item: ${a.problem}`);
           this.noteCash(a.data.details);
           const ts = this.o.clock.now();
+          const snapshot = { kind: 'snapshot' as const, venue: VENUE, balances: balancesOf(a.data.details, ts), tsEvent: hasNumber(a.data.uTime) ? Number(a.data.uTime) : ts };
           // The venue's own figures: `venueBalance`, never our ledger's `balance` topic.
-          this.o.bus.publish('venueBalance', { kind: 'snapshot', venue: VENUE, balances: balancesOf(a.data.details, ts), tsEvent: hasNumber(a.data.uTime) ? Number(a.data.uTime) : ts });
+          this.afterOrderWork(() => this.o.bus.publish('venueBalance', snapshot));
         }
         return;
       case 'balance_and_position':
         for (const item of push.data.data) {
           const b = checkFrame(balanceAndPositionSchema, item);
           if (!b.success) return reportSkippedFrame(this.problems, `bad balance_and_position item: ${b.problem}`);
-          this.onBalanceEvent(b.data);
+          this.afterOrderWork(() => this.onBalanceEvent(b.data));
         }
         return;
       default:
@@ -703,6 +706,20 @@ export class OkxExecutionPort implements ExecutionPort {
       this.emitOnce(sink, key, { kind: 'modifyRejected', clientOrderId, reason: why, tsEvent: ts });
     }
     this.amends.resolve(o.reqId!, undefined);
+  }
+
+  /**
+   * Runs `work` once the order updates received before it are handled. OKX pushes a fill's `orders`
+   * item, then the `account` balances it changed; the fill is handled on its order's chain (a few
+   * microtasks, or a fills query), so a balance snapshot published at once would be compared with our
+   * ledger before the fill is booked.
+   */
+  private afterOrderWork(work: () => void): void {
+    const before = [...this.chains.values()];
+    this.balanceWork = this.balanceWork
+      .then(() => Promise.allSettled(before))
+      .then(work)
+      .catch((error: unknown) => this.o.logger.warn('OKX: handling a balance push failed', { error }));
   }
 
   /** Remembers cash balances by venue time, so a later transfer's new balance gives its delta. */

@@ -419,6 +419,23 @@ describe('account', () => {
     expect(events.some((e) => e.kind === 'snapshot' && e.balances.some((b) => b.currency === 'USDT' && b.total.toString() === '100250'))).toBe(true);
   });
 
+  it('publishes a balance snapshot only after the fills pushed before it are reported (no false BALANCE_MISMATCH)', async () => {
+    const { fake, connection, bus } = await open({ connect: false });
+    const seq: string[] = [];
+    bus.on('venueBalance', (e) => {
+      const btc = e.kind === 'snapshot' ? e.balances.find((b) => b.currency === 'BTC') : undefined;
+      if (btc !== undefined) seq.push(`balance BTC ${btc.total.toString()}`);
+    });
+    await connection.execution.connect((r) => seq.push(r.kind));
+    await connection.execution.submit(order({ quantity: quantity('0.1'), price: price('30000') }));
+    fake.trade('BTC-USDT', '30000', '0.1', 'sell');
+    await waitFor('the balance after the fill', () => seq.some((x) => x.startsWith('balance BTC') && x !== 'balance BTC 1'));
+    const fillAt = seq.indexOf('fill');
+    const changedAt = seq.findIndex((x) => x.startsWith('balance BTC') && x !== 'balance BTC 1');
+    expect(fillAt).toBeGreaterThanOrEqual(0);
+    expect(fillAt).toBeLessThan(changedAt);
+  });
+
   it('names the account (venueAccount, for the journal) from /account/config', async () => {
     const { fake, connection } = await open({ connect: false });
     const account = await connection.execution.venueAccount();
