@@ -535,6 +535,8 @@ export class OandaExecutionPort implements ExecutionPort {
       const clientOrderId = wire !== undefined ? ourClientOrderId(wire) : replaced?.clientOrderId;
       if (clientOrderId === undefined) return;
       this.remember({ clientOrderId, orderId: tx.id, market: false, instrument, batchID: replaced?.batchID });
+      // The replacement is the order we had, under a new id: reported as `updated`, never accepted again.
+      this.seen.add(`A:${tx.id}`);
       const units = tx.units !== undefined ? new Decimal(tx.units).abs() : undefined;
       const p = tx.price !== undefined ? price(tx.price) : undefined;
       this.emit(`U:${tx.id}`, {
@@ -626,11 +628,13 @@ export class OandaExecutionPort implements ExecutionPort {
     this.emit(key, { kind: 'canceled', clientOrderId, ...(tx.reason !== undefined && tx.reason !== 'CLIENT_REQUEST' ? { reason: reasonText(tx.reason) } : {}), tsEvent: ts });
   }
 
+  /**
+   * A `<TYPE>_ORDER_REJECT` on the stream is the record of a 400 answer to one of our requests: the
+   * request already failed with that coded error (and a resend refused as CLIENT_ORDER_ID_ALREADY_EXISTS
+   * is an order we have), so it is logged, never reported as a rejection of the order again.
+   */
   private onOrderReject(tx: OandaTransaction): void {
-    const wire = tx.clientExtensions?.id;
-    if (wire === undefined) return;
-    const clientOrderId = ourClientOrderId(wire);
-    this.emit(`R:${tx.id}`, { kind: 'rejected', clientOrderId, code: reasonCode(tx.rejectReason), reason: reasonText(tx.rejectReason), tsEvent: parseTime(tx.time) });
+    this.o.logger.debug(`OANDA ${tx.type} ${tx.id}: ${reasonText(tx.rejectReason)}`, { clientOrderID: tx.clientExtensions?.id });
   }
 
   /** Financing and transfers change the balance outside our fills' P/L: the engine books them as venue deltas. */
