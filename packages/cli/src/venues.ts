@@ -1,6 +1,7 @@
 import type { VenuePlugin } from '@autotrader/core';
 import { binancePlugin } from '@autotrader/plugin-binance';
 import { coinbasePlugin } from '@autotrader/plugin-coinbase';
+import { oandaPlugin } from '@autotrader/plugin-oanda';
 import { okxPlugin } from '@autotrader/plugin-okx';
 import { paperPlugin } from '@autotrader/plugin-paper';
 
@@ -13,4 +14,5 @@ export const VENUE_PLUGINS: Readonly<Record<string, VenuePlugin>> = {
   binance: binancePlugin as unknown as VenuePlugin,
   coinbase: coinbasePlugin as unknown as VenuePlugin,
   okx: okxPlugin as unknown as VenuePlugin,
+  oanda: oandaPlugin as unknown as VenuePlugin,
 };

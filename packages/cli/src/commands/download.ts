@@ -256,7 +256,7 @@ export const downloadCommand: CommandModule<object, DownloadArgs> = {
   describe: "Download a venue's historical bars into an Arrow file; run it again to add only what is missing",
   builder: (y: Argv) =>
     y
-      .option('venue', { type: 'string', demandOption: true, describe: 'Venue plugin: a built-in name (binance, coinbase, okx) or a plugin package or file' })
+      .option('venue', { type: 'string', demandOption: true, describe: 'Venue plugin: a built-in name (binance, coinbase, okx, oanda) or a plugin package or file' })
       .option('symbol', { type: 'string', demandOption: true, describe: "The venue's symbol, e.g. BTCUSDT or BTC-USD" })
       .option('interval', { type: 'string', default: '1m', describe: "Bar length, in the venue's names (1m, 1h, 1d...)" })
       .option('from', { type: 'string', demandOption: true, describe: 'Open time of the first bar (ISO date/time UTC, or epoch ms)' })
