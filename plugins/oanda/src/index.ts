@@ -33,6 +33,9 @@ export interface OandaConnection extends VenueConnection {
 /** New connections allowed per second and host (OANDA development guide, "Connection Limiting"). */
 export const NEW_CONNECTIONS_PER_SECOND = 2;
 
+/** One pacer per process: OANDA counts new connections per client, whatever connection of ours opens them. */
+const pacer = new ConnectionPacer(NEW_CONNECTIONS_PER_SECOND);
+
 /** Builds the ports for one configuration. Exported for tests and embedding without the kernel. */
 export function createOanda(config: OandaConfig, ctx: PluginContext): OandaConnection {
   const urls = resolveUrls(config);
@@ -41,8 +44,8 @@ export function createOanda(config: OandaConfig, ctx: PluginContext): OandaConne
   let token: string | undefined;
   const getToken = (): string => (token ??= readToken(ctx.env));
   // OANDA limits new connections to 2 per second per host and asks for kept-alive ones: the plugin's own
-  // pools, paced, rather than the session's shared one (which could open sockets as fast as it likes).
-  const pacer = new ConnectionPacer(NEW_CONNECTIONS_PER_SECOND);
+  // pools, paced by one pacer for the whole process (every connection of this process counts against the
+  // same limit), rather than the session's shared pool (which could open sockets as fast as it likes).
   const restAgent = pacedAgent(pacer, 4);
   const streamAgent = pacedAgent(pacer, 8);
   const http = new OandaHttp({ baseUrl: urls.restUrl, practice: urls.practice, timeoutMs: config.timeouts.requestMs, now: () => ctx.clock.now(), logger, token: getToken, dispatcher: restAgent });
