@@ -1,4 +1,5 @@
 import type { AccountSummary } from './accounts';
+import type { Decimal } from './decimal';
 import type { Observable } from 'rxjs';
 import type { z } from 'zod';
 import type { Balance, Position } from './account';
@@ -34,6 +35,11 @@ export interface PortfolioView {
    * account reports no margin). What a strategy sizes a margin position by.
    */
   accountSummary(): AccountSummary;
+  /**
+   * The initial margin rate this account applies to an instrument (the config's rate, the instrument's
+   * own, or 1/leverage; 1 without any: the whole notional).
+   */
+  marginRate(instrumentId: string): Decimal;
 }
 
 /**

@@ -234,11 +234,12 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       nav: s.nav.toFixed(),
       balance: s.balance.toFixed(),
       unrealizedPnl: s.unrealizedPnl.toFixed(),
-      marginUsedPeak: portfolio.peakMarginUsed(),
+      // Plain-number sums carry float noise (2000.0000000000005): reported to 8 places, as money is.
+      marginUsedPeak: round8(portfolio.peakMarginUsed()),
       marginUsedEnd: s.marginUsed.toNumber(),
       closeouts: portfolio.closeouts(),
       exposureByCurrency: portfolio.exposureByCurrency(),
-      marginUsedAtFills: portfolio.marginUsedAtFills(),
+      marginUsedAtFills: portfolio.marginUsedAtFills().map(round8),
     };
   }
   return {
@@ -260,6 +261,8 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
     end: last,
   };
 }
+
+const round8 = (x: number): number => Math.round(x * 1e8) / 1e8;
 
 /** The account config, validated: a bad field is CONFIG_INVALID naming `account.<field>`. */
 function parseAccount(input: AccountConfigInput | undefined): AccountConfig {

@@ -272,6 +272,11 @@ export class Portfolio implements PortfolioView {
     return this.valuation.summary(this.cashBy, this.positions.values(), this.lastTs);
   }
 
+  /** The initial margin rate this account applies to an instrument (core's marginRateOf over the account config). */
+  marginRate(instrumentId: string): Decimal {
+    return (this.positions.get(instrumentId) ?? this.create(instrumentId)).marginRate;
+  }
+
   /** NAV in the base currency (the same as {@link equity}). */
   nav(): number {
     return this.equity();

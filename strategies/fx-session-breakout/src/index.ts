@@ -11,8 +11,6 @@ export { RangeTracker, type MidRange } from './range';
 export { DAY_MS, firstPlan, minutesOfDay, planForDay, type SessionPlan, type SessionTimes } from './session-times';
 export { quoteToAccountRate, sizeOrder, type Sizing, type SizingInput } from './sizing';
 
-/** The margin rate assumed when neither the params nor the instrument give one: 0.02, OANDA's EUR/USD rate (50:1). */
-export const DEFAULT_MARGIN_RATE = 0.02;
 
 const timeOfDay = z.string().refine((v) => minutesOfDay(v) !== undefined, 'must be a UTC time of day HH:MM, e.g. 07:00');
 
@@ -38,9 +36,8 @@ export const fxSessionBreakoutParams = z
     /** The most of the margin available one entry's initial margin may take. */
     maxMarginShare: z.number().positive().max(1).default(0.5),
     /**
-     * The initial margin rate the size cap assumes. The strategy cannot see the run's leverage or the
-     * config's per-instrument rates: give the rate here when they differ from the instrument's own.
-     * Absent: the instrument's `marginRate`, else {@link DEFAULT_MARGIN_RATE}. A cash account uses 1.
+     * The initial margin rate the size cap assumes. Absent: the rate the account applies to the
+     * instrument (its config's rate, the instrument's own, or 1/leverage). A cash account uses 1.
      */
     marginRate: z.number().positive().max(1).optional(),
     /** A window already open for longer than this when the strategy starts is skipped: its range would be partial. */
@@ -80,7 +77,7 @@ export const fxSessionBreakout = defineStrategy({
     const instrument = ctx.instruments.get(instrumentId);
     const log = ctx.log;
     const times: SessionTimes = { rangeStart: minutesOfDay(p.rangeStart)!, rangeEnd: minutesOfDay(p.rangeEnd)!, sessionEnd: minutesOfDay(p.sessionEnd)! };
-    const configuredMarginRate = new Decimal(p.marginRate ?? instrument.marginRate ?? DEFAULT_MARGIN_RATE);
+    const configuredMarginRate = p.marginRate === undefined ? ctx.portfolio.marginRate(instrumentId) : new Decimal(p.marginRate);
     // Fail at start, not at the first window, when sizing could never convert to the account currency.
     quoteToAccountRate(instrument, ctx.portfolio.accountSummary().baseCurrency, new Decimal(1));
 
