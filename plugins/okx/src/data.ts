@@ -27,6 +27,8 @@ import {
   candleRowSchema,
   eventFrameSchema,
   okxHeartbeat,
+  OKX_PING_MS,
+  OutboundKeepAlive,
   pushFrameSchema,
   subscriptionFrame,
   tickerSchema,
@@ -98,6 +100,8 @@ interface Entry {
 /** One socket with the subscriptions it carries and the acknowledgements it waits for. */
 interface Channel {
   readonly socket: ReconnectingSocket;
+  /** Every frame we write goes through it, so a socket that only receives still writes a `ping` in time. */
+  readonly out: OutboundKeepAlive;
   readonly pending: PendingRequests<void>;
   running: boolean;
   /** Keys subscribed on the current connection (a subscribe that raced the connection's onOpen is sent after it). */
@@ -154,25 +158,30 @@ export class OkxDataPort implements DataPort {
   constructor(private readonly o: OkxDataPortOptions) {
     this.problems = { name: 'OKX market data', source: SOURCE, logger: o.logger, bus: o.bus, clock: o.clock };
     const make = (kind: SocketKind, url: string): Channel => {
+      const socket: ReconnectingSocket = new ReconnectingSocket({
+        name: `okx ${kind}`,
+        url: () => url,
+        logger: o.logger,
+        ...socketSettings(o.config, okxHeartbeat(o.config.timeouts.pingIntervalMs)),
+        onOpen: async () => {
+          channel.out.start();
+          await this.subscribeAll(kind);
+        },
+        onMessage: (text) => this.onFrame(kind, text),
+        onState: (state, reason) => {
+          if (state === 'disconnected') {
+            if (kind === 'public') for (const b of this.books.values()) b.sync.unsync();
+            channel.pending.rejectAll(new AutotraderError('VENUE_UNAVAILABLE', `OKX ${kind} socket: ${reason}`));
+          }
+          o.bus.publish('venueStatus', { venue: VENUE, state: venueStateOf(state, channel.running), reason, tsEvent: o.clock.now() });
+        },
+      });
       const channel: Channel = {
         pending: new PendingRequests(`OKX ${kind} socket`, o.config.timeouts.wsRequestMs),
         running: false,
         sent: new Set(),
-        socket: new ReconnectingSocket({
-          name: `okx ${kind}`,
-          url: () => url,
-          logger: o.logger,
-          ...socketSettings(o.config, okxHeartbeat(o.config.timeouts.pingIntervalMs)),
-          onOpen: async () => this.subscribeAll(kind),
-          onMessage: (text) => this.onFrame(kind, text),
-          onState: (state, reason) => {
-            if (state === 'disconnected') {
-              if (kind === 'public') for (const b of this.books.values()) b.sync.unsync();
-              channel.pending.rejectAll(new AutotraderError('VENUE_UNAVAILABLE', `OKX ${kind} socket: ${reason}`));
-            }
-            o.bus.publish('venueStatus', { venue: VENUE, state: venueStateOf(state, channel.running), reason, tsEvent: o.clock.now() });
-          },
-        }),
+        socket,
+        out: new OutboundKeepAlive(socket, Math.min(o.config.timeouts.pingIntervalMs, OKX_PING_MS)),
       };
       return channel;
     };
@@ -193,6 +202,7 @@ export class OkxDataPort implements DataPort {
     this.entries.clear();
     this.books.clear();
     this.lastBar.clear();
+    for (const c of Object.values(this.channels)) c.out.stop();
     await Promise.all(Object.values(this.channels).map((c) => c.socket.close()));
   }
 
@@ -214,7 +224,7 @@ export class OkxDataPort implements DataPort {
       // that is reconnecting subscribes it in its next onOpen).
       if (!c.sent.has(key) && c.socket.connected) {
         c.sent.add(key);
-        await c.pending.request(key, `subscribe ${key}`, () => c.socket.send(subscriptionFrame('subscribe', [arg])), { channel: arg.channel, instId: arg.instId });
+        await c.pending.request(key, `subscribe ${key}`, () => c.out.send(subscriptionFrame('subscribe', [arg])), { channel: arg.channel, instId: arg.instId });
       }
     } catch (error) {
       this.entries.delete(key);
@@ -235,7 +245,7 @@ export class OkxDataPort implements DataPort {
     this.lastBar.delete(key);
     const c = this.channels[socket];
     c.sent.delete(key);
-    if (c.socket.connected) c.socket.send(subscriptionFrame('unsubscribe', [arg]));
+    if (c.socket.connected) c.out.send(subscriptionFrame('unsubscribe', [arg]));
   }
 
   /**
@@ -313,7 +323,7 @@ export class OkxDataPort implements DataPort {
     if (kind === 'public') for (const b of this.books.values()) b.sync.unsync();
     if (args.length === 0) return;
     const acks = args.map((arg) => c.pending.request(argKey(arg), `subscribe ${argKey(arg)}`, () => undefined, { channel: arg.channel, instId: arg.instId }));
-    c.socket.send(subscriptionFrame('subscribe', args));
+    c.out.send(subscriptionFrame('subscribe', args));
     await Promise.all(acks);
   }
 
@@ -326,8 +336,8 @@ export class OkxDataPort implements DataPort {
     const c = this.channels.public;
     if (!c.socket.connected) return;
     const arg: ChannelArg = { channel: 'books', instId };
-    c.socket.send(subscriptionFrame('unsubscribe', [arg]));
-    c.socket.send(subscriptionFrame('subscribe', [arg]));
+    c.out.send(subscriptionFrame('unsubscribe', [arg]));
+    c.out.send(subscriptionFrame('subscribe', [arg]));
   }
 
   /** One frame. Never throws: a bad frame is reported and skipped. */

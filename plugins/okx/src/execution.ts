@@ -60,7 +60,7 @@ import {
   type VenueFill,
   type VenueOrder,
 } from './mapping';
-import { argKey, eventFrameSchema, loginFrame, okxHeartbeat, opAnswerSchema, opFrame, pushFrameSchema, subscriptionFrame, type ChannelArg, type OpAnswer } from './ws';
+import { argKey, eventFrameSchema, loginFrame, okxHeartbeat, OKX_PING_MS, opAnswerSchema, opFrame, OutboundKeepAlive, pushFrameSchema, subscriptionFrame, type ChannelArg, type OpAnswer } from './ws';
 
 /** What the execution port needs from the plugin. */
 export interface OkxExecutionOptions {
@@ -140,6 +140,8 @@ export class OkxExecutionPort implements ExecutionPort {
   readonly venue = VENUE;
   private sink: ExecutionReportSink | undefined;
   private readonly socket: ReconnectingSocket;
+  /** Every frame we write goes through it, so the socket writes a `ping` in time even while it only receives. */
+  private readonly out: OutboundKeepAlive;
   private readonly seen = new RecentKeys();
   private readonly problems: FrameProblemSink;
   /** Login and subscriptions waiting for their answer. */
@@ -171,7 +173,10 @@ export class OkxExecutionPort implements ExecutionPort {
       url: () => o.wsPrivateUrl,
       logger: o.logger,
       ...socketSettings(o.config, okxHeartbeat(o.config.timeouts.pingIntervalMs)),
-      onOpen: async (s) => this.loginAndSubscribe(s),
+      onOpen: async () => {
+        this.out.start();
+        await this.loginAndSubscribe();
+      },
       onMessage: (text) => this.onFrame(text),
       onState: (state, reason) => {
         if (state === 'disconnected') {
@@ -181,6 +186,7 @@ export class OkxExecutionPort implements ExecutionPort {
         o.bus.publish('venueStatus', { venue: VENUE, state: venueStateOf(state, this.running), reason, tsEvent: o.clock.now() });
       },
     });
+    this.out = new OutboundKeepAlive(this.socket, Math.min(o.config.timeouts.pingIntervalMs, OKX_PING_MS));
   }
 
   /** Offline checks before the first request: OKX_API_KEY, OKX_API_SECRET and OKX_API_PASSPHRASE must be set (AUTH_MISSING names each missing one). */
@@ -208,6 +214,7 @@ export class OkxExecutionPort implements ExecutionPort {
     const closing = new AutotraderError('VENUE_UNAVAILABLE', 'OKX private socket: disconnected');
     this.pending.rejectAll(closing);
     this.amends.rejectAll(closing);
+    this.out.stop();
     await this.socket.close();
   }
 
@@ -409,7 +416,7 @@ export class OkxExecutionPort implements ExecutionPort {
       id,
       what,
       () => {
-        this.socket.send(opFrame(id, op, [body]));
+        this.out.send(opFrame(id, op, [body]));
         if (orderOpChannel.hasSubscribers) orderOpChannel.publish({ op, id, at: performance.now() });
       },
       { outcomeUnknown: true, op },
@@ -582,11 +589,11 @@ export class OkxExecutionPort implements ExecutionPort {
 
   // ---- the private socket ----
 
-  private async loginAndSubscribe(socket: ReconnectingSocket): Promise<void> {
+  private async loginAndSubscribe(): Promise<void> {
     const creds = this.o.credentials();
-    await this.pending.request('login', 'login', () => socket.send(loginFrame(wsLoginArgs(creds, this.o.http.venueNow()))));
+    await this.pending.request('login', 'login', () => this.out.send(loginFrame(wsLoginArgs(creds, this.o.http.venueNow()))));
     const acks = PRIVATE_CHANNELS.map((arg) => this.pending.request(argKey(arg), `subscribe ${argKey(arg)}`, () => undefined));
-    socket.send(subscriptionFrame('subscribe', PRIVATE_CHANNELS));
+    this.out.send(subscriptionFrame('subscribe', PRIVATE_CHANNELS));
     await Promise.all(acks);
   }
 

@@ -232,6 +232,24 @@ describe('market data', () => {
     await waitFor('a trade after the reconnect', () => trades.includes(30002));
   }, 15_000);
 
+  it('a socket that only receives still writes a ping in time (the fake closes a socket that sent nothing for idleMs)', async () => {
+    const fake = await startFakeOkx({ idleMs: 1_200 });
+    cleanups.push(() => fake.close());
+    const { connection, bus } = await open({ fake, config: { timeouts: { pingIntervalMs: 400, deadAfterMs: 3_000 } } });
+    const states: string[] = [];
+    bus.on('venueStatus', (s) => states.push(s.state));
+    const trades: number[] = [];
+    bus.on('trade', (t) => trades.push(t.price));
+    await connection.data.subscribe({ kind: 'trade', instrumentId: BTC });
+    // A trade every 100 ms for 3 s: the sockets always receive, so only an outbound ping keeps them open.
+    for (let k = 0; k < 30; k++) {
+      fake.trade('BTC-USDT', String(30_000 + k), '0.001', 'buy');
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await waitFor('every trade', () => trades.length === 30);
+    expect(states.filter((s) => s !== 'connected')).toEqual([]);
+  }, 15_000);
+
   it('downloads history candles oldest first in windows of 100', async () => {
     const { fake, connection } = await open({ connect: false });
     const t0 = Date.UTC(2026, 0, 1);
