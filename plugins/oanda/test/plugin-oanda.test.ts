@@ -235,6 +235,29 @@ describe('pricing stream', () => {
   });
 });
 
+describe('history', () => {
+  it('reads mid candles as bars in [from, to), complete ones only, oldest first', async () => {
+    const { fake, connection } = await open({ connect: false });
+    const t0 = Date.UTC(2026, 0, 5, 10, 0);
+    const rows = [0, 1, 2, 3].map((k) => ({ time: t0 + k * 60_000, o: '1.10000', h: '1.10050', l: '1.09950', c: `1.1001${k}`, volume: 10 + k, complete: k < 3 }));
+    fake.candles('EUR_USD', 'M1', rows);
+    const pages = [];
+    for await (const page of connection.data.history({ kind: 'bar', instrumentId: EUR, interval: '1m', from: t0, to: t0 + 4 * 60_000 })) pages.push(...page);
+    expect(pages.map((b) => [b.tsOpen - t0, b.close, b.volume])).toEqual([
+      [0, 1.1001, 10],
+      [60_000, 1.10011, 11],
+      [120_000, 1.10012, 12],
+    ]);
+    expect(pages[0]!.tsEvent).toBe(t0 + 60_000);
+    const asked = fake.requests().find((r) => r.path.endsWith('/candles'))!;
+    expect(asked.query).toContain('price=M');
+    expect(asked.query).toContain('granularity=M1');
+    await expect(async () => {
+      for await (const _ of connection.data.history({ kind: 'bar', instrumentId: EUR, interval: '7m', from: t0, to: t0 + 1 })) void _;
+    }).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+  });
+});
+
 describe('orders', () => {
   it('books a market fill from the 201 once, though the transaction stream repeats it (twice)', async () => {
     const { fake, connection, reports, bus } = await open();
