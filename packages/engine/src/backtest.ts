@@ -103,6 +103,8 @@ export interface BacktestAccountResult {
   readonly closeouts: number;
   /** Gross notional of the open positions at the end, per quote currency, in that currency. */
   readonly exposureByCurrency: Readonly<Record<string, number>>;
+  /** The largest gross notional held per quote currency after any fill, in that currency. */
+  readonly exposurePeakByCurrency: Readonly<Record<string, number>>;
   /** Margin used just after each fill, in fill order. */
   readonly marginUsedAtFills: readonly number[];
 }
@@ -239,6 +241,7 @@ export async function runBacktest(options: BacktestOptions): Promise<BacktestRes
       marginUsedEnd: s.marginUsed.toNumber(),
       closeouts: portfolio.closeouts(),
       exposureByCurrency: portfolio.exposureByCurrency(),
+      exposurePeakByCurrency: Object.fromEntries(Object.entries(portfolio.peakExposureByCurrency()).map(([c, x]) => [c, round8(x)])),
       marginUsedAtFills: portfolio.marginUsedAtFills().map(round8),
     };
   }

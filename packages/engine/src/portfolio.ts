@@ -443,6 +443,9 @@ export class Portfolio implements PortfolioView {
   private afterFillGeneral(p: PositionState, fill: Fill): void {
     const n = this.valuation.numbers(this.cashBy, this.positions.values(), { id: p.instrument.id, px: fill.price.toNumber() }, this.numbers);
     this.marginAtFills.push(n.marginUsed);
+    for (const [ccy, gross] of Object.entries(this.valuation.exposureByCurrency(this.positions.values()))) {
+      if (gross > (this.peakExposure[ccy] ?? 0)) this.peakExposure[ccy] = gross;
+    }
     if (n.marginUsed > this.peakMargin) this.peakMargin = n.marginUsed;
     if (fill.reason === 'closeout' && !this.closedOut.has(fill.clientOrderId)) {
       this.closedOut.add(fill.clientOrderId);
@@ -451,6 +454,12 @@ export class Portfolio implements PortfolioView {
   }
 
   private readonly closedOut = new Set<string>();
+  private readonly peakExposure: Record<string, number> = {};
+
+  /** The largest gross notional held per quote currency just after a fill, in that currency. */
+  peakExposureByCurrency(): Readonly<Record<string, number>> {
+    return this.peakExposure;
+  }
 
   /** Whether an order was sent reduce-only (the kernel wires the OMS here): in a hedging account it closes the opposite leg. */
   private reduceOnlyOf: (clientOrderId: string) => boolean = () => false;

@@ -160,6 +160,8 @@ export function accountRows(account: AccountFigures): SummaryRow[] {
   const currencies = Object.keys(account.exposureByCurrency).sort();
   if (currencies.length === 0) rows.push({ label: 'Exposure per currency', value: 'none', kind: 'figure' });
   for (const ccy of currencies) rows.push({ label: `Exposure in ${ccy}`, value: `${formatFixed(account.exposureByCurrency[ccy]!, 2)} ${ccy}`, kind: 'figure' });
+  const peak = account.exposurePeakByCurrency ?? {};
+  for (const ccy of Object.keys(peak).sort()) rows.push({ label: `Peak exposure in ${ccy}`, value: `${formatFixed(peak[ccy]!, 2)} ${ccy}`, kind: 'figure' });
   return rows;
 }
 

@@ -13,6 +13,7 @@ export interface JsonAccountFigures {
   marginUsedEnd: number | null;
   closeouts: number | null;
   exposureByCurrency: Record<string, number | null>;
+  exposurePeakByCurrency?: Record<string, number | null>;
 }
 
 /** A {@link FillRecord} in JSON: `ts` becomes null if it was not finite. */
@@ -88,7 +89,18 @@ export function summaryToJson(summary: Summary, result: RunResult): ReportJson {
 function accountToJson(a: AccountFigures): JsonAccountFigures {
   const exposure: Record<string, number | null> = {};
   for (const ccy of Object.keys(a.exposureByCurrency).sort()) exposure[ccy] = num(a.exposureByCurrency[ccy]!);
-  return { type: a.type, baseCurrency: a.baseCurrency, nav: num(a.nav), marginUsedPeak: num(a.marginUsedPeak), marginUsedEnd: num(a.marginUsedEnd), closeouts: num(a.closeouts), exposureByCurrency: exposure };
+  const peak: Record<string, number | null> = {};
+  for (const ccy of Object.keys(a.exposurePeakByCurrency ?? {}).sort()) peak[ccy] = num(a.exposurePeakByCurrency![ccy]!);
+  return {
+    type: a.type,
+    baseCurrency: a.baseCurrency,
+    nav: num(a.nav),
+    marginUsedPeak: num(a.marginUsedPeak),
+    marginUsedEnd: num(a.marginUsedEnd),
+    closeouts: num(a.closeouts),
+    exposureByCurrency: exposure,
+    ...(a.exposurePeakByCurrency === undefined ? {} : { exposurePeakByCurrency: peak }),
+  };
 }
 
 /** A copy of the summary with any non-finite number as null (`computeMetrics` makes none; a hand-built summary might). */

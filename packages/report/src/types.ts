@@ -73,6 +73,8 @@ export interface AccountFigures {
   closeouts: number;
   /** Gross notional of the open positions per quote currency, each in its own currency. */
   exposureByCurrency: Record<string, number>;
+  /** The largest gross notional held per quote currency during the run (after any fill), where known. */
+  exposurePeakByCurrency?: Record<string, number>;
 }
 
 /** Everything a finished run hands to the report. */

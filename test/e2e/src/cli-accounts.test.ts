@@ -28,6 +28,7 @@ interface AccountJson {
   marginUsedEnd: number;
   closeouts: number;
   exposureByCurrency: Record<string, number>;
+  exposurePeakByCurrency: Record<string, number>;
 }
 interface RunJson {
   run: { currency: string; startingCash: number };
@@ -81,6 +82,9 @@ describe('a margin account on the EURUSD ticks', () => {
     expect(px).toBeLessThan(1.40);
     expect(cents(a.marginUsedEnd)).toBe(cents(a.exposureByCurrency.USD! * 0.02));
     expect(a.marginUsedPeak).toBeGreaterThanOrEqual(a.marginUsedEnd);
+    // The peak per currency is measured after each fill: at least what is held at the end, and a position of 100,000 EUR at most.
+    expect(a.exposurePeakByCurrency.USD!).toBeGreaterThanOrEqual(a.exposureByCurrency.USD! - 1);
+    expect(a.exposurePeakByCurrency.USD!).toBeLessThan(100_000 * 1.40);
     expect(a.marginUsedPeak).toBeLessThan(100_000 * 1.40 * 0.02);
     expect(usd.trades.every((t) => t.currency === 'USD' && t.reason === undefined)).toBe(true);
   });

@@ -201,7 +201,7 @@ async function runBacktestCommand(args: BacktestArgs): Promise<void> {
 
 /** The kernel's account figures as the report takes them (the margin after each fill stays in the result). */
 function accountFigures(a: NonNullable<BacktestResult['account']>): AccountFigures {
-  return { type: a.type, baseCurrency: a.baseCurrency, nav: Number(a.nav), marginUsedPeak: a.marginUsedPeak, marginUsedEnd: a.marginUsedEnd, closeouts: a.closeouts, exposureByCurrency: { ...a.exposureByCurrency } };
+  return { type: a.type, baseCurrency: a.baseCurrency, nav: Number(a.nav), marginUsedPeak: a.marginUsedPeak, marginUsedEnd: a.marginUsedEnd, closeouts: a.closeouts, exposureByCurrency: { ...a.exposureByCurrency }, exposurePeakByCurrency: { ...a.exposurePeakByCurrency } };
 }
 
 /** `--max-orders-per-event`: a whole number ≥ 1 (checked before any work starts). */
