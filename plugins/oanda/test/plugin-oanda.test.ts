@@ -390,7 +390,8 @@ describe('orders', () => {
 
 describe('transaction stream', () => {
   it('after a reconnect, what was missed comes from /transactions/sinceid: none skipped, none twice', async () => {
-    const { fake, connection, reports } = await open();
+    // No heartbeat comes within the test: only the reopened stream's catch-up can find what was missed.
+    const { fake, connection, reports } = await open({ fakeOptions: { heartbeatMs: 60_000 }, config: { stallMs: 60_000 } });
     eurusd(fake);
     const resting = [order({ price: price('1.09000') }), order({ price: price('1.08990') }), order({ price: price('1.08980') })];
     for (const o of resting) await connection.execution.submit(o);
