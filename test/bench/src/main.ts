@@ -128,3 +128,12 @@ console.log(`  p50 ${us(lat.p50)}, p99 ${us(lat.p99)}, max ${us(lat.max)}; targe
 for (const [part, v] of Object.entries(lat.parts)) console.log(`  ${part.padEnd(26)} p50 ${us(v.p50)}, p99 ${us(v.p99)}`);
 const dominant = Object.entries(lat.parts).sort((a, b) => b[1].p50 - a[1].p50)[0]!;
 console.log(`  dominated by: ${dominant[0]}`);
+
+// 5. Tick-to-order latency against the fake OKX: orders over REST, then as private-socket operations.
+const { measureOkxTickToOrder } = await import('./latency-okx');
+console.log('');
+console.log(`tick-to-order against the fake OKX (public frame received → order written; → order acknowledged), ${fmt(ticks)} ticks per transport:`);
+for (const transport of ['rest', 'ws'] as const) {
+  const okx = await measureOkxTickToOrder(ticks, transport);
+  console.log(`  ${transport.padEnd(4)} written p50 ${us(okx.written.p50)}, p99 ${us(okx.written.p99)}; acknowledged p50 ${us(okx.acked.p50)}, p99 ${us(okx.acked.p99)} (${fmt(okx.n)} orders)`);
+}
