@@ -33,10 +33,16 @@ export interface VenueBalanceWatchOptions {
 export function watchVenueBalances(view: VenueBalanceView, options: VenueBalanceWatchOptions = {}): () => void {
   const settleMs = options.settleMs ?? 500;
   const pending = new Set<string>();
-  const compare = (venueName: string, theirs: Balance): void => {
+  // Fills booked so far: a snapshot compared after more fills were booked may simply predate them.
+  let fills = 0;
+  const compare = (venueName: string, theirs: Balance, fillsAtSnapshot: number): void => {
     pending.delete(theirs.currency);
     const ours = view.portfolio.balanceOf(theirs.currency);
     if (ours.total.eq(theirs.total) && ours.locked.eq(theirs.locked)) return;
+    // Fills were booked after this snapshot arrived: it may not include them, and the venue sends a newer
+    // one after each. Only a difference that holds once trading pauses for the settle time is told (a
+    // real drift persists; reconciliation after a reconnect compares everything again).
+    if (fills !== fillsAtSnapshot) return;
     const message =
       `${venueName} ${theirs.currency} balance differs from ours: ` +
       `venue total ${theirs.total.toString()} (free ${theirs.free.toString()}, locked ${theirs.locked.toString()}), ` +
@@ -50,15 +56,24 @@ export function watchVenueBalances(view: VenueBalanceView, options: VenueBalance
       view.log.info(`${event.venue} booked a ${event.delta.isNegative() ? 'withdrawal' : 'deposit'} of ${event.delta.abs().toString()} ${event.currency} outside our orders`);
       return;
     }
+    const atSnapshot = fills;
     for (const b of event.balances) {
       const name = `engine:venue-balance:${b.currency}`;
       pending.add(b.currency);
-      view.clock.setAlert(name, view.clock.now() + settleMs, () => compare(event.venue, b));
+      view.clock.setAlert(name, view.clock.now() + settleMs, () => compare(event.venue, b, atSnapshot));
     }
   };
   const off = view.bus.on('venueBalance', onEvent, { priority: -50, owner: 'engine:venue-balances' });
+  const offFills = view.bus.on(
+    'fill',
+    () => {
+      fills++;
+    },
+    { priority: -50, owner: 'engine:venue-balances' },
+  );
   return () => {
     off();
+    offFills();
     for (const currency of pending) view.clock.cancel(`engine:venue-balance:${currency}`);
     pending.clear();
   };
