@@ -91,6 +91,8 @@ describeVenueConformance('oanda', async () => {
       fake.faults.dropStreams();
     },
     feesInBaseAsset: notApplicable('OANDA charges no commission: the spread is in the price, and P/L is booked in the account currency'),
+    partialFills: notApplicable('OANDA fills a limit order whole when the price reaches it (liquidity permitting), never a part of it'),
+    pendingOrdersLockFunds: notApplicable('a margin account: OANDA holds no cash for pending orders; margin is taken when a trade opens'),
     restart: async () => connect(),
     teardown: async () => {
       for (const p of processes) {

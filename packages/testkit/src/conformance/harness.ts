@@ -118,6 +118,16 @@ export interface ConformanceHarness {
      */
     readonly rateLimitStorm: Hook<(count: number) => Promise<void>>;
   };
+  /**
+   * The venue fills a resting limit order partly when less trades at its price than it wants. Absent:
+   * it does. A venue that fills a limit whole or not at all (OANDA) answers `notApplicable(why)`.
+   */
+  readonly partialFills?: Hook<true>;
+  /**
+   * A resting buy locks quote-currency funds at the venue (a spot venue). Absent: it does. A margin venue
+   * that locks nothing for pending orders (OANDA) answers `notApplicable(why)`.
+   */
+  readonly pendingOrdersLockFunds?: Hook<true>;
   /** Cuts every connection of the plugin (market data and order updates); the plugin must reconnect by itself. */
   readonly dropConnections: Hook<() => Promise<void>>;
   /** The venue charges a buy's fee in the base asset it receives (see {@link HarnessRequest.feesInBaseAsset}). */
