@@ -4,7 +4,12 @@ import { AutotraderError, type ErrorCode } from './errors';
 /** Buy or sell. */
 export type OrderSide = 'buy' | 'sell';
 /** The order types the framework knows. A venue declares which it supports in its capabilities. */
-export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit' | 'trailing_stop';
+/**
+ * `stop` becomes a market order when the price reaches its trigger moving against the position (a buy
+ * stop above the market); `market_if_touched` when the price touches its trigger moving in its favour
+ * (a buy below the market: OANDA's MARKET_IF_TOUCHED, IB's MIT).
+ */
+export type OrderType = 'market' | 'limit' | 'stop' | 'stop_limit' | 'trailing_stop' | 'market_if_touched';
 /** How long an order lives. */
 export type TimeInForce = 'GTC' | 'IOC' | 'FOK' | 'GTD' | 'DAY';
 /** The states of the order state machine. */

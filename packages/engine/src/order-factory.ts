@@ -14,7 +14,7 @@ import {
 } from '@autotrader/core';
 
 const PRICED: ReadonlySet<OrderType> = new Set(['limit', 'stop_limit']);
-const TRIGGERED: ReadonlySet<OrderType> = new Set(['stop', 'stop_limit']);
+const TRIGGERED: ReadonlySet<OrderType> = new Set(['stop', 'stop_limit', 'market_if_touched']);
 
 function invalid(message: string, details: Record<string, unknown>): AutotraderError {
   return new AutotraderError('ORDER_INVALID', message, { details });

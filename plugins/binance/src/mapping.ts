@@ -141,6 +141,8 @@ export function orderTypeToVenue(type: OrderType, postOnly: boolean): VenueOrder
       return 'STOP_LOSS_LIMIT';
     case 'trailing_stop':
       throw unsupported('Binance Spot has no trailing stop with a price offset; hold the stop in the engine or use a stop order', { type });
+    case 'market_if_touched':
+      throw unsupported('Binance Spot has no market-if-touched order; use a limit order (or TAKE_PROFIT through a stop order on the other side)', { type });
   }
 }
 

@@ -233,7 +233,7 @@ export class OandaExecutionPort implements ExecutionPort {
 
   /** Limit and stop orders are replaced natively; market orders never rest. */
   canModify(order: OrderSnapshot): boolean {
-    return order.type === 'limit' || order.type === 'stop';
+    return order.type === 'limit' || order.type === 'stop' || order.type === 'market_if_touched';
   }
 
   /**

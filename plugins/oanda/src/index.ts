@@ -90,7 +90,7 @@ export const oandaPlugin: VenuePlugin<typeof oandaConfigSchema> = definePlugin({
   apiVersion: 1,
   capabilities: {
     assetClasses: ['fx'],
-    orderTypes: ['market', 'limit', 'stop'],
+    orderTypes: ['market', 'limit', 'stop', 'market_if_touched'],
     // GTC, GTD, GFD (our DAY) for resting orders; FOK and IOC for market and limit orders.
     timeInForce: ['GTC', 'GTD', 'DAY', 'IOC', 'FOK'],
     // PUT /orders/{spec} replaces a pending order (a new order id, our client id kept).

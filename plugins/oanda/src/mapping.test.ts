@@ -80,6 +80,8 @@ describe('order requests', () => {
     expect(orderRequestBody({ ...base, type: 'stop', price: undefined, triggerPrice: price('1.3'), reduceOnly: true }, EUR_RULES).order).toMatchObject({ type: 'STOP', price: '1.30000', positionFill: 'REDUCE_ONLY' });
     expect(orderRequestBody({ ...base, timeInForce: 'GTD', expireAt: Date.UTC(2030, 0, 1) }, EUR_RULES).order).toMatchObject({ timeInForce: 'GTD', gtdTime: '2030-01-01T00:00:00.000Z' });
     expect(orderRequestBody({ ...base, timeInForce: 'DAY' }, EUR_RULES).order).toMatchObject({ timeInForce: 'GFD' });
+    expect(orderRequestBody({ ...base, side: 'buy', type: 'market_if_touched', price: undefined, triggerPrice: price('1.1') }, EUR_RULES).order).toMatchObject({ type: 'MARKET_IF_TOUCHED', price: '1.10000', units: expect.not.stringMatching(/^-/) });
+    expect(() => orderRequestBody({ ...base, type: 'market_if_touched', price: undefined, triggerPrice: price('1.1'), timeInForce: 'IOC' }, EUR_RULES)).toThrow(expect.objectContaining({ code: 'ORDER_TYPE_UNSUPPORTED' }));
   });
 
   it('refuses what OANDA lacks or would refuse, before anything is sent', () => {

@@ -314,6 +314,13 @@ export function orderRequestBody(order: OrderSnapshot, rules: WireRules): { orde
       if (tif.timeInForce === 'FOK' || tif.timeInForce === 'IOC') throw unsupported(order, `time in force ${order.timeInForce} for stop orders (GTC, GTD or DAY)`);
       return { order: { type: 'STOP', ...base, price: priceText(trigger, rules), ...tif } };
     }
+    case 'market_if_touched': {
+      const trigger = order.triggerPrice;
+      if (trigger === undefined) throw new AutotraderError('ORDER_INVALID', `a market-if-touched order needs a trigger price (order ${order.clientOrderId})`);
+      const tif = resting();
+      if (tif.timeInForce === 'FOK' || tif.timeInForce === 'IOC') throw unsupported(order, `time in force ${order.timeInForce} for market-if-touched orders (GTC, GTD or DAY)`);
+      return { order: { type: 'MARKET_IF_TOUCHED', ...base, price: priceText(trigger, rules), ...tif } };
+    }
     case 'stop_limit':
       throw unsupported(order, 'stop-limit orders (a STOP order with a priceBound is cancelled when its fill would be worse, it does not rest as a limit)');
     case 'trailing_stop':

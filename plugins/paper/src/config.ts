@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 const nonNegativeDecimal = decimalText.refine((v) => new Decimal(v).gte(0), 'must be ≥ 0');
 
-const ORDER_TYPES = ['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'] as const;
+const ORDER_TYPES = ['market', 'limit', 'stop', 'stop_limit', 'trailing_stop', 'market_if_touched'] as const;
 const TIME_IN_FORCE = ['GTC', 'IOC', 'FOK', 'GTD', 'DAY'] as const;
 
 /** Fee schedule (README: Fees). Rates are fractions of notional (0.001 = 10 bp); a negative maker rate is a rebate. */

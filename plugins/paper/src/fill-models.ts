@@ -88,7 +88,7 @@ export function roundAdverse(instrument: Instrument, px: Decimal, side: OrderSid
 }
 
 /** True when slippage by ticks applies to this order type (market-like orders only). */
-const takesTickSlippage = (type: OrderType): boolean => type === 'market' || type === 'stop' || type === 'trailing_stop';
+const takesTickSlippage = (type: OrderType): boolean => type === 'market' || type === 'stop' || type === 'trailing_stop' || type === 'market_if_touched';
 
 /**
  * Applies the slippage model to a taker fill's base price. `share` is the fill's share of the event's

@@ -35,6 +35,23 @@ describe('barPath', () => {
 });
 
 describe('matchBar', () => {
+  it('fills a buy market-if-touched when the price falls to its trigger (a stop would need it to rise), at the trigger inside a bar', () => {
+    // Close nearer the low: 100 → 104 → 97 → 98. A buy MIT at 99 is touched on the way down, at 99.
+    const mit = state({ side: 'buy', type: 'market_if_touched', triggerNum: 99 });
+    const o = out();
+    expect(matchBar(mit, bar(100, 104, 97, 98), o)).toBe(true);
+    expect(o.price).toBe(99);
+    expect(o.liquidity).toBe('taker');
+    // The same trigger as a buy stop fires only on a rise to 99 from below: not at 100 falling.
+    const stop = state({ side: 'buy', type: 'stop', triggerNum: 105 });
+    expect(matchBar(stop, bar(100, 104, 97, 98), out())).toBe(false);
+    // A sell MIT above the market fills when the price rises to it; at the open when it opens beyond.
+    const sell = state({ side: 'sell', type: 'market_if_touched', triggerNum: 103 });
+    const o2 = out();
+    expect(matchBar(sell, bar(105, 106, 101, 102), o2)).toBe(true);
+    expect(o2.price).toBe(105);
+  });
+
   it('fills a buy stop-limit whose limit is below its trigger only when the path comes back down after the trigger', () => {
     // Close nearer the high: 100 → 99 → 106 → 105.5. Triggers at 105 on the way up, never returns to 103.
     const up = state({ side: 'buy', type: 'stop_limit', triggerNum: 105, limitNum: 103 });

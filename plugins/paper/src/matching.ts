@@ -126,6 +126,13 @@ export function matchAtPoint(o: MatchState, p: number, barOpen: boolean, out: Ma
       }
       trail(o, p);
       return false;
+    case 'market_if_touched':
+      // Touched in its favour (a buy at or below its trigger): a market order at this price.
+      if (o.triggered || reachesLimit(buy, p, o.triggerNum)) {
+        o.triggered = true;
+        return set(out, p, 'market', 'taker');
+      }
+      return false;
   }
 }
 
@@ -175,6 +182,13 @@ export function matchSegment(o: MatchState, a: number, b: number, out: MatchOut)
       }
       return false;
     }
+    case 'market_if_touched':
+      if (o.triggered) return false;
+      if (reachesLimit(buy, b, o.triggerNum)) {
+        o.triggered = true;
+        return set(out, o.triggerNum, 'trigger', 'taker');
+      }
+      return false;
   }
 }
 

@@ -33,7 +33,7 @@ export function checkSupported(o: RuleInput, orderTypes: readonly OrderType[], t
 export function checkShape(o: RuleInput, now: number): RuleViolation | undefined {
   if (!o.quantity.gt(0)) return violation('ORDER_INVALID', `quantity must be positive, got ${o.quantity.toString()}`);
   const needsPrice = o.type === 'limit' || o.type === 'stop_limit';
-  const needsTrigger = o.type === 'stop' || o.type === 'stop_limit';
+  const needsTrigger = o.type === 'stop' || o.type === 'stop_limit' || o.type === 'market_if_touched';
   if (needsPrice && o.price === undefined) return violation('ORDER_INVALID', `a ${o.type} order needs a price`);
   if (needsTrigger && o.triggerPrice === undefined) return violation('ORDER_INVALID', `a ${o.type} order needs a trigger price`);
   if (o.type === 'trailing_stop' && (o.trailingOffset === undefined || !o.trailingOffset.gt(0))) {

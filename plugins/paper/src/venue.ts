@@ -814,7 +814,7 @@ export class SimulatedVenue implements ExecutionPort {
    */
   private referencePrice(o: { type: OrderType; side: OrderSide; price?: Price; triggerPrice?: Price; trailingOffset?: Price }, book: InstrumentBook): Decimal | undefined {
     if (o.type === 'limit' || o.type === 'stop_limit') return o.price;
-    if (o.type === 'stop') return o.triggerPrice;
+    if (o.type === 'stop' || o.type === 'market_if_touched') return o.triggerPrice;
     if (o.type === 'trailing_stop' && o.triggerPrice !== undefined) return o.triggerPrice;
     if (!(book.lastPrice > 0)) return undefined;
     const last = this.lastPriceOf(book);
@@ -1080,7 +1080,7 @@ export class SimulatedVenue implements ExecutionPort {
     const book = this.books.get(o.instrumentId)!;
     const i = book.instrument;
     if (changes.price !== undefined && !(o.type === 'limit' || o.type === 'stop_limit')) return refuse(`ORDER_INVALID: a ${o.type} order has no limit price to change`);
-    if (changes.triggerPrice !== undefined && o.type !== 'stop' && o.type !== 'stop_limit') return refuse(`ORDER_INVALID: a ${o.type} order has no trigger price to change`);
+    if (changes.triggerPrice !== undefined && o.type !== 'stop' && o.type !== 'stop_limit' && o.type !== 'market_if_touched') return refuse(`ORDER_INVALID: a ${o.type} order has no trigger price to change`);
     const next = {
       type: o.type,
       side: o.side,

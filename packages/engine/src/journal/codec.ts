@@ -84,7 +84,7 @@ const orderSchema = z.object({
   venueOrderId: z.string().optional(),
   instrumentId: id,
   side,
-  type: z.enum(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop']),
+  type: z.enum(['market', 'limit', 'stop', 'stop_limit', 'trailing_stop', 'market_if_touched']),
   quantity: quantityText,
   price: priceText.optional(),
   triggerPrice: priceText.optional(),

@@ -12,7 +12,7 @@ import type { ScenarioContext } from './context';
 import { bookedFills, booksNextToVenue, expectBooksEqualVenue, scratchDir, type EngineRun } from './engine-run';
 
 /** Every order type and time in force the core model has. */
-const ORDER_TYPES: readonly OrderType[] = ['market', 'limit', 'stop', 'stop_limit', 'trailing_stop'];
+const ORDER_TYPES: readonly OrderType[] = ['market', 'limit', 'stop', 'stop_limit', 'trailing_stop', 'market_if_touched'];
 const TIMES_IN_FORCE: readonly TimeInForce[] = ['GTC', 'IOC', 'FOK', 'GTD', 'DAY'];
 
 /** A resting limit buy `ticks` below the reference price. */
@@ -220,7 +220,7 @@ export function engineScenarios(scenario: (title: string, options: { feesInBaseA
         type,
         quantity: c.h.orderQuantity,
         price: type === 'limit' ? c.offset(-10) : type === 'stop_limit' ? c.offset(11) : undefined,
-        triggerPrice: type === 'stop' || type === 'stop_limit' ? c.offset(10) : undefined,
+        triggerPrice: type === 'stop' || type === 'stop_limit' ? c.offset(10) : type === 'market_if_touched' ? c.offset(-10) : undefined,
         trailingOffset: type === 'trailing_stop' ? toQuantity(tick).mul(10).toString() : undefined,
       })),
       ...tifs.map((timeInForce): OrderIntent => ({ ...restingBuy(c), timeInForce, expireAt: timeInForce === 'GTD' ? Date.now() + 3_600_000 : undefined })),
