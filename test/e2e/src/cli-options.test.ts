@@ -92,7 +92,7 @@ describe('unknown risk limits and config keys are refused by name', () => {
   it('an unknown top-level key of the config file lists the sections', async () => {
     const config = join(dir, 'top-typo.json');
     writeFileSync(config, JSON.stringify({ rsik: { maxOpenOrders: 3 } }));
-    await expectRefused(['backtest', '--config', config], 'CONFIG_INVALID', /top-typo\.json: Unrecognized key: "rsik" \(did you mean "risk"\? valid keys: risk, venue, unknownOrders, journal\b/);
+    await expectRefused(['backtest', '--config', config], 'CONFIG_INVALID', /top-typo\.json: Unrecognized key: "rsik" \(did you mean "risk"\? valid keys: risk, account, venue, unknownOrders, journal\b/);
   }, 30_000);
 });
 
