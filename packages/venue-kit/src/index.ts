@@ -22,6 +22,7 @@ export {
   type SignedHttpOptions,
   type TrackedUsage,
 } from './http/signed-http';
+export { VenueHttp, type VenueRequestOptions } from './http/venue-http';
 export {
   FRAME_CHANNEL,
   ReconnectingSocket,

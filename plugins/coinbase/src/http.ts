@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { AutotraderError, type ErrorCode, type HttpDispatcher, type Logger, type VenueUsage } from '@autotrader/core';
-import { retryAfterMs, SignedHttpClient, type HttpFailure, type HttpMethod, type PreparedRequest, type QueryParams, type RequestKind, type ResponseHeaders, type TrackedUsage } from '@autotrader/venue-kit';
+import { retryAfterMs, VenueHttp, type HttpFailure, type PreparedRequest, type ResponseHeaders } from '@autotrader/venue-kit';
 import { buildJwt, jwtUri } from './auth';
 import type { CoinbaseCredentials } from './credentials';
 import { failureCodeOf } from './mapping';
@@ -88,44 +88,21 @@ export interface CoinbaseHttpOptions {
  * every attempt (its `uri` is the method, host and path without the query); errors are read by
  * {@link mapCoinbaseFailure}; usage comes from the `x-ratelimit-*` headers.
  */
-export class CoinbaseHttp {
-  private readonly client: SignedHttpClient;
-
+export class CoinbaseHttp extends VenueHttp {
   constructor(private readonly o: CoinbaseHttpOptions) {
-    this.client = new SignedHttpClient({
+    super({
       venue: 'Coinbase',
       baseUrl: o.baseUrl,
       timeoutMs: o.timeoutMs,
       now: o.now,
       logger: o.logger,
       dispatcher: o.dispatcher,
-      sign: (request) => this.sign(request),
       mapError: mapCoinbaseFailure,
       readUsage: usageOf,
     });
   }
 
-  /** Sends a request; the answer is checked with `schema`. */
-  request<S extends z.ZodType>(method: HttpMethod, path: string, schema: S, options: { query?: QueryParams; body?: unknown; signed?: boolean; kind?: RequestKind } = {}): Promise<z.output<S>> {
-    return this.client.request({ method, path, schema, query: options.query, body: options.body, signed: options.signed, kind: options.kind });
-  }
-
-  /** The usage counters from the latest responses. */
-  usage(): TrackedUsage {
-    return this.client.usage();
-  }
-
-  /** Calls `listener` after every response that carried usage headers. */
-  onUsage(listener: (usage: TrackedUsage) => void): () => void {
-    return this.client.onUsage(listener);
-  }
-
-  /** Closes the connection pool if this client created it. */
-  close(): Promise<void> {
-    return this.client.close();
-  }
-
-  private sign(request: PreparedRequest): PreparedRequest {
+  protected sign(request: PreparedRequest): PreparedRequest {
     if (!request.signed) return request;
     const creds = this.o.credentials();
     const jwt = buildJwt({ keyName: creds.keyName, signingKey: creds.signingKey, nowMs: this.o.now(), uri: jwtUri(request.method, request.baseUrl, request.path) });

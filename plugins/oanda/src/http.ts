@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { z } from 'zod';
 import { AutotraderError, type Logger } from '@autotrader/core';
-import { retryAfterMs, SignedHttpClient, type HttpFailure, type HttpMethod, type PreparedRequest, type QueryParams, type RequestKind, type ResponseHeaders, type TrackedUsage } from '@autotrader/venue-kit';
+import { retryAfterMs, VenueHttp, type HttpFailure, type PreparedRequest, type ResponseHeaders } from '@autotrader/venue-kit';
 import { ENV_API_TOKEN } from './credentials';
 import { reasonCode, reasonText } from './mapping';
 
@@ -79,21 +79,22 @@ export interface OandaHttpOptions {
  * `Accept-Datetime-Format: RFC3339` on every request, OANDA's error bodies mapped by
  * {@link mapOandaFailure}, through the plugin's paced connection pool.
  */
-export class OandaHttp {
-  private readonly client: SignedHttpClient;
-
+export class OandaHttp extends VenueHttp {
   constructor(private readonly o: OandaHttpOptions) {
-    this.client = new SignedHttpClient({
-      venue: 'OANDA',
-      baseUrl: o.baseUrl,
-      timeoutMs: o.timeoutMs,
-      now: o.now,
-      logger: o.logger,
-      dispatcher: o.dispatcher,
-      headers: DATETIME_HEADER,
-      sign: (request) => this.sign(request),
-      mapError: (failure) => mapOandaFailure(failure, o.practice),
-    });
+    // Every OANDA endpoint needs the token: requests are signed unless a call says otherwise.
+    super(
+      {
+        venue: 'OANDA',
+        baseUrl: o.baseUrl,
+        timeoutMs: o.timeoutMs,
+        now: o.now,
+        logger: o.logger,
+        dispatcher: o.dispatcher,
+        headers: DATETIME_HEADER,
+        mapError: (failure) => mapOandaFailure(failure, o.practice),
+      },
+      true,
+    );
   }
 
   /** The practice environment. */
@@ -101,21 +102,7 @@ export class OandaHttp {
     return this.o.practice;
   }
 
-  /** Sends an authenticated request; the answer is checked with `schema`. */
-  request<S extends z.ZodType>(method: HttpMethod, path: string, schema: S, options: { query?: QueryParams; body?: unknown; kind?: RequestKind } = {}): Promise<z.output<S>> {
-    return this.client.request({ method, path, schema, query: options.query, body: options.body, signed: true, kind: options.kind });
-  }
-
-  /** Usage reports (OANDA sends none). */
-  onUsage(listener: (usage: TrackedUsage) => void): () => void {
-    return this.client.onUsage(listener);
-  }
-
-  close(): Promise<void> {
-    return this.client.close();
-  }
-
-  private sign(request: PreparedRequest): PreparedRequest {
+  protected sign(request: PreparedRequest): PreparedRequest {
     return { ...request, headers: { ...request.headers, authorization: `Bearer ${this.o.token()}` } };
   }
 }

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { AutotraderError, type HttpDispatcher, type Logger } from '@autotrader/core';
-import { retryAfterMs, SignedHttpClient, VenueClock, type HttpFailure, type HttpMethod, type PreparedRequest, type QueryParams, type RequestKind, type ResponseHeaders, type TrackedUsage } from '@autotrader/venue-kit';
+import { retryAfterMs, VenueClock, VenueHttp, type HttpFailure, type PreparedRequest, type ResponseHeaders } from '@autotrader/venue-kit';
 import { restAuthHeaders } from './auth';
 import type { OkxCredentials } from './credentials';
 import { envelopeSchema, errorCodeOf, failingCodeOf, okxError, serverTimeSchema, TIMESTAMP_EXPIRED } from './mapping';
@@ -96,13 +96,11 @@ export interface OkxHttpOptions {
  * (timestamp more than 30 s off) the clock is re-synced from `GET /api/v5/public/time` and that request is
  * sent once more. Demo trading adds `x-simulated-trading: 1` to every request.
  */
-export class OkxHttp {
+export class OkxHttp extends VenueHttp {
   private readonly clock: VenueClock;
-  private readonly client: SignedHttpClient;
 
   constructor(private readonly o: OkxHttpOptions) {
-    this.clock = new VenueClock(o.now);
-    this.client = new SignedHttpClient({
+    super({
       venue: 'OKX',
       baseUrl: o.baseUrl,
       timeoutMs: o.timeoutMs,
@@ -110,16 +108,18 @@ export class OkxHttp {
       logger: o.logger,
       dispatcher: o.dispatcher,
       headers: o.demo ? { [SIMULATED_TRADING_HEADER]: '1' } : {},
-      sign: (request) => this.sign(request),
       mapError: (failure) => mapOkxFailure(failure, o.demo),
       isFailure: (json) => (json as { code?: unknown }).code !== '0',
-      recover: async (error, request) => {
-        if (!request.signed || error.details.venueCode !== TIMESTAMP_EXPIRED) return false;
-        this.o.logger.warn(`OKX refused our timestamp (${TIMESTAMP_EXPIRED}); re-syncing the clock and sending once more`, { request: `${request.method} ${request.path}` });
-        await this.syncTime();
-        return true;
-      },
     });
+    this.clock = new VenueClock(o.now);
+  }
+
+  /** On 50102 (our timestamp more than 30 s off) the clock is re-synced and the request sent once more. */
+  protected override async recover(error: AutotraderError, request: PreparedRequest): Promise<boolean> {
+    if (!request.signed || error.details.venueCode !== TIMESTAMP_EXPIRED) return false;
+    this.o.logger.warn(`OKX refused our timestamp (${TIMESTAMP_EXPIRED}); re-syncing the clock and sending once more`, { request: `${request.method} ${request.path}` });
+    await this.syncTime();
+    return true;
   }
 
   /** Demo trading (the `x-simulated-trading: 1` header). */
@@ -145,27 +145,7 @@ export class OkxHttp {
     return offsetMs;
   }
 
-  /** Sends a request; the answer is checked with `schema`. */
-  request<S extends z.ZodType>(method: HttpMethod, path: string, schema: S, options: { query?: QueryParams; body?: unknown; signed?: boolean; kind?: RequestKind } = {}): Promise<z.output<S>> {
-    return this.client.request({ method, path, schema, query: options.query, body: options.body, signed: options.signed, kind: options.kind });
-  }
-
-  /** The usage counters (OKX sends no usage headers: always empty). */
-  usage(): TrackedUsage {
-    return this.client.usage();
-  }
-
-  /** Calls `listener` after every response that carried usage headers (none at OKX). */
-  onUsage(listener: (usage: TrackedUsage) => void): () => void {
-    return this.client.onUsage(listener);
-  }
-
-  /** Closes the connection pool if this client created it. */
-  close(): Promise<void> {
-    return this.client.close();
-  }
-
-  private sign(request: PreparedRequest): PreparedRequest {
+  protected sign(request: PreparedRequest): PreparedRequest {
     if (!request.signed) return request;
     return { ...request, headers: { ...request.headers, ...restAuthHeaders(this.o.credentials(), this.venueNow(), request) } };
   }
