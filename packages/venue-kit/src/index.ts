@@ -51,3 +51,4 @@ export {
 export { InstrumentCache, type InstrumentSource, type LoadedInstruments } from './instruments/instrument-cache';
 export { pause } from './http/pause';
 export { deliverOnce, type ReportContext } from './report-once';
+export { spotPositions } from './positions/spot-positions';

@@ -25,7 +25,6 @@ import {
   newOrderReports,
   orderStateOf,
   ourClientOrderId,
-  spotPositions,
   venueBalanceDeltaOf,
   venueBalanceSnapshotOf,
   venueOrderSchema,
@@ -307,17 +306,6 @@ describe('balances and positions', () => {
       balances: [{ currency: 'ETH', total: money('10000'), free: money('10000'), locked: money('0'), tsEvent: 1564034571073 }],
     });
     expect(venueBalanceDeltaOf(balanceUpdateSchema.parse(balanceUpdate.event))).toEqual({ kind: 'delta', venue: 'BINANCE', currency: 'BTC', delta: money('100'), tsEvent: 1573200697068 });
-  });
-
-  it('spot positions: one per base asset held, on a traded instrument when there is one', () => {
-    const inst = (symbol: string, base: string, quote: string) => makeInstrument({ symbol, venue: 'BINANCE', base, quote, tickSize: '0.01', lotSize: '0.00001' });
-    const instruments = [inst('BTCFDUSD', 'BTC', 'FDUSD'), inst('BTCUSDT', 'BTC', 'USDT'), inst('ETHUSDT', 'ETH', 'USDT'), inst('LTCUSDT', 'LTC', 'USDT')];
-    const balances = balancesOfAccount(accountSchema.parse({ balances: [{ asset: 'BTC', free: '1', locked: '0.5' }, { asset: 'ETH', free: '2', locked: '0' }, { asset: 'USDT', free: '9', locked: '0' }] }), 0);
-    expect(spotPositions(balances, instruments, new Set()).map((p) => [p.instrumentId, p.quantity.toFixed()])).toEqual([
-      ['BTCFDUSD.BINANCE', '1.5'],
-      ['ETHUSDT.BINANCE', '2'],
-    ]);
-    expect(spotPositions(balances, instruments, new Set(['BTCUSDT.BINANCE']))[0]!.instrumentId).toBe('BTCUSDT.BINANCE');
   });
 });
 

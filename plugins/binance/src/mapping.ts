@@ -480,22 +480,6 @@ export const venueBalanceDeltaOf = (e: z.output<typeof balanceUpdateSchema>): Ve
 });
 
 /**
- * Spot positions: the non-zero balance of each instrument's base asset. A base asset shared by several
- * instruments (BTC in BTCUSDT and BTCFDUSD) is one holding, so it is reported once: on an instrument in
- * `traded` if there is one, otherwise on the first listed.
- */
-export function spotPositions(balances: readonly Balance[], instruments: readonly Instrument[], traded: ReadonlySet<string>): VenuePosition[] {
-  const byAsset = new Map(balances.map((b) => [b.currency, b]));
-  const chosen = new Map<string, string>();
-  for (const i of instruments) {
-    if (!byAsset.has(i.base)) continue;
-    const current = chosen.get(i.base);
-    if (current === undefined || (!traded.has(current) && traded.has(i.id))) chosen.set(i.base, i.id);
-  }
-  return [...chosen].map(([asset, instrumentId]) => ({ instrumentId, quantity: quantity(byAsset.get(asset)!.total) }));
-}
-
-/**
  * One row of `GET /api/v3/klines` (rest-api.md "Kline/Candlestick data"): open time, open, high, low,
  * close, volume (decimal strings), close time, then quote volume, trade count, taker volumes and an
  * unused field, which a bar does not need.

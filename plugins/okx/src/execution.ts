@@ -21,7 +21,7 @@ import {
   type VenueOrderState,
   type VenuePosition,
 } from '@autotrader/core';
-import { checkFrame, deliverOnce, parseJsonFrame, PendingRequests, RecentKeys, ReconnectingSocket, reportSkippedFrame, socketSettings, venueStateOf, type FrameProblemSink, type QueryValue } from '@autotrader/venue-kit';
+import { checkFrame, deliverOnce, parseJsonFrame, PendingRequests, RecentKeys, ReconnectingSocket, reportSkippedFrame, socketSettings, spotPositions, venueStateOf, type FrameProblemSink, type QueryValue } from '@autotrader/venue-kit';
 import { wsLoginArgs } from './auth';
 import type { OkxConfig } from './config';
 import type { OkxCredentials } from './credentials';
@@ -357,16 +357,7 @@ export class OkxExecutionPort implements ExecutionPort {
   /** Spot positions: each loaded instrument's non-zero base balance, a shared base asset reported once. */
   async positions(): Promise<VenuePosition[]> {
     if (this.o.instruments.loaded().length === 0) await this.o.instruments.load();
-    const balances = new Map((await this.balances()).map((b) => [b.currency, b]));
-    const out: VenuePosition[] = [];
-    const done = new Set<string>();
-    for (const i of this.o.instruments.loaded()) {
-      const b = balances.get(i.base);
-      if (b === undefined || b.total.isZero() || done.has(i.base)) continue;
-      done.add(i.base);
-      out.push({ instrumentId: i.id, quantity: quantity(b.total) });
-    }
-    return out;
+    return spotPositions(await this.balances(), this.o.instruments.loaded());
   }
 
   /** The account these keys trade (`GET /account/config` `uid`): the journal refuses another account's file. */
