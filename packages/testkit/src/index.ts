@@ -20,3 +20,5 @@ export {
 export { waitFor } from './wait';
 export { testFill, testOrder } from './order';
 export { rejectionOf } from './rejection';
+export { runParity, parityWalk, orderKey, fillKey, type ParityOptions, type ParityResult } from './parity';
+export { pingPong } from './strategies/ping-pong';

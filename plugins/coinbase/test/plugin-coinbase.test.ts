@@ -1,15 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readdirSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { z } from 'zod';
 import {
   createLogger,
   Decimal,
-  defineStrategy,
   EventBus,
   isAutotraderError,
-  makeInstrument,
   money,
   price,
   quantity,
@@ -20,10 +14,9 @@ import {
   type Fill,
   type OrderSnapshot,
 } from '@autotrader/core';
-import { readSeries } from '@autotrader/data';
-import { Kernel, LiveSession, runBacktest, seriesToFeed } from '@autotrader/engine';
+import { Kernel } from '@autotrader/engine';
 import { createSimulatedVenue } from '@autotrader/plugin-paper';
-import { waitFor } from '@autotrader/testkit';
+import { fillKey, orderKey, parityWalk, pingPong, runParity, waitFor } from '@autotrader/testkit';
 import { afterEach, describe, expect, it } from 'vitest';
 import { coinbasePlugin, createCoinbase, type CoinbaseConnection } from '../src/index';
 import { API_PREFIX, FAKE_PORTFOLIO_UUID, ORDER_CREATION, startFakeCoinbase, TEST_EC_PRIVATE_KEY, TEST_ED25519_PRIVATE_KEY, TEST_KEY_NAME, type FakeCoinbase } from './fake-venue';
@@ -321,101 +314,28 @@ describe('market data over the WebSocket', () => {
   });
 });
 
-/** Buys `size` at market every `every` trades when flat, sells it back when long: fees are in the quote currency at Coinbase. */
-const pingPong = defineStrategy({
-  name: 'ping-pong-coinbase',
-  params: z.object({ every: z.number().int().positive(), size: z.string() }),
-  requires: { orderTypes: ['market'], data: ['trade'] },
-  create(ctx, p) {
-    const id = ctx.instruments.list()[0]!.id;
-    let seen = 0;
-    let long = false;
-    let pending = false;
-    ctx.stream('order').subscribe((e) => {
-      if (e.order.status === 'filled') long = e.order.side === 'buy';
-      if (e.order.status === 'filled' || e.order.status === 'rejected' || e.order.status === 'canceled' || e.order.status === 'expired') pending = false;
-    });
-    ctx.trades(id).subscribe(() => {
-      if (++seen % p.every !== 0 || pending) return;
-      pending = true;
-      ctx.submit({ instrumentId: id, side: long ? 'sell' : 'buy', quantity: p.size });
-    });
-  },
-});
-
-/**
- * Trade prices on BTC-USD's 0.01 tick. The fake fills a market order at once at the last trade, the
- * simulated venue at the next trade: the price holds for the trade after each third one (the strategy's
- * signal), so both fill at the same price.
- */
-function prices(n: number, every: number): string[] {
-  const out: string[] = [];
-  let p = 30_000;
-  for (let k = 1; k <= n; k++) {
-    if ((k - 1) % every !== 0 || k === 1) p += ((k * 7919) % 13) - 6;
-    out.push(p.toFixed(2));
-  }
-  return out;
-}
-
 describe('parity: live against the fake Coinbase, then the recording replayed in a backtest', () => {
   it('produces the same orders and the same fills', async () => {
     const fake = await startFakeCoinbase({ balances: { USD: '100000' }, takerFeeRate: '0.006', makerFeeRate: '0.004' });
-    const dir = mkdtempSync(join(tmpdir(), 'autotrader-coinbase-parity-'));
     const bus = new EventBus('isolate');
     const clock = new RealtimeClock();
-    const liveOrders: OrderSnapshot[] = [];
-    const liveFills: Fill[] = [];
-    const errors: string[] = [];
-    bus.on('submit', (e) => liveOrders.push(e.order));
-    bus.on('fill', (f) => liveFills.push(f));
-    bus.on('error', (e) => errors.push(`${e.code}: ${e.message}`));
-    let tradesSeen = 0;
-    bus.on('trade', () => tradesSeen++);
     const config = coinbasePlugin.configSchema.parse({ restUrl: fake.restUrl, wsUrl: fake.wsUrl, wsUserUrl: fake.wsUserUrl });
     const connection = createCoinbase(config, { bus, clock, logger: silentLogger, env: ENV });
     const params = { every: 3, size: '0.01' };
-    const session = new LiveSession({
+    // 91 trades on BTC-USD's 0.01 tick: the order the 90th one triggers fills on the 91st in the backtest, as it fills at once live.
+    const walk = parityWalk(91, params.every, 30_000).map((p) => p.toFixed(2));
+    const run = await runParity({
       strategy: pingPong,
       params,
       venue: { name: 'coinbase', capabilities: coinbasePlugin.capabilities, loadInstruments: () => connection.instruments.load(), data: connection.data, execution: connection.execution },
-      instrumentIds: ['BTC-USD'],
-      dataKinds: ['trade'],
-      recordDir: dir,
       bus,
       clock,
-    });
-    // 91 trades: the order the 90th one triggers fills on the 91st in the backtest, as it fills at once live.
-    const walk = prices(91, params.every);
-    try {
-      await session.start();
-      for (let k = 0; k < walk.length; k++) {
-        fake.trade('BTC-USD', walk[k]!, '1');
-        // One trade at a time: delivered, any order it caused has reached the fake, every fill the fake made is booked.
-        await waitFor(`trade ${k} delivered`, () => tradesSeen === k + 1);
-        await waitFor(`orders after trade ${k} reached the venue`, () => fake.orders().length === liveOrders.length);
-        await waitFor(`fills after trade ${k} booked`, () => fake.orders().reduce((n, o) => n + o.fills.length, 0) === liveFills.length);
-      }
-    } finally {
-      await session.stop();
-      await connection.close();
-      await fake.close();
-    }
-    expect(errors).toEqual([]);
-    expect(liveOrders.length).toBeGreaterThan(20);
-    expect(liveFills.length).toBe(liveOrders.length);
-
-    const files = readdirSync(dir);
-    expect(files).toEqual(['BTC-USD.COINBASE-trade.arrow']);
-    const series = readSeries(join(dir, files[0]!));
-    expect(series.length).toBe(walk.length);
-    const instrument = makeInstrument(series.meta.instrument);
-    const replay = await runBacktest({
-      strategy: pingPong,
-      params,
-      feeds: [seriesToFeed(series, instrument.id)],
-      instruments: [instrument],
-      venue: (ctx) =>
+      instrumentId: 'BTC-USD',
+      dataKind: 'trade',
+      events: walk.length,
+      print: (k) => fake.trade('BTC-USD', walk[k]!, '1'),
+      venueCounts: () => ({ orders: fake.orders().length, fills: fake.orders().reduce((n, o) => n + o.fills.length, 0) }),
+      replayVenue: (ctx) =>
         createSimulatedVenue({
           config: { venue: 'COINBASE', startingBalances: { USD: '100000' }, partialFills: false, fees: { maker: '0.004', taker: '0.006', currency: 'quote' } },
           instruments: ctx.instruments,
@@ -423,10 +343,17 @@ describe('parity: live against the fake Coinbase, then the recording replayed in
           bus: ctx.bus,
         }),
       startingCash: 100_000,
+      close: async () => {
+        await connection.close();
+        await fake.close();
+      },
     });
-    const orderKey = (o: OrderSnapshot): string => `${o.side} ${o.type} ${o.quantity.toString()} ${o.price?.toString() ?? '-'}`;
-    const fillKey = (f: Fill): string => `${f.side} ${f.quantity.toString()} @ ${f.price.toString()} fee ${f.fee.toString()} ${f.feeCurrency}`;
-    expect(replay.orders.map(orderKey)).toEqual(liveOrders.map(orderKey));
-    expect(replay.fills.map(fillKey)).toEqual(liveFills.map(fillKey));
+    expect(run.errors).toEqual([]);
+    expect(run.liveOrders.length).toBeGreaterThan(20);
+    expect(run.liveFills.length).toBe(run.liveOrders.length);
+    expect(run.files).toEqual(['BTC-USD.COINBASE-trade.arrow']);
+    expect(run.recordedRows).toBe(walk.length);
+    expect(run.replay.orders.map(orderKey)).toEqual(run.liveOrders.map(orderKey));
+    expect(run.replay.fills.map(fillKey)).toEqual(run.liveFills.map(fillKey));
   }, 60_000);
 });
