@@ -52,3 +52,4 @@ export { InstrumentCache, type InstrumentSource, type LoadedInstruments } from '
 export { pause } from './http/pause';
 export { deliverOnce, type ReportContext } from './report-once';
 export { spotPositions } from './positions/spot-positions';
+export { OrderQueues } from './order-queues';

@@ -19,7 +19,7 @@ import {
   type VenueOrderState,
   type VenuePosition,
 } from '@autotrader/core';
-import { checkFrame, deliverOnce, parseJsonFrame, PendingRequests, RecentKeys, ReconnectingSocket, reportSkippedFrame, socketSettings, spotPositions, venueStateOf, type FrameProblemSink, type QueryParams, type QueryValue } from '@autotrader/venue-kit';
+import { checkFrame, deliverOnce, OrderQueues, parseJsonFrame, PendingRequests, RecentKeys, ReconnectingSocket, reportSkippedFrame, socketSettings, spotPositions, venueStateOf, type FrameProblemSink, type QueryParams, type QueryValue } from '@autotrader/venue-kit';
 import { buildJwt } from './auth';
 import type { CoinbaseConfig } from './config';
 import type { CoinbaseCredentials } from './credentials';
@@ -109,12 +109,14 @@ export class CoinbaseExecutionPort implements ExecutionPort {
   /** Base quantity already reported as fills, by venue order id. */
   private readonly reported = new Map<string, Decimal>();
   /** Per venue order id, the chain of work on its updates, so a cancel is reported after the fills before it. */
-  private readonly chains = new Map<string, Promise<void>>();
+  /** Each venue order's updates are handled in arrival order. */
+  private readonly queues: OrderQueues;
   /** Edits confirmed so far: each one's `updated` report is passed on once. */
   private edits = 0;
 
   constructor(private readonly o: CoinbaseExecutionOptions) {
     this.problems = { name: 'Coinbase user channel', source: SOURCE, logger: o.logger, bus: o.bus, clock: o.clock };
+    this.queues = new OrderQueues({ what: 'Coinbase user channel', source: SOURCE, logger: o.logger, bus: o.bus, clock: o.clock });
     this.pending = new PendingRequests('Coinbase user channel', o.config.timeouts.wsRequestMs);
     const url = o.wsUserUrl;
     this.socket =
@@ -189,7 +191,7 @@ export class CoinbaseExecutionPort implements ExecutionPort {
       throw new AutotraderError(code, `Coinbase did not cancel ${order.clientOrderId} (${venueOrderId}): ${reason}`, { details: { clientOrderId: order.clientOrderId, venueOrderId, venueCode: reason } });
     }
     // A cancel after fills is reported after them: it waits for the order's chain.
-    await this.chainOf(venueOrderId);
+    await this.queues.idle(venueOrderId);
     this.emitOnce(sink, `T:${venueOrderId}`, { kind: 'canceled', clientOrderId: order.clientOrderId, tsEvent: this.o.clock.now() });
   }
 
@@ -223,7 +225,7 @@ export class CoinbaseExecutionPort implements ExecutionPort {
     checkOrder({ ...order, quantity: quantity(body.size), price: price(body.price) }, instrument, this.o.instruments.rules(order.instrumentId));
     let release = (): void => undefined;
     const gate = new Promise<void>((resolve) => (release = resolve));
-    this.enqueue(venueOrderId, () => gate);
+    this.queues.enqueue(venueOrderId, () => gate);
     try {
       const res = await this.o.http.request('POST', `${API_PREFIX}/orders/edit`, editOrderResponseSchema, { body, signed: true, kind: 'order' });
       if (!res.success && editFailureReasonOf(res) !== EDIT_ALREADY_APPLIED) throw editOrderError(res, order.clientOrderId, venueOrderId);
@@ -385,29 +387,9 @@ export class CoinbaseExecutionPort implements ExecutionPort {
     }
   }
 
-  private chainOf(venueOrderId: string): Promise<void> {
-    return this.chains.get(venueOrderId) ?? Promise.resolve();
-  }
-
-  /** Runs `work` after everything queued for the order before it; failures are reported, never thrown. */
-  private enqueue(venueOrderId: string, work: () => Promise<void>): void {
-    const next = this.chainOf(venueOrderId)
-      .then(work)
-      .catch((error: unknown) => {
-        const message = `Coinbase user channel: handling an update of order ${venueOrderId} failed: ${error instanceof Error ? error.message : String(error)}`;
-        this.o.logger.warn(message);
-        this.o.bus.publish('error', { source: SOURCE, code: isAutotraderError(error) ? error.code : 'INTERNAL', message, tsEvent: this.o.clock.now(), error });
-      });
-    this.chains.set(venueOrderId, next);
-    void next.then(() => {
-      if (this.chains.get(venueOrderId) === next) this.chains.delete(venueOrderId);
-    });
-  }
-
   private emitOnce(sink: ExecutionReportSink, key: string, report: ExecutionReport): void {
     deliverOnce(this.seen, sink, key, report, { source: SOURCE, logger: this.o.logger, bus: this.o.bus, clock: this.o.clock });
   }
-
   private async subscribeUser(socket: ReconnectingSocket): Promise<void> {
     const creds = this.o.credentials();
     // A fresh JWT per subscribe: without `uri` (CBPY jwt_generator.py build_ws_jwt).
@@ -457,7 +439,7 @@ export class CoinbaseExecutionPort implements ExecutionPort {
       return;
     }
     this.emitOnce(sink, `A:${u.order_id}`, { kind: 'accepted', clientOrderId, venueOrderId: u.order_id, tsEvent: ts });
-    this.enqueue(u.order_id, async () => {
+    this.queues.enqueue(u.order_id, async () => {
       await this.catchUpFills(sink, u.order_id, clientOrderId, cumulative);
       if (u.status === 'CANCELLED') this.emitOnce(sink, `T:${u.order_id}`, { kind: 'canceled', clientOrderId, reason: u.cancel_reason || undefined, tsEvent: this.o.clock.now() });
       else if (u.status === 'EXPIRED') this.emitOnce(sink, `T:${u.order_id}`, { kind: 'expired', clientOrderId, tsEvent: this.o.clock.now() });

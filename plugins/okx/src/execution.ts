@@ -21,7 +21,7 @@ import {
   type VenueOrderState,
   type VenuePosition,
 } from '@autotrader/core';
-import { checkFrame, deliverOnce, parseJsonFrame, PendingRequests, RecentKeys, ReconnectingSocket, reportSkippedFrame, socketSettings, spotPositions, venueStateOf, type FrameProblemSink, type QueryValue } from '@autotrader/venue-kit';
+import { checkFrame, deliverOnce, OrderQueues, parseJsonFrame, PendingRequests, RecentKeys, ReconnectingSocket, reportSkippedFrame, socketSettings, spotPositions, venueStateOf, type FrameProblemSink, type QueryValue } from '@autotrader/venue-kit';
 import { wsLoginArgs } from './auth';
 import type { OkxConfig } from './config';
 import type { OkxCredentials } from './credentials';
@@ -155,7 +155,8 @@ export class OkxExecutionPort implements ExecutionPort {
   private readonly venueIdOf = new Map<string, string>();
   private readonly tracks = new Map<string, OrderTrack>();
   /** Per venue order id, the chain of work on its updates, so an order's end is reported after the fills before it. */
-  private readonly chains = new Map<string, Promise<void>>();
+  /** Each venue order's updates are handled in arrival order. */
+  private readonly queues: OrderQueues;
   /** Recent cash balances by currency (venue time, amount), to turn a transfer's new balance into a delta. */
   private readonly cash = new Map<string, { t: number; cash: Decimal }[]>();
   /** Balance pushes, each published after the order updates received before it (see {@link afterOrderWork}). */
@@ -165,6 +166,7 @@ export class OkxExecutionPort implements ExecutionPort {
 
   constructor(private readonly o: OkxExecutionOptions) {
     this.problems = { name: 'OKX private socket', source: SOURCE, logger: o.logger, bus: o.bus, clock: o.clock };
+    this.queues = new OrderQueues({ what: 'OKX orders channel', source: SOURCE, logger: o.logger, bus: o.bus, clock: o.clock });
     this.pending = new PendingRequests('OKX private socket', o.config.timeouts.wsRequestMs);
     this.ops = new PendingRequests('OKX order operation', o.config.timeouts.requestMs);
     this.amends = new PendingRequests('OKX amendment', AMEND_CONFIRM_MS);
@@ -450,7 +452,7 @@ export class OkxExecutionPort implements ExecutionPort {
     if (o === undefined) return undefined;
     const sink = this.requireSink();
     await new Promise<void>((resolve) => {
-      this.enqueue(o.ordId, async () => {
+      this.queues.enqueue(o.ordId, async () => {
         try {
           const track = this.track(o.ordId, clientOrderId, o.instId);
           this.emitOnce(sink, `A:${o.ordId}`, { kind: 'accepted', clientOrderId, venueOrderId: o.ordId, tsEvent: this.o.clock.now() });
@@ -559,25 +561,6 @@ export class OkxExecutionPort implements ExecutionPort {
     }
   }
 
-  private chainOf(ordId: string): Promise<void> {
-    return this.chains.get(ordId) ?? Promise.resolve();
-  }
-
-  /** Runs `work` after everything queued for the order before it; failures are reported, never thrown. */
-  private enqueue(ordId: string, work: () => Promise<void> | void): void {
-    const next = this.chainOf(ordId)
-      .then(work)
-      .catch((error: unknown) => {
-        const message = `OKX orders channel: handling an update of order ${ordId} failed: ${error instanceof Error ? error.message : String(error)}`;
-        this.o.logger.warn(message);
-        this.o.bus.publish('error', { source: SOURCE, code: isAutotraderError(error) ? error.code : 'INTERNAL', message, tsEvent: this.o.clock.now(), error });
-      });
-    this.chains.set(ordId, next);
-    void next.then(() => {
-      if (this.chains.get(ordId) === next) this.chains.delete(ordId);
-    });
-  }
-
   // ---- the private socket ----
 
   private async loginAndSubscribe(): Promise<void> {
@@ -587,7 +570,6 @@ export class OkxExecutionPort implements ExecutionPort {
     this.out.send(subscriptionFrame('subscribe', PRIVATE_CHANNELS));
     await Promise.all(acks);
   }
-
   private onFrame(text: string): void {
     const parsed = parseJsonFrame(text);
     if (!parsed.success) return reportSkippedFrame(this.problems, parsed.problem);
@@ -670,7 +652,7 @@ export class OkxExecutionPort implements ExecutionPort {
     if (sink === undefined) return;
     const clientOrderId = ourClientOrderId(o.clOrdId !== undefined && o.clOrdId !== '' ? o.clOrdId : o.ordId);
     this.remember(clientOrderId, o.ordId, o.instId);
-    this.enqueue(o.ordId, async () => {
+    this.queues.enqueue(o.ordId, async () => {
       const track = this.track(o.ordId, clientOrderId, o.instId);
       const ts = this.o.clock.now();
       this.emitOnce(sink, `A:${o.ordId}`, { kind: 'accepted', clientOrderId, venueOrderId: o.ordId, tsEvent: ts });
@@ -713,7 +695,7 @@ export class OkxExecutionPort implements ExecutionPort {
    * ledger before the fill is booked.
    */
   private afterOrderWork(work: () => void): void {
-    const before = [...this.chains.values()];
+    const before = this.queues.pending();
     this.balanceWork = this.balanceWork
       .then(() => Promise.allSettled(before))
       .then(work)
