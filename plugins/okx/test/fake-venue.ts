@@ -107,6 +107,8 @@ export interface FakeOkxFaults {
   duplicatePrivatePushes(times?: number): void;
   /** While on, each orders push is held and sent after the next one (or 300 ms later if none follows). */
   reorderPrivatePushes(on: boolean): void;
+  /** While on, orders pushes carry no `fillFee`/`fillFeeCcy`: a fill's fee is only the change of the running `fee`. */
+  omitFillFee(on: boolean): void;
   /** The next books update of `instId` skips a seqId (its prevSeqId is not the last seqId). */
   bookGap(instId: string): void;
   /** The next books update of `instId` carries a wrong checksum. */
@@ -323,6 +325,9 @@ export async function startFakeOkx(options: FakeOkxOptions = {}): Promise<FakeOk
       },
       reorderPrivatePushes: (on) => {
         ch.reorder = on;
+      },
+      omitFillFee: (on) => {
+        ch.omitFillFee = on;
       },
       bookGap: (instId) => market.armGap(listed(instId).instId),
       badChecksum: (instId) => market.armBadChecksum(listed(instId).instId),

@@ -310,6 +310,25 @@ describe.each(['rest', 'ws'] as const)('orders over %s', (orderTransport) => {
     expect(kinds(reports).filter((k) => k === 'canceled')).toHaveLength(1);
   });
 
+  it('without fillFee on the pushes, each fill gets its own fee: from the running total in order, from /trade/fills out of order', async () => {
+    const { fake, connection, reports } = await opened();
+    fake.faults.omitFillFee(true);
+    const o = order({ quantity: quantity('0.4'), price: price('30000') });
+    await connection.execution.submit(o);
+    // Two fills in order: the second's fee is what the running total adds to the first's.
+    fake.trade('BTC-USDT', '30000', '0.1', 'sell');
+    await waitFor('the first fill', () => fillsOf(reports).length === 1);
+    fake.trade('BTC-USDT', '30000', '0.15', 'sell');
+    await waitFor('the second fill', () => fillsOf(reports).length === 2);
+    // Two more with their pushes swapped: each is taken from /trade/fills with its own fee.
+    fake.faults.reorderPrivatePushes(true);
+    for (const sz of ['0.05', '0.1']) fake.trade('BTC-USDT', '30000', sz, 'sell');
+    await waitFor('four fills', () => fillsOf(reports).length === 4, 8_000);
+    const feeByTrade = (xs: readonly { tradeId: string; fee: { toString(): string } }[]) => Object.fromEntries(xs.map((f) => [f.tradeId, f.fee.toString()]));
+    expect(feeByTrade(fillsOf(reports))).toEqual(feeByTrade(fake.orders()[0]!.fills));
+    expect(fillsOf(reports).every((f) => f.feeCurrency === 'BTC')).toBe(true);
+  });
+
   it('amends in place: price and size, and on a partly filled order newSz counts what filled', async () => {
     const { fake, connection, reports } = await opened();
     const o = order({ quantity: quantity('0.5'), price: price('30000') });

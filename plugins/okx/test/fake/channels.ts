@@ -65,6 +65,8 @@ export class Channels {
   duplicates = 0;
   /** Hold each orders push and send it after the next one. */
   reorder = false;
+  /** Leave out `fillFee`/`fillFeeCcy` (the fee of the last fill) from orders pushes, as accounts on older API versions get them: only the running `fee` tells it. */
+  omitFillFee = false;
   /** Close sockets idle for `idleMs`. */
   idleDisconnect = true;
   private readonly idleTimer: NodeJS.Timeout;
@@ -260,7 +262,12 @@ export class Channels {
         if (e.kind === 'order' && sub.arg.channel === 'orders') {
           if (sub.arg.instId !== undefined && sub.arg.instId !== e.order.instId) continue;
           if (sub.arg.instType !== 'SPOT' && sub.arg.instType !== 'ANY') continue;
-          this.privatePush(ws, conn, JSON.stringify({ arg, data: [orderJson(e.order, e.fill, e.extra)] }), true);
+          const item: Record<string, unknown> = orderJson(e.order, e.fill, e.extra);
+          if (this.omitFillFee) {
+            delete item.fillFee;
+            delete item.fillFeeCcy;
+          }
+          this.privatePush(ws, conn, JSON.stringify({ arg, data: [item] }), true);
         } else if (e.kind === 'balance' && sub.arg.channel === 'account') {
           const ccys = e.ccys.filter((c) => sub.arg.ccy === undefined || c === sub.arg.ccy);
           if (ccys.length > 0) this.privatePush(ws, conn, JSON.stringify({ arg, data: [accountData(this.o.accounts[env], ccys, this.o.now())] }), false);
