@@ -87,6 +87,13 @@ export interface VenuePlugin<Schema extends z.ZodType = z.ZodType> {
   /** The weight each execution-port call costs against `requests` rules (default 1). Orders also count 1 against `orders` rules. */
   readonly requestWeights?: Readonly<Partial<Record<VenueRequest, number>>>;
   readonly configSchema: Schema;
+  /**
+   * Where `pnpm data download` reads past bars when no environment is given: `mainnet` (the default: a
+   * testnet's candles are its own thin trades, and public candles need no key) or `default` (the plugin's
+   * default environment, for a venue whose test environment serves the market's own prices and whose
+   * candles need the key: an OANDA practice token cannot read the live host).
+   */
+  readonly historyFrom?: 'mainnet' | 'default';
   create(config: z.output<Schema>, ctx: PluginContext): VenueConnection | Promise<VenueConnection>;
 }
 

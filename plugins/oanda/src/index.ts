@@ -100,6 +100,8 @@ export const oandaPlugin: VenuePlugin<typeof oandaConfigSchema> = definePlugin({
     execution: true,
   },
   rateLimits: [{ name: 'REQUESTS', limit: 120, intervalMs: 1000, scope: 'requests' }],
+  // Practice prices are OANDA's prices, and a practice token cannot read the live host: downloads stay on practice.
+  historyFrom: 'default',
   // A query may read the order and its filling or cancelling transaction.
   requestWeights: { order: 3 },
   configSchema: oandaConfigSchema,

@@ -134,10 +134,11 @@ export async function runDownload(args: DownloadArgs, logger: Logger = createLog
   const plugin = await loadVenuePlugin(args.venue);
   const file = args.config === undefined ? undefined : readConfigFile(args.config);
   const given: Record<string, unknown> = { ...(file?.venue ?? {}), ...parseParams(args.venueOpt, '--venue-opt') };
-  // Past bars are public market data: no key is read and no order can be sent, so the real venue's data is
-  // the default (a testnet's klines are its own thin trades). `--venue-opt mainnet=false` keeps the testnet.
+  // Past bars are market data and no order can be sent, so the real venue's data is the default (a testnet's
+  // klines are its own thin trades). `--venue-opt mainnet=false` keeps the testnet. A venue whose test
+  // environment serves the market's prices and needs the key for them (OANDA practice) says so: its default stays.
   const real = { ...given, mainnet: true };
-  const useReal = !('mainnet' in given) && plugin.configSchema.safeParse(real).success;
+  const useReal = plugin.historyFrom !== 'default' && !('mainnet' in given) && plugin.configSchema.safeParse(real).success;
   const config = parsePluginConfig(plugin, useReal ? real : given, `--venue ${args.venue} config`);
   const intervalMs = parseInterval(args.interval);
   const from = parseTime(args.from, '--from');
