@@ -10,7 +10,7 @@ const MINUTE = 60_000;
 const T0 = Date.UTC(2024, 0, 2);
 
 describe('pnpm data download --venue oanda', () => {
-  it('stays on the practice host by default (a practice token cannot read the live one) and writes the candles as bars', async () => {
+  it('downloads the candles of the fake OANDA as bars with a practice token', async () => {
     const fake = await startFakeOanda({ environment: 'practice' });
     try {
       const rows = Array.from({ length: 30 }, (_, k) => {

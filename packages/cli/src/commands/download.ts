@@ -12,6 +12,7 @@ import {
   type DataPort,
   type Instrument,
   type Logger,
+  type VenuePlugin,
 } from '@autotrader/core';
 import { ArrowOutput, formatInterval, parseInterval, readSeries, type BarSeries, type SeriesMeta } from '@autotrader/data';
 import { createProgressBar } from '@autotrader/report';
@@ -130,16 +131,23 @@ export interface DownloadSummary {
  * {@link CHECKPOINT_MS}, when the run ends, and when it fails or is stopped, so running the same command
  * again continues where it stopped. Bars that have not closed yet are left out.
  */
+/**
+ * The plugin options a download runs with. Past bars are market data and no order can be sent, so the
+ * real venue's data is the default (a testnet's klines are its own thin trades); `--venue-opt
+ * mainnet=false` keeps the testnet. A venue whose test environment serves the market's prices and needs
+ * the key for them (OANDA practice: `historyFrom: 'default'`) keeps its default environment.
+ */
+export function historyOptions(plugin: VenuePlugin, given: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const real = { ...given, mainnet: true };
+  const useReal = plugin.historyFrom !== 'default' && !('mainnet' in given) && plugin.configSchema.safeParse(real).success;
+  return useReal ? real : { ...given };
+}
+
 export async function runDownload(args: DownloadArgs, logger: Logger = createLogger({ level: args.verbose ? 'debug' : 'info' })): Promise<DownloadSummary> {
   const plugin = await loadVenuePlugin(args.venue);
   const file = args.config === undefined ? undefined : readConfigFile(args.config);
   const given: Record<string, unknown> = { ...(file?.venue ?? {}), ...parseParams(args.venueOpt, '--venue-opt') };
-  // Past bars are market data and no order can be sent, so the real venue's data is the default (a testnet's
-  // klines are its own thin trades). `--venue-opt mainnet=false` keeps the testnet. A venue whose test
-  // environment serves the market's prices and needs the key for them (OANDA practice) says so: its default stays.
-  const real = { ...given, mainnet: true };
-  const useReal = plugin.historyFrom !== 'default' && !('mainnet' in given) && plugin.configSchema.safeParse(real).success;
-  const config = parsePluginConfig(plugin, useReal ? real : given, `--venue ${args.venue} config`);
+  const config = parsePluginConfig(plugin, historyOptions(plugin, given), `--venue ${args.venue} config`);
   const intervalMs = parseInterval(args.interval);
   const from = parseTime(args.from, '--from');
   const to = args.to === undefined ? Date.now() : parseTime(args.to, '--to');
