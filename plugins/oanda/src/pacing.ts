@@ -7,6 +7,13 @@ import { Agent, buildConnector } from 'undici';
  * their pool needs them, so the plugin paces the opening of sockets itself: this is an undici Agent
  * whose connector waits, per host, until fewer than `perSecond` sockets were opened in the last second.
  */
+/**
+ * The window the pacer counts in: OANDA's second, plus a margin for the time a connection takes to reach
+ * the venue (a socket opened 1,001 ms after the first of a pair can arrive within the venue's second when
+ * the first was slower on the way; the fake OANDA refused one that way under load).
+ */
+const WINDOW_MS = 1_150;
+
 export class ConnectionPacer {
   private readonly opened = new Map<string, number[]>();
 
@@ -18,10 +25,10 @@ export class ConnectionPacer {
   /** Milliseconds to wait before a new socket to `host` may open (0: now), and records it when 0. */
   take(host: string): number {
     const t = this.now();
-    const list = (this.opened.get(host) ?? []).filter((x) => x > t - 1000);
+    const list = (this.opened.get(host) ?? []).filter((x) => x > t - WINDOW_MS);
     if (list.length >= this.perSecond) {
       this.opened.set(host, list);
-      return list[0]! + 1000 - t;
+      return list[0]! + WINDOW_MS - t;
     }
     list.push(t);
     this.opened.set(host, list);
