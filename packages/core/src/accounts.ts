@@ -56,6 +56,23 @@ export function settlesProfitOnly(instrument: Instrument, accountType: AccountTy
   return accountType === 'margin' && (instrument.assetClass === 'fx' || instrument.assetClass === 'future' || instrument.assetClass === 'perpetual');
 }
 
+/** True for an instrument whose base and quote are both currencies (FX, crypto spot): its price is a conversion rate. */
+export function isCurrencyPair(instrument: Instrument): boolean {
+  return instrument.assetClass === 'fx' || (instrument.assetClass === 'spot' && instrument.base !== instrument.quote);
+}
+
+/**
+ * How many base-currency units one unit of an instrument's quote currency is worth at a fill at `px`:
+ * 1 in the base currency; the fill price itself when the instrument is the conversion pair (EUR/USD
+ * filled in a EUR account: 1 / px); otherwise the rate book's current rate (RATE_MISSING naming the pair).
+ * The ledger and the simulated venue convert a fill's profit with this one function.
+ */
+export function quoteToBaseAtFill(instrument: Instrument, px: Decimal, baseCurrency: string, rates: RateBook): Decimal {
+  if (instrument.quote === baseCurrency) return new Decimal(1);
+  if (isCurrencyPair(instrument) && instrument.base === baseCurrency) return new Decimal(1).div(px);
+  return rates.rate(instrument.quote, baseCurrency);
+}
+
 /**
  * An instrument's initial margin rate in an account: the config's rate for its id or symbol, else the
  * instrument's own, else 1/leverage, else 1 (the whole notional: no leverage at all).

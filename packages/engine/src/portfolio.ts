@@ -1,6 +1,8 @@
 import {
   DEFAULT_ACCOUNT,
   Decimal,
+  isCurrencyPair,
+  quoteToBaseAtFill,
   marginRateOf,
   money,
   RateBook,
@@ -533,11 +535,8 @@ export class Portfolio implements PortfolioView {
    * EUR account: 1 / price); otherwise the current rate (market data of the pair, or the config's table).
    */
   private rateAtFill(p: PositionState, px: Price): Decimal {
-    const inst = p.instrument;
-    if (p.pair) this.rates.observe(inst.base, inst.quote, px.toNumber());
-    if (inst.quote === this.accountCurrency) return new Decimal(1);
-    if (p.pair && inst.base === this.accountCurrency) return new Decimal(1).div(px);
-    return this.rates.rate(inst.quote, this.accountCurrency);
+    if (p.pair) this.rates.observe(p.instrument.base, p.instrument.quote, px.toNumber());
+    return quoteToBaseAtFill(p.instrument, px, this.accountCurrency, this.rates);
   }
 
   /**
@@ -703,7 +702,7 @@ export class Portfolio implements PortfolioView {
       profitOnly: settlesProfitOnly(instrument, this.account.type),
       marginRate,
       marginRateF: marginRate.toNumber(),
-      pair: instrument.assetClass === 'fx' || isBaseSettled(instrument),
+      pair: isCurrencyPair(instrument),
       ...(this.account.hedging && !isBaseSettled(instrument) ? { legs: new HedgedLegs(instrument.multiplier) } : {}),
       avgF: 0,
       tripOpenTs: 0,

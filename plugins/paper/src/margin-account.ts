@@ -4,6 +4,7 @@ import {
   ZERO,
   marginOf,
   marginRateOf,
+  quoteToBaseAtFill,
   settlesProfitOnly,
   type AccountConfig,
   type AccountSummary,
@@ -40,8 +41,6 @@ interface ScreenPosition {
   readonly spot: boolean;
 }
 
-/** True for an instrument whose base and quote are both currencies: its price is a conversion rate. */
-export const isCurrencyPair = (i: Instrument): boolean => i.assetClass === 'fx' || i.assetClass === 'spot';
 
 /**
  * How the simulated venue values an account, in one place: which fills move only their profit, the
@@ -100,16 +99,9 @@ export class AccountValuation {
     return r;
   }
 
-  /**
-   * How many base-currency units one unit of the instrument's quote currency is worth at a fill at
-   * `px`: the fill price itself when the instrument is the conversion pair (EUR/USD filled in a EUR
-   * account: 1 / px, as RateBook inverts a rate and as the engine's ledger converts), else the rate
-   * book's current rate (RATE_MISSING naming the pair when there is none).
-   */
+  /** Base-currency units per quote-currency unit at a fill at `px` (core's quoteToBaseAtFill: the ledger converts with the same). */
   fillRate(i: Instrument, px: Decimal): Decimal {
-    if (i.quote === this.baseCurrency) return new Decimal(1);
-    if (isCurrencyPair(i) && i.base === this.baseCurrency) return new Decimal(1).div(px);
-    return this.rates.rate(i.quote, this.baseCurrency);
+    return quoteToBaseAtFill(i, px, this.baseCurrency, this.rates);
   }
 
   /** Converts an amount of `currency` to the base currency at the current rate. */

@@ -1,5 +1,6 @@
 import {
   AutotraderError,
+  isCurrencyPair,
   IdIndex,
   Decimal,
   ZERO,
@@ -34,7 +35,7 @@ import {
   type VenueOrderReason,
 } from '@autotrader/core';
 import { SimAccount } from './account';
-import { AccountValuation, isCurrencyPair } from './margin-account';
+import { AccountValuation } from './margin-account';
 import { ExpirySchedule, checkExpiringInstruments, settlementPrice } from './expiry';
 import { venueMadeReports, type VenueMadeTrade } from './venue-orders';
 import { FinancingModel } from './financing';
