@@ -79,6 +79,28 @@ describe('Portfolio: a margin account', () => {
     expect(String((error as Error).message)).toContain('USD/EUR');
   });
 
+  it('values instruments quoted in several currencies in one base currency, the pair from market data, and shows the exposure per currency', () => {
+    const usdjpy = makeInstrument({ symbol: 'USD_JPY', venue: 'SIM', assetClass: 'fx', base: 'USD', quote: 'JPY', tickSize: '0.001', lotSize: '1', marginRate: '0.04' });
+    const p = make([eurusd, usdjpy], 'USD', '10000', { type: 'margin' });
+    p.mark(usdjpy.id, 150, 1);
+    p.mark(eurusd.id, 1.1, 1);
+    p.applyFill(fill(eurusd, { tradeId: '1', side: 'buy', price: price('1.1'), quantity: quantity('10000'), tsEvent: 2 }));
+    p.applyFill(fill(usdjpy, { tradeId: '2', side: 'sell', price: price('150'), quantity: quantity('10000'), tsEvent: 2 }));
+    p.mark(eurusd.id, 1.11, 3);
+    p.mark(usdjpy.id, 148.5, 3);
+    const s = p.accountSummary();
+    // EUR/USD: +100 USD. USD/JPY short: +15,000 JPY at 148.5 JPY per USD = 101.0101… USD.
+    expect(s.unrealizedPnl.toFixed(4)).toBe('201.0101');
+    expect(s.nav.toFixed(4)).toBe('10201.0101');
+    // Margin: 10,000 × 1.11 × 0.02 = 222 USD; 10,000 × 148.5 × 0.04 = 59,400 JPY = 400 USD.
+    expect(s.marginUsed.toFixed(4)).toBe('622.0000');
+    const exposure = p.exposureByCurrency();
+    expect(Object.keys(exposure).sort()).toEqual(['JPY', 'USD']);
+    expect(exposure.USD).toBeCloseTo(11_100, 6);
+    expect(exposure.JPY).toBeCloseTo(1_485_000, 6);
+    expect(p.equity()).toBeCloseTo(10201.0101, 3);
+  });
+
   it('converts with the rates table when no market data of the pair is seen', () => {
     const p = make([es], 'EUR', '100000', { type: 'margin', rates: { 'EUR/USD': '1.25' } });
     p.applyFill(fill(es, { tradeId: '1', side: 'buy', price: price('4000'), quantity: quantity('1'), tsEvent: 1 }));
