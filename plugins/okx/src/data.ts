@@ -27,8 +27,6 @@ import {
   candleRowSchema,
   eventFrameSchema,
   okxHeartbeat,
-  OKX_PING_MS,
-  OutboundKeepAlive,
   pushFrameSchema,
   subscriptionFrame,
   tickerSchema,
@@ -100,8 +98,6 @@ interface Entry {
 /** One socket with the subscriptions it carries and the acknowledgements it waits for. */
 interface Channel {
   readonly socket: ReconnectingSocket;
-  /** Every frame we write goes through it, so a socket that only receives still writes a `ping` in time. */
-  readonly out: OutboundKeepAlive;
   readonly pending: PendingRequests<void>;
   running: boolean;
   /** Keys subscribed on the current connection (a subscribe that raced the connection's onOpen is sent after it). */
@@ -164,7 +160,6 @@ export class OkxDataPort implements DataPort {
         logger: o.logger,
         ...socketSettings(o.config, okxHeartbeat(o.config.timeouts.pingIntervalMs)),
         onOpen: async () => {
-          channel.out.start();
           await this.subscribeAll(kind);
         },
         onMessage: (text) => this.onFrame(kind, text),
@@ -181,7 +176,6 @@ export class OkxDataPort implements DataPort {
         running: false,
         sent: new Set(),
         socket,
-        out: new OutboundKeepAlive(socket, Math.min(o.config.timeouts.pingIntervalMs, OKX_PING_MS)),
       };
       return channel;
     };
@@ -202,7 +196,6 @@ export class OkxDataPort implements DataPort {
     this.entries.clear();
     this.books.clear();
     this.lastBar.clear();
-    for (const c of Object.values(this.channels)) c.out.stop();
     await Promise.all(Object.values(this.channels).map((c) => c.socket.close()));
   }
 
@@ -224,7 +217,7 @@ export class OkxDataPort implements DataPort {
       // that is reconnecting subscribes it in its next onOpen).
       if (!c.sent.has(key) && c.socket.connected) {
         c.sent.add(key);
-        await c.pending.request(key, `subscribe ${key}`, () => c.out.send(subscriptionFrame('subscribe', [arg])), { channel: arg.channel, instId: arg.instId });
+        await c.pending.request(key, `subscribe ${key}`, () => c.socket.send(subscriptionFrame('subscribe', [arg])), { channel: arg.channel, instId: arg.instId });
       }
     } catch (error) {
       this.entries.delete(key);
@@ -245,7 +238,7 @@ export class OkxDataPort implements DataPort {
     this.lastBar.delete(key);
     const c = this.channels[socket];
     c.sent.delete(key);
-    if (c.socket.connected) c.out.send(subscriptionFrame('unsubscribe', [arg]));
+    if (c.socket.connected) c.socket.send(subscriptionFrame('unsubscribe', [arg]));
   }
 
   /**
@@ -323,7 +316,7 @@ export class OkxDataPort implements DataPort {
     if (kind === 'public') for (const b of this.books.values()) b.sync.unsync();
     if (args.length === 0) return;
     const acks = args.map((arg) => c.pending.request(argKey(arg), `subscribe ${argKey(arg)}`, () => undefined, { channel: arg.channel, instId: arg.instId }));
-    c.out.send(subscriptionFrame('subscribe', args));
+    c.socket.send(subscriptionFrame('subscribe', args));
     await Promise.all(acks);
   }
 
@@ -336,8 +329,8 @@ export class OkxDataPort implements DataPort {
     const c = this.channels.public;
     if (!c.socket.connected) return;
     const arg: ChannelArg = { channel: 'books', instId };
-    c.out.send(subscriptionFrame('unsubscribe', [arg]));
-    c.out.send(subscriptionFrame('subscribe', [arg]));
+    c.socket.send(subscriptionFrame('unsubscribe', [arg]));
+    c.socket.send(subscriptionFrame('subscribe', [arg]));
   }
 
   /** One frame. Never throws: a bad frame is reported and skipped. */

@@ -60,7 +60,7 @@ import {
   type VenueFill,
   type VenueOrder,
 } from './mapping';
-import { argKey, eventFrameSchema, loginFrame, okxHeartbeat, OKX_PING_MS, opAnswerSchema, opFrame, OutboundKeepAlive, pushFrameSchema, subscriptionFrame, type ChannelArg, type OpAnswer } from './ws';
+import { argKey, eventFrameSchema, loginFrame, okxHeartbeat, opAnswerSchema, opFrame, pushFrameSchema, subscriptionFrame, type ChannelArg, type OpAnswer } from './ws';
 
 /** What the execution port needs from the plugin. */
 export interface OkxExecutionOptions {
@@ -140,8 +140,6 @@ export class OkxExecutionPort implements ExecutionPort {
   readonly venue = VENUE;
   private sink: ExecutionReportSink | undefined;
   private readonly socket: ReconnectingSocket;
-  /** Every frame we write goes through it, so the socket writes a `ping` in time even while it only receives. */
-  private readonly out: OutboundKeepAlive;
   private readonly seen = new RecentKeys();
   private readonly problems: FrameProblemSink;
   /** Login and subscriptions waiting for their answer. */
@@ -176,7 +174,6 @@ export class OkxExecutionPort implements ExecutionPort {
       logger: o.logger,
       ...socketSettings(o.config, okxHeartbeat(o.config.timeouts.pingIntervalMs)),
       onOpen: async () => {
-        this.out.start();
         await this.loginAndSubscribe();
       },
       onMessage: (text) => this.onFrame(text),
@@ -188,7 +185,6 @@ export class OkxExecutionPort implements ExecutionPort {
         o.bus.publish('venueStatus', { venue: VENUE, state: venueStateOf(state, this.running), reason, tsEvent: o.clock.now() });
       },
     });
-    this.out = new OutboundKeepAlive(this.socket, Math.min(o.config.timeouts.pingIntervalMs, OKX_PING_MS));
   }
 
   /** Offline checks before the first request: OKX_API_KEY, OKX_API_SECRET and OKX_API_PASSPHRASE must be set (AUTH_MISSING names each missing one). */
@@ -216,7 +212,6 @@ export class OkxExecutionPort implements ExecutionPort {
     const closing = new AutotraderError('VENUE_UNAVAILABLE', 'OKX private socket: disconnected');
     this.pending.rejectAll(closing);
     this.amends.rejectAll(closing);
-    this.out.stop();
     await this.socket.close();
   }
 
@@ -409,7 +404,7 @@ export class OkxExecutionPort implements ExecutionPort {
       id,
       what,
       () => {
-        this.out.send(opFrame(id, op, [body]));
+        this.socket.send(opFrame(id, op, [body]));
         if (orderOpChannel.hasSubscribers) orderOpChannel.publish({ op, id, at: performance.now() });
       },
       { outcomeUnknown: true, op },
@@ -565,9 +560,9 @@ export class OkxExecutionPort implements ExecutionPort {
 
   private async loginAndSubscribe(): Promise<void> {
     const creds = this.o.credentials();
-    await this.pending.request('login', 'login', () => this.out.send(loginFrame(wsLoginArgs(creds, this.o.http.venueNow()))));
+    await this.pending.request('login', 'login', () => this.socket.send(loginFrame(wsLoginArgs(creds, this.o.http.venueNow()))));
     const acks = PRIVATE_CHANNELS.map((arg) => this.pending.request(argKey(arg), `subscribe ${argKey(arg)}`, () => undefined));
-    this.out.send(subscriptionFrame('subscribe', PRIVATE_CHANNELS));
+    this.socket.send(subscriptionFrame('subscribe', PRIVATE_CHANNELS));
     await Promise.all(acks);
   }
   private onFrame(text: string): void {

@@ -9,7 +9,7 @@ import type { HeartbeatPolicy } from '@autotrader/venue-kit';
  * "amend-order","args":[…]}` answered by `{"id","op","code","msg","data":[{sCode,sMsg,…}]}`.
  */
 
-/** OKX closes a connection that sent nothing for 30 s: send `ping` (answered `pong`) after this much silence. */
+/** OKX closes a quiet connection after 30 s: the kit's text-ping sends `ping` (answered `pong`) after this much silence either way. */
 export const OKX_PING_MS = 20_000;
 
 /** The kit's text-ping heartbeat with OKX's words, never later than {@link OKX_PING_MS}. */
@@ -91,50 +91,3 @@ export const CANDLE_BARS: Readonly<Record<string, { readonly bar: string; readon
   '1w': { bar: '1Wutc', ms: 604_800_000 },
 };
 
-/** What {@link OutboundKeepAlive} writes through. */
-interface Writable {
-  readonly connected: boolean;
-  send(text: string): void;
-}
-
-/**
- * Sends `ping` when we have written nothing for `intervalMs`, whatever we receive. The kit's text-ping
- * pings only a socket that receives nothing; OKX (issue 13: "closes a connection that sends nothing for
- * 30 s") may close a busy subscriber that never writes, so every OKX socket also keeps its own side
- * talking. The `pong` is taken by the kit's socket. Every frame the plugin writes goes through {@link send}.
- */
-export class OutboundKeepAlive {
-  private lastSent = Date.now();
-  private timer: ReturnType<typeof setInterval> | undefined;
-
-  constructor(
-    private readonly socket: Writable,
-    private readonly intervalMs: number,
-  ) {}
-
-  /** Writes a frame (VENUE_UNAVAILABLE when not connected, as the socket's send). */
-  send(text: string): void {
-    this.socket.send(text);
-    this.lastSent = Date.now();
-  }
-
-  /** Starts watching (idempotent); the timer never keeps the process alive. */
-  start(): void {
-    this.lastSent = Date.now();
-    if (this.timer !== undefined) return;
-    this.timer = setInterval(() => {
-      if (!this.socket.connected || Date.now() - this.lastSent < this.intervalMs) return;
-      try {
-        this.send('ping');
-      } catch {
-        // Dropped in between: the reconnect writes again.
-      }
-    }, Math.max(20, Math.floor(this.intervalMs / 4)));
-    this.timer.unref?.();
-  }
-
-  stop(): void {
-    if (this.timer !== undefined) clearInterval(this.timer);
-    this.timer = undefined;
-  }
-}

@@ -157,6 +157,25 @@ describe('ReconnectingSocket', () => {
     expect(connections).toHaveLength(1);
   });
 
+  it('text-ping: a socket that receives all the time but writes nothing still pings (a venue drops a client that never writes); traffic both ways needs none', async () => {
+    const { url, connections, received } = await server();
+    const t = socket(url, { heartbeat: { kind: 'text-ping', intervalMs: 80, text: 'ping', reply: 'pong' }, idleTimeoutMs: 1000 });
+    await t.s.start();
+    // The server streams every 10 ms: receive-silence never comes.
+    const stream = setInterval(() => connections[0]!.send('{"arg":{"channel":"trades"}}'), 10);
+    try {
+      await until(() => received.filter((r) => r === 'ping').length >= 2);
+      // Now we write every 10 ms too: no ping is needed.
+      const before = received.filter((r) => r === 'ping').length;
+      const writer = setInterval(() => t.s.send('{"op":"noop"}'), 10);
+      await new Promise((r) => setTimeout(r, 300));
+      clearInterval(writer);
+      expect(received.filter((r) => r === 'ping').length - before).toBeLessThanOrEqual(1);
+    } finally {
+      clearInterval(stream);
+    }
+  });
+
   it('text-ping: a socket that stops answering is dead and reconnected', async () => {
     const { url, connections } = await server();
     const t = socket(url, { heartbeat: { kind: 'text-ping', intervalMs: 40, text: 'ping', reply: 'pong' }, idleTimeoutMs: 200 });

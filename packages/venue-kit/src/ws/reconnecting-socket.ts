@@ -20,8 +20,10 @@ export type HeartbeatPolicy =
   /** We send a WebSocket ping frame every `intervalMs`; the pong proves the socket alive. */
   | { readonly kind: 'client-ping'; readonly intervalMs: number }
   /**
-   * We send an application text after `intervalMs` without any frame (OKX: `ping`, answered by
-   * `pong`). The reply text is taken here and never reaches `onMessage`.
+   * We send an application text when either side has been quiet for `intervalMs` (OKX: `ping`,
+   * answered by `pong`): nothing received (is the socket alive?) or nothing sent (a venue that drops a
+   * client which writes nothing, even while it streams to it). The reply text is taken here and never
+   * reaches `onMessage`.
    */
   | { readonly kind: 'text-ping'; readonly intervalMs: number; readonly text: string; readonly reply: string };
 
@@ -86,6 +88,8 @@ export class ReconnectingSocket {
   private heartbeatTimer: ReturnType<typeof setInterval> | undefined;
   private lastFrameAt = 0;
   private lastPingAt = 0;
+  /** When we last wrote a frame (text-ping keeps our side talking too). */
+  private lastSentAt = 0;
   private everConnected = false;
   /** The first connection while it is being opened: every caller of start() waits for the same one. */
   private starting: Promise<void> | undefined;
@@ -129,6 +133,7 @@ export class ReconnectingSocket {
       throw new AutotraderError('VENUE_UNAVAILABLE', `${this.o.name}: not connected, cannot send`, { details: { socket: this.o.name } });
     }
     s.send(text);
+    this.lastSentAt = Date.now();
   }
 
   /** Drops the current connection on purpose (it is re-established with backoff), for example when the venue announces a shutdown. */
@@ -182,6 +187,7 @@ export class ReconnectingSocket {
       opened = true;
       this.lastFrameAt = Date.now();
       this.lastPingAt = this.lastFrameAt;
+      this.lastSentAt = this.lastFrameAt;
       this.startHeartbeat(socket);
       this.o
         .onOpen(this, { reconnect })
@@ -269,9 +275,10 @@ export class ReconnectingSocket {
       if (hb.kind === 'client-ping' && due(this.lastPingAt)) {
         this.lastPingAt = now;
         socket.ping();
-      } else if (hb.kind === 'text-ping' && due(Math.max(this.lastFrameAt, this.lastPingAt))) {
-        // Only a quiet socket is pinged: traffic already proves it alive.
+      } else if (hb.kind === 'text-ping' && due(Math.max(Math.min(this.lastFrameAt, this.lastSentAt), this.lastPingAt))) {
+        // Pinged when either side was quiet: traffic both ways already proves the socket alive and keeps it open.
         this.lastPingAt = now;
+        this.lastSentAt = now;
         socket.send(hb.text);
       }
     }, tick);
